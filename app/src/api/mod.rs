@@ -1,0 +1,6 @@
+//! Server functions, one file per area. Each is thin: who is asking → parse → store →
+//! map to a wire type. Every one names its endpoint, so `/api/<name>` is stable (the
+//! authorisation tests walk that list).
+
+pub mod auth;
+pub mod reports;

@@ -1,0 +1,225 @@
+//! Filing failure reports, reading them back, and answering guidance.
+
+use crate::{
+    domain::{
+        status::FailureClass,
+        ticket::{Disposition, Feedback, TicketStatus},
+        validation::ReportDraft,
+    },
+    error::AppError,
+};
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A report in a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportSummary {
+    /// Report number.
+    pub id: i64,
+    /// The endpoint path as reported.
+    pub endpoint: String,
+    /// HTTP method.
+    pub method: String,
+    /// "503 Service Unavailable" or "No response: timeout".
+    pub failure: String,
+    /// Classification.
+    pub class: FailureClass,
+    /// What Faultdesk did with it.
+    pub disposition: Disposition,
+    /// Where it stands.
+    pub status: TicketStatus,
+    /// When it was filed, in the viewer's timezone.
+    pub filed_local: String,
+    /// First-response due time in the viewer's timezone, for tickets.
+    pub due_local: Option<String>,
+}
+
+/// A self-service article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuidanceView {
+    /// Stable identifier.
+    pub slug: String,
+    /// Headline.
+    pub title: String,
+    /// What the error means.
+    pub summary: String,
+    /// What to check.
+    pub checks: Vec<String>,
+    /// How to call again.
+    pub call_again: String,
+    /// Whether retrying the same request (after waiting) is right.
+    pub retry_same_request: bool,
+}
+
+/// The first-response clock of a ticket, as its reporter sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlaView {
+    /// Due instant.
+    pub due_at: DateTime<Utc>,
+    /// Due time in the viewer's timezone.
+    pub due_local: String,
+    /// The promise, e.g. "1 business day (8 business hours)".
+    pub target: String,
+    /// "On track", "At risk", "Breached", "Met", "Answered late".
+    pub state: String,
+    /// When support first answered, in the viewer's timezone.
+    pub responded_local: Option<String>,
+}
+
+/// One entry of a report's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventView {
+    /// What happened ("filed", "escalated", …).
+    pub kind: String,
+    /// Details.
+    pub detail: String,
+    /// Who did it ("Faultdesk" for the system).
+    pub actor: String,
+    /// When, in the viewer's timezone.
+    pub at_local: String,
+}
+
+/// Everything about one report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportDetail {
+    /// The list fields.
+    pub summary: ReportSummary,
+    /// The API response's `message`.
+    pub message: String,
+    /// The API request id, if given.
+    pub request_id: Option<String>,
+    /// When the failure happened, in the reporter's timezone as they gave it.
+    pub occurred_local: String,
+    /// "Production" or "Sandbox".
+    pub environment: String,
+    /// How often the developer retried.
+    pub retries: i64,
+    /// Seconds between retries.
+    pub retry_interval_secs: Option<i64>,
+    /// Whether the retry rule (1–2 retries, 1–3 s apart) was followed; `None` for client errors.
+    pub retry_followed: Option<bool>,
+    /// Why the developer filed without retrying.
+    pub retry_reason: Option<String>,
+    /// Free-text description (secrets masked).
+    pub description: String,
+    /// Request/response excerpt (secrets masked).
+    pub excerpt: Option<String>,
+    /// Short fingerprints of the secrets that were masked.
+    pub token_fingerprints: Vec<String>,
+    /// Guidance shown for a client error.
+    pub guidance: Option<GuidanceView>,
+    /// The developer's answer to the guidance.
+    pub feedback: Option<Feedback>,
+    /// What the developer changed before escalating.
+    pub escalation_note: Option<String>,
+    /// Whether this re-files a deflected report from the last 24 hours.
+    pub recontact: bool,
+    /// The first-response clock, for tickets.
+    pub sla: Option<SlaView>,
+    /// History, oldest first.
+    pub history: Vec<EventView>,
+    /// Whether the viewer filed it (and so may answer the guidance).
+    pub viewer_is_reporter: bool,
+}
+
+/// A page of the viewer's reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportPage {
+    /// Newest first.
+    pub reports: Vec<ReportSummary>,
+    /// Pass as `before` to get the next page.
+    pub next_before: Option<i64>,
+}
+
+/// Defaults for the report form, in the signed-in user's timezone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormDefaults {
+    /// The user's timezone.
+    pub timezone: String,
+    /// Now, as a datetime-local value.
+    pub now_local: String,
+}
+
+/// How many reports a page of "My reports" shows.
+pub const PAGE_SIZE: i64 = 25;
+
+/// Files a report: validates, scrubs secrets, classifies, then deflects a client error
+/// with guidance or routes a server error to the queue with its first-response due time.
+/// Redirects to the new report.
+#[server(endpoint = "file_report")]
+pub async fn file_report(draft: ReportDraft) -> Result<i64, AppError> {
+    use crate::server::{auth, intake, state::app_state};
+    let user = auth::require_user().await?;
+    let state = app_state()?;
+    let id = intake::file(&state, &user, &draft).await?;
+    leptos_axum::redirect(&format!("/reports/{id}"));
+    Ok(id)
+}
+
+/// The form's defaults for the signed-in user.
+#[server(endpoint = "report_form_defaults")]
+pub async fn report_form_defaults() -> Result<FormDefaults, AppError> {
+    use crate::{
+        domain::timefmt::datetime_local_value,
+        server::{auth, state::app_state},
+    };
+    let user = auth::require_user().await?;
+    let now = app_state()?.clock.now();
+    Ok(FormDefaults {
+        now_local: datetime_local_value(now, &user.timezone),
+        timezone: user.timezone,
+    })
+}
+
+/// The signed-in user's reports, newest first.
+#[server(endpoint = "my_reports")]
+pub async fn my_reports(before: Option<i64>) -> Result<ReportPage, AppError> {
+    use crate::server::{auth, intake, reports, state::app_state};
+    let user = auth::require_user().await?;
+    let state = app_state()?;
+    let rows = reports::list_for_reporter(&state.db, user.id, before, PAGE_SIZE + 1).await?;
+    let more = rows.len() as i64 > PAGE_SIZE;
+    let reports: Vec<ReportSummary> = rows
+        .iter()
+        .take(PAGE_SIZE as usize)
+        .map(|r| intake::summary(r, &user.timezone))
+        .collect();
+    let next_before = more.then(|| reports.last().map(|r| r.id)).flatten();
+    Ok(ReportPage {
+        reports,
+        next_before,
+    })
+}
+
+/// One report: its reporter and staff may see it; for anyone else it does not exist.
+#[server(endpoint = "get_report")]
+pub async fn get_report(id: i64) -> Result<ReportDetail, AppError> {
+    use crate::server::{auth, intake, state::app_state};
+    let user = auth::require_user().await?;
+    let state = app_state()?;
+    intake::detail(&state, &user, id).await
+}
+
+/// The developer's answer after reading guidance: `outcome` is "solved" or
+/// "still_failing"; "still_failing" needs `changed` (what they tried).
+#[server(endpoint = "report_feedback")]
+pub async fn report_feedback(
+    id: i64,
+    outcome: String,
+    changed: Option<String>,
+) -> Result<(), AppError> {
+    use crate::server::{auth, intake, state::app_state};
+    let user = auth::require_user().await?;
+    let state = app_state()?;
+    intake::feedback(
+        &state,
+        &user,
+        id,
+        &outcome,
+        changed.as_deref().unwrap_or(""),
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/reports/{id}"));
+    Ok(())
+}

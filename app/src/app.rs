@@ -1,0 +1,171 @@
+//! The HTML shell, the router and the frame around every page.
+
+use crate::{
+    api::auth::{whoami, CurrentUser, Logout},
+    pages,
+};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes, A},
+    path, SsrMode,
+};
+
+/// The document around the app; rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Who is signed in, shared by every page.
+#[derive(Clone, Copy)]
+pub struct Session {
+    /// Sign out.
+    pub logout: ServerAction<Logout>,
+    /// Bumped after a sign-in or sign-up, to refetch [`Session::user`].
+    pub changed: RwSignal<usize>,
+    /// The signed-in user.
+    pub user: Resource<Result<Option<CurrentUser>, crate::error::AppError>>,
+}
+
+impl Session {
+    /// Refetches the user whenever `action` completes (sign-in and sign-up pages).
+    pub fn follow<S>(&self, action: ServerAction<S>)
+    where
+        S: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
+        S::Output: Send + Sync + 'static,
+        S::Error: Send + Sync + 'static,
+    {
+        let changed = self.changed;
+        Effect::new(move |_| {
+            if action.version().get() > 0 {
+                changed.update(|n| *n += 1);
+            }
+        });
+    }
+}
+
+/// The session context provided by [`App`].
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}
+
+/// The application: router, navigation and pages.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/faultdesk.css" />
+        <Title formatter=|page: String| {
+            if page.is_empty() { "Faultdesk".to_owned() } else { format!("{page} · Faultdesk") }
+        } />
+        <Router>
+            <Frame />
+        </Router>
+    }
+}
+
+/// Everything inside the router: the session context, the header and the routes.
+/// Form actions are created in the pages, under `<Routes>`, because that is where the
+/// router hands them an error carried back in the URL (a form post without JavaScript).
+#[component]
+fn Frame() -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    let changed = RwSignal::new(0usize);
+    let user = Resource::new(
+        move || (changed.get(), logout.version().get()),
+        |_| whoami(),
+    );
+    provide_context(Session {
+        logout,
+        changed,
+        user,
+    });
+    // Marks the page once the wasm has taken over (browser tests wait for it).
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Header />
+        <main id="main">
+            <Routes fallback=|| view! { <pages::not_found::NotFound /> }>
+                <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
+                <Route path=path!("/signup") view=pages::account::SignupPage ssr=SsrMode::Async />
+                <Route path=path!("/login") view=pages::account::LoginPage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/reports/new")
+                    view=pages::reports::new::NewReportPage
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/reports")
+                    view=pages::reports::list::MyReportsPage
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/reports/:id")
+                    view=pages::reports::detail::ReportPage
+                    ssr=SsrMode::Async
+                />
+            </Routes>
+        </main>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <header class="site-header">
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <A href="/" attr:class="brand">"Faultdesk"</A>
+            <nav aria-label="Main">
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match session.user.await {
+                            Ok(Some(user)) => view! { <SignedInNav user /> }.into_any(),
+                            _ => view! {
+                                <A href="/login">"Sign in"</A>
+                                <A href="/signup">"Sign up"</A>
+                            }
+                                .into_any(),
+                        }
+                    })}
+                </Transition>
+            </nav>
+        </header>
+    }
+}
+
+#[component]
+fn SignedInNav(user: CurrentUser) -> impl IntoView {
+    let session = use_session();
+    view! {
+        <A href="/reports/new">"Report a failure"</A>
+        <A href="/reports">"My reports"</A>
+        <span class="who" title=user.role.as_str()>
+            {user.email.clone()}
+            {user.role.is_staff().then(|| view! { <span class="role">{user.role.as_str()}</span> })}
+        </span>
+        <ActionForm action=session.logout attr:class="inline">
+            <button type="submit" class="link">"Sign out"</button>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,258 @@
+//! The first-response SLA (PRODUCT §5): due at creation plus one standard business day
+//! of the support calendar; at risk with less than a quarter of it left; breached when
+//! the due time passes without a public reply, and breached for good.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::calendar::BusinessCalendar;
+
+/// The instant a first response is due for a ticket created at `created_at`.
+pub fn due_at(
+    cal: &BusinessCalendar,
+    created_at: DateTime<Utc>,
+    target_minutes: i64,
+) -> DateTime<Utc> {
+    cal.add_business_minutes(created_at, target_minutes)
+}
+
+/// A ticket's first-response clock. The due time is fixed at creation, so later
+/// calendar changes do not move it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlaClock {
+    /// When the ticket was created.
+    pub created_at: DateTime<Utc>,
+    /// When the first public reply is due.
+    pub due_at: DateTime<Utc>,
+    /// The target in business minutes (one standard business day when created).
+    pub target_minutes: i64,
+    /// The first public reply by staff, which stops the clock.
+    pub first_response_at: Option<DateTime<Utc>>,
+}
+
+impl SlaClock {
+    /// Starts the clock for a ticket created at `created_at`, targeting one standard
+    /// business day of `cal`.
+    pub fn start(cal: &BusinessCalendar, created_at: DateTime<Utc>) -> Self {
+        let target_minutes = cal.standard_day_minutes();
+        Self {
+            created_at,
+            due_at: due_at(cal, created_at, target_minutes),
+            target_minutes,
+            first_response_at: None,
+        }
+    }
+}
+
+/// Where a ticket stands against its first-response target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaStatus {
+    /// Not yet answered, with at least a quarter of the target left.
+    OnTrack,
+    /// Not yet answered, not overdue, with less than a quarter of the target left.
+    AtRisk,
+    /// Not answered, and the due time has passed.
+    Breached,
+    /// Answered at or before the due time.
+    Met,
+    /// Answered after the due time: the breach stays on the record.
+    MetLate,
+}
+
+impl SlaStatus {
+    /// The canonical snake_case name, for filters and exports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OnTrack => "on_track",
+            Self::AtRisk => "at_risk",
+            Self::Breached => "breached",
+            Self::Met => "met",
+            Self::MetLate => "met_late",
+        }
+    }
+
+    /// A short label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::OnTrack => "On track",
+            Self::AtRisk => "At risk",
+            Self::Breached => "Breached",
+            Self::Met => "Met",
+            Self::MetLate => "Met late (breached)",
+        }
+    }
+
+    /// Whether the target was or is being missed.
+    pub fn is_breach(self) -> bool {
+        matches!(self, Self::Breached | Self::MetLate)
+    }
+}
+
+/// The state of a clock at some moment, for badges and countdowns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlaState {
+    /// The status.
+    pub status: SlaStatus,
+    /// Business seconds from now (or from the first response, once answered) to the due
+    /// time; negative when overdue. Being business time, it does not grow while the desk
+    /// is closed.
+    pub remaining_business_seconds: i64,
+    /// When the first response is due.
+    pub due_at: DateTime<Utc>,
+}
+
+/// The state of `clock` at `now`.
+pub fn sla_state(cal: &BusinessCalendar, clock: &SlaClock, now: DateTime<Utc>) -> SlaState {
+    let (status, reference) = match clock.first_response_at {
+        Some(answered) if answered <= clock.due_at => (SlaStatus::Met, answered),
+        Some(answered) => (SlaStatus::MetLate, answered),
+        None if now > clock.due_at => (SlaStatus::Breached, now),
+        None => {
+            let remaining = cal.business_seconds_between(now, clock.due_at);
+            // Strictly less than a quarter: compare in integers to avoid rounding.
+            let at_risk = remaining * 4 < clock.target_minutes * 60;
+            (
+                if at_risk {
+                    SlaStatus::AtRisk
+                } else {
+                    SlaStatus::OnTrack
+                },
+                now,
+            )
+        }
+    };
+    SlaState {
+        status,
+        remaining_business_seconds: cal.business_seconds_between(reference, clock.due_at),
+        due_at: clock.due_at,
+    }
+}
+
+/// A business duration for countdowns: `7h 59m`, `45m`, `-1h 05m` when overdue. Whole
+/// minutes, rounded down, so a countdown never shows more time than is left.
+pub fn format_business_duration(seconds: i64) -> String {
+    let minutes = seconds.div_euclid(60);
+    let sign = if minutes < 0 { "-" } else { "" };
+    let abs = minutes.unsigned_abs();
+    let (h, m) = (abs / 60, abs % 60);
+    if h == 0 {
+        format!("{sign}{m}m")
+    } else {
+        format!("{sign}{h}h {m:02}m")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono_tz::Europe::Berlin;
+
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn clock() -> (BusinessCalendar, SlaClock) {
+        let cal = BusinessCalendar::default_for(Berlin);
+        // Created Fri 2026-01-09 16:00 CET, due Mon 2026-01-12 16:00 CET.
+        let clock = SlaClock::start(&cal, utc("2026-01-09T15:00:00Z"));
+        (cal, clock)
+    }
+
+    #[test]
+    fn clock_targets_one_standard_business_day() {
+        let (cal, clock) = clock();
+        assert_eq!(clock.target_minutes, 480);
+        assert_eq!(clock.due_at, utc("2026-01-12T15:00:00Z"));
+        assert_eq!(due_at(&cal, clock.created_at, 480), clock.due_at);
+    }
+
+    #[test]
+    fn open_tickets_move_from_on_track_to_at_risk_to_breached() {
+        let (cal, clock) = clock();
+        let state = sla_state(&cal, &clock, utc("2026-01-09T15:00:00Z"));
+        assert_eq!(
+            (state.status, state.remaining_business_seconds),
+            (SlaStatus::OnTrack, 480 * 60)
+        );
+        // Over the weekend the remaining time does not shrink.
+        let weekend = sla_state(&cal, &clock, utc("2026-01-10T12:00:00Z"));
+        assert_eq!(
+            (weekend.status, weekend.remaining_business_seconds),
+            (SlaStatus::OnTrack, 420 * 60)
+        );
+        // Exactly 25 % left (Mon 14:00 CET) is still on track; a second later, at risk.
+        let quarter = sla_state(&cal, &clock, utc("2026-01-12T13:00:00Z"));
+        assert_eq!(
+            (quarter.status, quarter.remaining_business_seconds),
+            (SlaStatus::OnTrack, 120 * 60)
+        );
+        let at_risk = sla_state(&cal, &clock, utc("2026-01-12T13:00:01Z"));
+        assert_eq!(at_risk.status, SlaStatus::AtRisk);
+        // At the due time it is at risk with nothing left, not yet breached.
+        let due = sla_state(&cal, &clock, clock.due_at);
+        assert_eq!(
+            (due.status, due.remaining_business_seconds),
+            (SlaStatus::AtRisk, 0)
+        );
+        let late = sla_state(&cal, &clock, utc("2026-01-12T15:05:00Z"));
+        assert_eq!(
+            (late.status, late.remaining_business_seconds),
+            (SlaStatus::Breached, -5 * 60)
+        );
+        assert_eq!(late.due_at, clock.due_at);
+    }
+
+    #[test]
+    fn breach_after_closing_shows_no_business_time_overdue() {
+        let cal = BusinessCalendar::default_for(Berlin);
+        // Created Fri 09:00 CET: due Fri 17:00 CET; at 18:00 it is breached, 0 business
+        // minutes overdue until Monday's opening.
+        let clock = SlaClock::start(&cal, utc("2026-01-09T08:00:00Z"));
+        let state = sla_state(&cal, &clock, utc("2026-01-09T17:00:00Z"));
+        assert_eq!(
+            (state.status, state.remaining_business_seconds),
+            (SlaStatus::Breached, 0)
+        );
+    }
+
+    #[test]
+    fn answered_tickets_keep_their_record() {
+        let (cal, mut clock) = clock();
+        clock.first_response_at = Some(utc("2026-01-12T09:00:00Z"));
+        let met = sla_state(&cal, &clock, utc("2026-02-01T00:00:00Z"));
+        assert_eq!(
+            (met.status, met.remaining_business_seconds),
+            (SlaStatus::Met, 360 * 60)
+        );
+        clock.first_response_at = Some(clock.due_at);
+        assert_eq!(
+            sla_state(&cal, &clock, utc("2026-02-01T00:00:00Z")).status,
+            SlaStatus::Met
+        );
+        clock.first_response_at = Some(utc("2026-01-13T09:00:00Z"));
+        let late = sla_state(&cal, &clock, utc("2026-02-01T00:00:00Z"));
+        assert_eq!(late.status, SlaStatus::MetLate);
+        assert!(late.status.is_breach());
+        assert_eq!(late.remaining_business_seconds, -(60 + 60) * 60);
+    }
+
+    #[test]
+    fn durations_format_for_countdowns() {
+        assert_eq!(format_business_duration(7 * 3600 + 59 * 60 + 59), "7h 59m");
+        assert_eq!(format_business_duration(45 * 60), "45m");
+        assert_eq!(format_business_duration(0), "0m");
+        assert_eq!(format_business_duration(59), "0m");
+        assert_eq!(format_business_duration(-65 * 60), "-1h 05m");
+        assert_eq!(format_business_duration(-30), "-1m");
+        assert_eq!(format_business_duration(26 * 3600), "26h 00m");
+    }
+
+    #[test]
+    fn statuses_have_names() {
+        assert_eq!(SlaStatus::MetLate.as_str(), "met_late");
+        assert_eq!(SlaStatus::AtRisk.label(), "At risk");
+        assert!(!SlaStatus::Met.is_breach());
+    }
+}

@@ -1,0 +1,121 @@
+//! Authentication: argon2id password hashes and session-based sign-in, plus the
+//! "who is asking" guards that open every server function.
+
+use super::{state::app_state, users};
+use crate::{api::auth::CurrentUser, domain::role::Role, error::AppError};
+use argon2::{
+    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
+    Argon2,
+};
+use tower_sessions::Session;
+
+/// The session key under which the signed-in user's id is kept.
+const USER_ID_KEY: &str = "user_id";
+
+/// Hashes a password with argon2id (default, OWASP-recommended parameters) off the
+/// async runtime, since hashing is deliberately slow.
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| super::error::unexpected("password hashing task failed", e))?
+    .map_err(|e| super::error::unexpected("password hashing failed", e))
+}
+
+/// Checks a password against a stored hash. With no hash (unknown email) it still
+/// does the work against a dummy hash, so response time does not reveal which
+/// emails have accounts.
+pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let (hash, real) = match hash {
+            Some(h) => (h, true),
+            None => (dummy_hash().to_owned(), false),
+        };
+        let parsed = PasswordHash::new(&hash).map_err(|e| e.to_string())?;
+        let ok = Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
+        Ok::<bool, String>(ok && real)
+    })
+    .await
+    .map_err(|e| super::error::unexpected("password check task failed", e))?
+    .map_err(|e| super::error::unexpected("stored password hash unreadable", e))
+}
+
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(b"not a real password, only for timing", &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+/// The request's session (sessions are a layer on every route).
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>()
+        .await
+        .map_err(|e| super::error::unexpected("session layer missing", e))
+}
+
+/// Signs `user_id` in on this session, with a fresh session id (no fixation).
+pub async fn sign_in(session: &Session, user_id: i64) -> Result<(), AppError> {
+    session
+        .cycle_id()
+        .await
+        .map_err(|e| super::error::unexpected("session cycle failed", e))?;
+    session
+        .insert(USER_ID_KEY, user_id)
+        .await
+        .map_err(|e| super::error::unexpected("session write failed", e))
+}
+
+/// Ends this session everywhere (its row is deleted).
+pub async fn sign_out(session: &Session) -> Result<(), AppError> {
+    session
+        .flush()
+        .await
+        .map_err(|e| super::error::unexpected("session flush failed", e))
+}
+
+/// The signed-in user of the current request, if any.
+pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
+    let session = session().await?;
+    let Some(id) = session
+        .get::<i64>(USER_ID_KEY)
+        .await
+        .map_err(|e| super::error::unexpected("session read failed", e))?
+    else {
+        return Ok(None);
+    };
+    let state = app_state()?;
+    Ok(users::find_by_id(&state.db, id)
+        .await?
+        .map(|u| CurrentUser {
+            id: u.id,
+            email: u.email.clone(),
+            role: u.role(),
+            timezone: u.timezone.clone(),
+        }))
+}
+
+/// The signed-in user, or 401.
+pub async fn require_user() -> Result<CurrentUser, AppError> {
+    current_user().await?.ok_or_else(AppError::unauthorized)
+}
+
+/// A signed-in user with at least `role`, or 401/403.
+pub async fn require_role(role: Role) -> Result<CurrentUser, AppError> {
+    let user = require_user().await?;
+    if user.role >= role {
+        Ok(user)
+    } else {
+        Err(AppError::forbidden())
+    }
+}

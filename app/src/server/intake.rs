@@ -1,0 +1,346 @@
+//! Report intake: the decisions made when a developer files a report or answers the
+//! guidance. Shared by the server functions and the JSON API.
+
+use super::{
+    guidance,
+    reports::{self, NewReport, ReportRow, SlaStart},
+    settings,
+    state::AppState,
+};
+use crate::{
+    api::{
+        auth::CurrentUser,
+        reports::{EventView, ReportDetail, ReportSummary, SlaView},
+    },
+    domain::{
+        calendar::BusinessCalendar,
+        guidance::select_article,
+        retry,
+        scrub::scrub,
+        sla::{sla_state, SlaClock, SlaStatus},
+        status::FailureClass,
+        ticket::{Disposition, Feedback, Priority, TicketStatus},
+        timefmt::format_local,
+        validation::ReportDraft,
+    },
+    error::AppError,
+};
+use chrono::{DateTime, Duration, Utc};
+
+/// Validates, scrubs, classifies and stores a report; returns its id.
+pub async fn file(
+    state: &AppState,
+    user: &CurrentUser,
+    draft: &ReportDraft,
+) -> Result<i64, AppError> {
+    let now = state.clock.now();
+    let valid = draft.validate(now)?;
+    let class = valid.failure.class();
+
+    // Secrets never reach the database: every free-text field is scrubbed, and only
+    // short fingerprints of what was masked are kept.
+    let mut fingerprints = Vec::new();
+    let mut clean = |text: &str| {
+        let s = scrub(text);
+        fingerprints.extend(s.fingerprints);
+        s.text
+    };
+    let message = clean(&valid.message);
+    let description = clean(&valid.description);
+    let excerpt = valid.excerpt.as_deref().map(&mut clean);
+    let retry_reason = valid.retry_reason.as_deref().map(&mut clean);
+    fingerprints.sort();
+    fingerprints.dedup();
+
+    let template = valid.endpoint.template();
+    let code = valid.failure.status_code().map(i64::from);
+    let verdict = retry::assess(class, &valid.retry);
+
+    let (disposition, feedback, status, guidance_slug, sla) = match class {
+        FailureClass::ClientError => {
+            let rules = guidance::rules(&state.db).await?;
+            let slug = select_article(&rules, code.unwrap_or_default() as u16, &message)
+                .map(|r| r.slug.clone());
+            (
+                Disposition::Deflected,
+                Some(Feedback::Pending),
+                TicketStatus::AwaitingFeedback,
+                slug,
+                None,
+            )
+        }
+        FailureClass::ServerError | FailureClass::TransportFailure => {
+            let calendar = settings::load_calendar(&state.db).await?;
+            let sla = start_clock(&calendar, Priority::Normal, now);
+            (
+                Disposition::Routed,
+                None,
+                TicketStatus::New,
+                None,
+                Some(sla),
+            )
+        }
+    };
+
+    let recontact = match code {
+        Some(code) => {
+            reports::has_recent_deflected(
+                &state.db,
+                user.id,
+                &template,
+                code,
+                now - Duration::hours(24),
+            )
+            .await?
+        }
+        None => false,
+    };
+
+    let new = NewReport {
+        reporter_id: user.id,
+        endpoint: valid.endpoint.as_str().to_owned(),
+        endpoint_template: template,
+        method: valid.method.as_str().to_owned(),
+        status_code: code,
+        transport: valid.failure.transport().map(|t| t.as_str().to_owned()),
+        class: class.as_str().to_owned(),
+        message,
+        request_id: valid.request_id.clone(),
+        occurred_at: valid.occurred_at,
+        reporter_timezone: valid.timezone.name().to_owned(),
+        environment: valid.environment.as_str().to_owned(),
+        retries: i64::from(valid.retry.retries()),
+        retry_interval_secs: valid.retry.interval_secs().map(i64::from),
+        retry_followed: verdict.followed(),
+        retry_reason,
+        description,
+        excerpt,
+        token_fingerprints: fingerprints.join(","),
+        guidance_slug,
+        disposition: disposition.as_str().to_owned(),
+        feedback: feedback.map(|f| f.as_str().to_owned()),
+        status: status.as_str().to_owned(),
+        priority: Priority::Normal.as_str().to_owned(),
+        created_at: now,
+        sla,
+    };
+    let id = reports::insert(&state.db, &new, recontact).await?;
+    tracing::info!(
+        report = id,
+        class = class.as_str(),
+        disposition = disposition.as_str(),
+        "report filed"
+    );
+    Ok(id)
+}
+
+/// Starts a first-response clock now: the target is the priority's number of standard
+/// business days of the current calendar; the due time is fixed from here on.
+pub fn start_clock(
+    calendar: &BusinessCalendar,
+    priority: Priority,
+    now: DateTime<Utc>,
+) -> SlaStart {
+    let target_minutes = calendar.standard_day_minutes() * priority.target_days();
+    SlaStart {
+        routed_at: now,
+        target_minutes,
+        due_at: calendar.add_business_minutes(now, target_minutes),
+    }
+}
+
+/// The developer's answer to guidance.
+pub async fn feedback(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    outcome: &str,
+    changed: &str,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let row = reports::get(&state.db, id)
+        .await?
+        .filter(|r| r.reporter_id == user.id)
+        .ok_or_else(|| AppError::not_found("report"))?;
+    if row.disposition != Disposition::Deflected.as_str()
+        || row.feedback.as_deref() != Some("pending")
+    {
+        return Err(AppError::conflict("This report has already been answered."));
+    }
+    let changed_ok = match outcome {
+        "solved" => reports::mark_self_solved(&state.db, id, user.id, now).await?,
+        "still_failing" => {
+            let changed = changed.trim();
+            if changed.chars().count() < 10 {
+                return Err(AppError::validation(
+                    "changed",
+                    "Tell support what you changed after reading the guidance (at least 10 characters).",
+                ));
+            }
+            if changed.chars().count() > 2_000 {
+                return Err(AppError::validation(
+                    "changed",
+                    "Keep this under 2,000 characters.",
+                ));
+            }
+            let note = scrub(changed).text;
+            let calendar = settings::load_calendar(&state.db).await?;
+            let sla = start_clock(&calendar, Priority::Low, now);
+            reports::escalate(&state.db, id, user.id, &note, sla, now).await?
+        }
+        _ => {
+            return Err(AppError::validation(
+                "outcome",
+                "Choose “this solved it” or “still failing”.",
+            ))
+        }
+    };
+    if !changed_ok {
+        return Err(AppError::conflict("This report has already been answered."));
+    }
+    Ok(())
+}
+
+/// A report's list entry, with times in `tz`.
+pub fn summary(r: &ReportRow, tz: &str) -> ReportSummary {
+    let failure = match (r.status_code, r.transport.as_deref()) {
+        (Some(code), _) => {
+            let phrase = crate::domain::status::HttpStatus::parse(&code.to_string())
+                .map(|s| s.reason_phrase().to_owned())
+                .unwrap_or_default();
+            format!("{code} {phrase}").trim().to_owned()
+        }
+        (None, Some(t)) => {
+            let label = crate::domain::status::TransportKind::parse(t)
+                .map(|k| k.label().to_owned())
+                .unwrap_or_else(|_| t.to_owned());
+            format!("No response: {label}")
+        }
+        (None, None) => "Unknown".to_owned(),
+    };
+    ReportSummary {
+        id: r.id,
+        endpoint: r.endpoint.clone(),
+        method: r.method.clone(),
+        failure,
+        class: FailureClass::parse(&r.class).unwrap_or(FailureClass::ServerError),
+        disposition: Disposition::parse(&r.disposition).unwrap_or(Disposition::Routed),
+        status: TicketStatus::parse(&r.status).unwrap_or(TicketStatus::New),
+        filed_local: format_local(super::db::from_millis(r.created_at), tz),
+        due_local: r
+            .due_at
+            .map(|d| format_local(super::db::from_millis(d), tz)),
+    }
+}
+
+/// One report for `viewer`: its reporter or staff; anyone else gets 404.
+pub async fn detail(
+    state: &AppState,
+    viewer: &CurrentUser,
+    id: i64,
+) -> Result<ReportDetail, AppError> {
+    use super::db::from_millis;
+    let row = reports::get(&state.db, id)
+        .await?
+        .filter(|r| r.reporter_id == viewer.id || viewer.role.is_staff())
+        .ok_or_else(|| AppError::not_found("report"))?;
+    let tz = viewer.timezone.as_str();
+    let guidance = match &row.guidance_slug {
+        Some(slug) => guidance::find(&state.db, slug)
+            .await?
+            .map(|a| a.into_view()),
+        None => None,
+    };
+    let sla = match (row.due_at, row.sla_target_minutes, row.routed_at) {
+        (Some(due), Some(target), Some(routed)) => {
+            let calendar = settings::load_calendar(&state.db).await?;
+            let clock = SlaClock {
+                created_at: from_millis(routed),
+                due_at: from_millis(due),
+                target_minutes: target,
+                first_response_at: row.first_response_at.map(from_millis),
+            };
+            let st = sla_state(&calendar, &clock, state.clock.now());
+            Some(SlaView {
+                due_at: clock.due_at,
+                due_local: format_local(clock.due_at, tz),
+                target: target_label(target, calendar.standard_day_minutes()),
+                state: sla_label(st.status).to_owned(),
+                responded_local: clock.first_response_at.map(|t| format_local(t, tz)),
+            })
+        }
+        _ => None,
+    };
+    let history = reports::events(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|e| EventView {
+            kind: e.kind,
+            detail: e.detail,
+            actor: e.actor.unwrap_or_else(|| "Faultdesk".to_owned()),
+            at_local: format_local(from_millis(e.created_at), tz),
+        })
+        .collect();
+    let is_client = row.class == FailureClass::ClientError.as_str();
+    Ok(ReportDetail {
+        summary: summary(&row, tz),
+        occurred_local: format!(
+            "{} ({})",
+            format_local(from_millis(row.occurred_at), &row.reporter_timezone),
+            row.reporter_timezone
+        ),
+        environment: crate::domain::validation::Environment::parse(&row.environment)
+            .map(|e| e.label().to_owned())
+            .unwrap_or_else(|_| row.environment.clone()),
+        retry_followed: (!is_client).then_some(row.retry_followed),
+        token_fingerprints: row
+            .token_fingerprints
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        feedback: row.feedback.as_deref().and_then(Feedback::parse),
+        viewer_is_reporter: row.reporter_id == viewer.id,
+        message: row.message,
+        request_id: row.request_id,
+        retries: row.retries,
+        retry_interval_secs: row.retry_interval_secs,
+        retry_reason: row.retry_reason,
+        description: row.description,
+        excerpt: row.excerpt,
+        guidance,
+        escalation_note: row.escalation_note,
+        recontact: row.recontact,
+        sla,
+        history,
+    })
+}
+
+fn target_label(target_minutes: i64, day_minutes: i64) -> String {
+    let hours = target_minutes as f64 / 60.0;
+    let days = if day_minutes > 0 {
+        target_minutes / day_minutes
+    } else {
+        0
+    };
+    let hours = if hours.fract() == 0.0 {
+        format!("{hours:.0}")
+    } else {
+        format!("{hours:.1}")
+    };
+    match days {
+        1 => format!("1 business day ({hours} business hours)"),
+        n if n > 1 => format!("{n} business days ({hours} business hours)"),
+        _ => format!("{hours} business hours"),
+    }
+}
+
+fn sla_label(s: SlaStatus) -> &'static str {
+    match s {
+        SlaStatus::OnTrack => "On track",
+        SlaStatus::AtRisk => "At risk",
+        SlaStatus::Breached => "Breached",
+        SlaStatus::Met => "Met",
+        SlaStatus::MetLate => "Answered late (breached)",
+    }
+}

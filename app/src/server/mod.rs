@@ -1,0 +1,14 @@
+//! Server-only code: the store (one file per aggregate), authentication, sessions and
+//! the application state. Nothing here is compiled into the browser bundle.
+
+pub mod auth;
+pub mod clock;
+pub mod db;
+pub mod error;
+pub mod guidance;
+pub mod intake;
+pub mod reports;
+pub mod sessions;
+pub mod settings;
+pub mod state;
+pub mod users;

@@ -1,0 +1,36 @@
+//! Shared resources, handed to axum handlers by `FromRef` and to server functions by
+//! Leptos context (never globals).
+
+use super::{clock::Clock, db::Db};
+use crate::error::AppError;
+use axum::extract::FromRef;
+use leptos::prelude::{use_context, LeptosOptions};
+use std::sync::Arc;
+
+/// Runtime options that are not secrets and not Leptos' own.
+#[derive(Clone, Debug)]
+pub struct RuntimeOptions {
+    /// Mark the session cookie `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+/// Everything a request handler may need.
+#[derive(Clone, Debug, FromRef)]
+pub struct AppState {
+    /// The database pool.
+    pub db: Db,
+    /// Leptos' site options (output name, site root, address).
+    pub leptos_options: LeptosOptions,
+    /// Where "now" comes from.
+    pub clock: Clock,
+    /// Other runtime options.
+    pub options: Arc<RuntimeOptions>,
+}
+
+/// The state provided to the current server function or page render.
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the Leptos context");
+        AppError::internal()
+    })
+}

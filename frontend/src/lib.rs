@@ -1,0 +1,8 @@
+//! The browser entry point: hydrate the server-rendered page, nothing else.
+
+/// Called by the generated JS once the wasm is loaded.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

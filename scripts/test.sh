@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every check and test: formatting, clippy (server and browser builds), the Rust
+# unit, property and integration tests on SQLite and on PostgreSQL, then the
+# Playwright suite in Debian's Chromium against a release build on a fresh SQLite file.
+#
+#   FAULTDESK_TEST_POSTGRES_URL  server for the PostgreSQL runs
+#                                (default postgres://postgres@127.0.0.1:5432/postgres;
+#                                each test creates and drops its own database)
+#   CARGO_TARGET_DIR             reuse a build cache outside the checkout
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+. scripts/setup.sh
+
+export FAULTDESK_TEST_POSTGRES_URL="${FAULTDESK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+START=$SECONDS
+step() {
+  local name="$1"; shift
+  printf '\n\033[1;34m==> %s\033[0m (%ss so far)\n' "$name" "$((SECONDS - START))"
+  "$@"
+}
+
+step "rustfmt" cargo fmt --all --check
+step "clippy (server build)" cargo clippy --locked -p app -p server --features app/ssr --all-targets -- -D warnings
+step "clippy (browser build)" cargo clippy --locked -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+step "unit and property tests" cargo test --locked -p app --features ssr
+step "integration tests (SQLite and PostgreSQL)" cargo test --locked -p server
+step "release build (cargo leptos)" cargo leptos build --release
+export FAULTDESK_SERVER_BIN="$TARGET_DIR/release/server"
+step "browser tests (Playwright, Chromium)" bash -c "cd end2end && npx playwright test"
+printf '\n\033[1;32mAll checks passed in %ss.\033[0m\n' "$((SECONDS - START))"

@@ -1,0 +1,92 @@
+//! Typed settings from environment variables, with defaults that run out of the box:
+//! an SQLite file in the working folder, listening on 127.0.0.1:3000.
+
+use leptos::config::LeptosOptions;
+use std::fmt;
+
+/// Everything the server needs to start.
+#[derive(Clone)]
+pub struct Settings {
+    /// `FAULTDESK_DATABASE_URL`: `sqlite://faultdesk.db` (default) or `postgres://…`.
+    pub database_url: String,
+    /// `FAULTDESK_DB_MAX_CONNECTIONS`: pool size (default 10).
+    pub max_connections: u32,
+    /// `FAULTDESK_SECURE_COOKIES`: mark the session cookie `Secure` (set behind HTTPS).
+    pub secure_cookies: bool,
+    /// Leptos' options: site root, output name, and `LEPTOS_SITE_ADDR` (the listen address).
+    pub leptos_options: LeptosOptions,
+}
+
+/// The default database: a file in the working folder, created on first start.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://faultdesk.db";
+
+impl Settings {
+    /// Reads the settings from the environment (and, when run by cargo-leptos, from
+    /// the workspace's `[[workspace.metadata.leptos]]`).
+    pub fn from_env() -> anyhow::Result<Self> {
+        let mut leptos_options = leptos::config::get_configuration(None)
+            .map(|c| c.leptos_options)
+            .or_else(|_| fallback_leptos_options())?;
+        if leptos_options.output_name.is_empty() {
+            leptos_options.output_name = "faultdesk".into();
+        }
+        Ok(Self {
+            database_url: env_or("FAULTDESK_DATABASE_URL", DEFAULT_DATABASE_URL),
+            max_connections: env_or("FAULTDESK_DB_MAX_CONNECTIONS", "10").parse()?,
+            secure_cookies: env_or("FAULTDESK_SECURE_COOKIES", "false").parse()?,
+            leptos_options,
+        })
+    }
+}
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
+
+fn fallback_leptos_options() -> anyhow::Result<LeptosOptions> {
+    Ok(LeptosOptions::builder()
+        .output_name("faultdesk")
+        .site_root(env_or("LEPTOS_SITE_ROOT", "target/site"))
+        .site_pkg_dir(env_or("LEPTOS_SITE_PKG_DIR", "pkg"))
+        .site_addr(env_or("LEPTOS_SITE_ADDR", "127.0.0.1:3000").parse::<std::net::SocketAddr>()?)
+        .build())
+}
+
+/// The database URL with any password replaced, for logs.
+pub fn redact_url(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('@') {
+            Some((userinfo, host)) => {
+                let user = userinfo.split(':').next().unwrap_or("");
+                format!("{scheme}://{user}:***@{host}")
+            }
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("max_connections", &self.max_connections)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("site_addr", &self.leptos_options.site_addr)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_never_reach_the_logs() {
+        assert_eq!(
+            redact_url("postgres://fd:s3cret@db.internal:5432/faultdesk"),
+            "postgres://fd:***@db.internal:5432/faultdesk"
+        );
+        assert_eq!(redact_url("sqlite://faultdesk.db"), "sqlite://faultdesk.db");
+    }
+}

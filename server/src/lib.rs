@@ -1,0 +1,8 @@
+//! Faultdesk's server: typed settings, startup (the axum router around the Leptos
+//! app), health probes and the command-line interface.
+
+pub mod cli;
+pub mod config;
+mod routes;
+pub mod startup;
+pub mod telemetry;

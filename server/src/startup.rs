@@ -1,0 +1,151 @@
+//! Building and running the application: database, migrations, sessions, router.
+
+use crate::{config::Settings, routes};
+use app::{
+    server::{
+        clock::Clock,
+        db::Db,
+        sessions::SessionStore,
+        state::{AppState, RuntimeOptions},
+    },
+    shell, App,
+};
+use axum::{extract::DefaultBodyLimit, Router};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+use tokio::net::TcpListener;
+use tower_http::{
+    compression::CompressionLayer, request_id::MakeRequestUuid, timeout::TimeoutLayer,
+    trace::TraceLayer, ServiceBuilderExt,
+};
+use tower_sessions::{
+    cookie::SameSite, session_store::ExpiredDeletion, Expiry, SessionManagerLayer,
+};
+
+/// The largest request body accepted (larger bodies get 413).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// A bound, ready-to-serve Faultdesk.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to the database, runs migrations and binds the listen address
+    /// (`LEPTOS_SITE_ADDR`; port 0 picks a free port, for tests).
+    pub async fn build(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+        let db = Db::connect(&settings.database_url, settings.max_connections).await?;
+        db.migrate().await?;
+        let state = AppState {
+            db,
+            leptos_options: settings.leptos_options.clone(),
+            clock,
+            options: Arc::new(RuntimeOptions {
+                secure_cookies: settings.secure_cookies,
+            }),
+        };
+        let listener = TcpListener::bind(settings.leptos_options.site_addr).await?;
+        let router = router(state.clone());
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// The application state (tests use its database and clock).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGINT/SIGTERM, then finishes in-flight requests and closes the pool.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` completes.
+    pub async fn run_until(
+        self,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let sweeper = tokio::spawn(
+            SessionStore::new(&self.state.db).continuously_delete_expired(Duration::from_secs(600)),
+        );
+        let result = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(stop)
+        .await;
+        sweeper.abort();
+        self.state.db.close().await;
+        result
+    }
+}
+
+/// The whole HTTP surface: Leptos pages and server functions, health probes, static
+/// files, and the layers around them.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let sessions = SessionManagerLayer::new(SessionStore::new(&state.db))
+        .with_name("faultdesk_session")
+        .with_secure(state.options.secure_cookies)
+        .with_same_site(SameSite::Lax)
+        .with_http_only(true)
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::days(14),
+        ));
+    let options = state.leptos_options.clone();
+
+    Router::new()
+        .merge(routes::health())
+        .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::map_response(routes::server_fn_status))
+        .layer(sessions)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(
+            tower::ServiceBuilder::new()
+                .set_x_request_id(MakeRequestUuid)
+                .layer(TraceLayer::new_for_http())
+                .propagate_x_request_id()
+                .layer(TimeoutLayer::with_status_code(
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    Duration::from_secs(30),
+                ))
+                .layer(CompressionLayer::new()),
+        )
+        .with_state(state)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

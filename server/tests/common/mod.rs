@@ -1,0 +1,253 @@
+//! Test harness: the real app on port 0 against a fresh database (an SQLite file in a
+//! temporary folder, or a freshly created PostgreSQL database), driven over HTTP.
+
+#![allow(dead_code, clippy::allow_attributes)] // each test binary uses a different subset
+
+pub mod builders;
+
+use app::server::{clock::Clock, db::Db};
+use chrono::{DateTime, TimeZone, Utc};
+use leptos::config::LeptosOptions;
+use reqwest::{header, Client, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use server::{config::Settings, startup::Application};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Which engine a test runs against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs an async test body once on SQLite and once on PostgreSQL, as two tests.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::common::Engine::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::common::Engine::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
+/// A Tuesday, 10:00 UTC: inside the default support hours (Mon–Fri 09:00–17:00 UTC).
+pub fn tuesday_10am() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap()
+}
+
+/// A running Faultdesk.
+pub struct TestApp {
+    pub base: String,
+    pub database_url: String,
+    pub db: Db,
+    pub clock: Clock,
+    pub engine: Engine,
+    _guard: DbGuard,
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn postgres_server_url() -> String {
+    std::env::var("FAULTDESK_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// Owns the test database and removes it when the test ends (even on panic).
+enum DbGuard {
+    Sqlite(tempfile::TempDir),
+    Postgres { name: String },
+}
+
+impl Drop for DbGuard {
+    fn drop(&mut self) {
+        if let DbGuard::Postgres { name } = self {
+            let name = name.clone();
+            // Drop runs inside the test's runtime; do the async work on a thread of its own.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                if let Ok(rt) = rt {
+                    rt.block_on(async {
+                        if let Ok(db) = Db::connect(&postgres_server_url(), 1).await {
+                            if let Db::Postgres(pool) = &db {
+                                let sql =
+                                    format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                                let _ = sqlx::query(&sql).execute(pool).await;
+                            }
+                            db.close().await;
+                        }
+                    });
+                }
+            })
+            .join();
+        }
+    }
+}
+
+async fn fresh_database(engine: Engine) -> (String, DbGuard) {
+    match engine {
+        Engine::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}/faultdesk.db", dir.path().display());
+            (url, DbGuard::Sqlite(dir))
+        }
+        Engine::Postgres => {
+            let server = postgres_server_url();
+            let name = format!(
+                "faultdesk_test_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst)
+            );
+            let admin = Db::connect(&server, 1)
+                .await
+                .unwrap_or_else(|e| panic!("PostgreSQL at {server} is needed for this test: {e}"));
+            if let Db::Postgres(pool) = &admin {
+                sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .execute(pool)
+                    .await
+                    .expect("drop stale test database");
+                sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+                    .execute(pool)
+                    .await
+                    .expect("create test database");
+            }
+            admin.close().await;
+            let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(&server);
+            (format!("{base}/{name}"), DbGuard::Postgres { name })
+        }
+    }
+}
+
+/// Starts the app against a fresh database with a fixed clock at `now`.
+pub async fn spawn_app_at(engine: Engine, now: DateTime<Utc>) -> TestApp {
+    let (database_url, guard) = fresh_database(engine).await;
+    let leptos_options = LeptosOptions::builder()
+        .output_name("faultdesk")
+        .site_root("target/site")
+        .site_pkg_dir("pkg")
+        .site_addr(([127, 0, 0, 1], 0))
+        .build();
+    let settings = Settings {
+        database_url: database_url.clone(),
+        max_connections: 10,
+        secure_cookies: false,
+        leptos_options,
+    };
+    let clock = Clock::fixed(now);
+    let app = Application::build(settings, clock.clone())
+        .await
+        .expect("application builds");
+    let base = format!("http://{}", app.local_addr());
+    let db = app.state().db.clone();
+    tokio::spawn(app.run_until(std::future::pending()));
+    TestApp {
+        base,
+        database_url,
+        db,
+        clock,
+        engine,
+        _guard: guard,
+    }
+}
+
+/// Starts the app against a fresh database at [`tuesday_10am`].
+pub async fn spawn_app(engine: Engine) -> TestApp {
+    spawn_app_at(engine, tuesday_10am()).await
+}
+
+/// A browser-like HTTP client with its own cookie jar (its own session).
+pub fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client")
+}
+
+impl TestApp {
+    /// `POST /api/<name>` with a form body, as the browser's server-function client does.
+    pub async fn call(&self, client: &Client, name: &str, form: &[(&str, &str)]) -> Response {
+        client
+            .post(format!("{}/api/{name}", self.base))
+            .header(header::ACCEPT, "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Like [`call`](Self::call), expecting success, decoding the JSON answer.
+    pub async fn call_ok<T: DeserializeOwned>(
+        &self,
+        client: &Client,
+        name: &str,
+        form: &[(&str, &str)],
+    ) -> T {
+        let res = self.call(client, name, form).await;
+        let status = res.status();
+        let body = res.text().await.unwrap_or_default();
+        assert!(status.is_success(), "{name} failed with {status}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{name}: bad JSON {body:?}: {e}"))
+    }
+
+    /// `GET` a page.
+    pub async fn get(&self, client: &Client, path: &str) -> Response {
+        client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Signs up a developer with `email` and returns their logged-in client.
+    pub async fn developer(&self, email: &str) -> Client {
+        let c = client();
+        let res = self
+            .call(
+                &c,
+                "signup",
+                &[
+                    ("email", email),
+                    ("password", "correct horse battery"),
+                    ("timezone", "Europe/Berlin"),
+                ],
+            )
+            .await;
+        assert!(
+            res.status().is_success() || res.status() == StatusCode::FOUND,
+            "signup: {}",
+            res.status()
+        );
+        c
+    }
+}
+
+/// The JSON error body of a failed call.
+#[derive(serde::Deserialize, Debug)]
+pub struct ErrorBody {
+    pub status: u16,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+/// Asserts a failed call's status and field, returning the error.
+pub async fn expect_error(res: Response, status: u16, field: Option<&str>) -> ErrorBody {
+    let code = res.status().as_u16();
+    let body = res.text().await.unwrap_or_default();
+    assert_eq!(code, status, "unexpected status, body: {body}");
+    let err: ErrorBody =
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("not a JSON error {body:?}: {e}"));
+    assert_eq!(err.status, status);
+    assert_eq!(err.field.as_deref(), field, "wrong field in {err:?}");
+    err
+}

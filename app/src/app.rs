@@ -125,6 +125,17 @@ fn Frame() -> impl IntoView {
                     view=pages::reports::detail::ReportPage
                     ssr=SsrMode::Async
                 />
+                <Route path=path!("/queue") view=pages::queue::QueuePage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/tickets/:id")
+                    view=pages::tickets::TicketPage
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/settings/calendar")
+                    view=pages::calendar::CalendarPage
+                    ssr=SsrMode::Async
+                />
             </Routes>
         </main>
     }
@@ -158,7 +169,11 @@ fn Header() -> impl IntoView {
 #[component]
 fn SignedInNav(user: CurrentUser) -> impl IntoView {
     let session = use_session();
+    let staff = user.role.is_staff();
+    let manager = user.role.is_manager();
     view! {
+        {staff.then(|| view! { <A href="/queue">"Queue"</A> })}
+        {manager.then(|| view! { <A href="/settings/calendar">"Calendar"</A> })}
         <A href="/reports/new">"Report a failure"</A>
         <A href="/reports">"My reports"</A>
         <span class="who" title=user.role.as_str()>

@@ -3,6 +3,6 @@
 
 pub mod cli;
 pub mod config;
-mod routes;
+pub mod routes;
 pub mod startup;
 pub mod telemetry;

@@ -1,15 +1,59 @@
-//! Routes outside the Leptos app: health probes, and the response fix-up that gives
-//! server-function errors their real HTTP status.
+//! Routes outside the Leptos app: health probes, the live-update event stream, and the
+//! response fix-up that gives server-function errors their real HTTP status.
 
-use app::{error::AppError, server::state::AppState};
+use app::{
+    domain::role::Role,
+    error::AppError,
+    server::{auth::user_of_session, state::AppState},
+};
 use axum::{
     body::Body,
     extract::State,
     http::{HeaderValue, StatusCode},
-    response::{IntoResponse, Response},
+    response::{
+        sse::{Event, KeepAlive, Sse},
+        IntoResponse, Response,
+    },
     routing::get,
     Json, Router,
 };
+use tokio_stream::{wrappers::BroadcastStream, StreamExt};
+use tower_sessions::Session;
+
+/// Routes outside Leptos, with the least role each needs (the authorisation tests
+/// check every one of them against every role).
+pub const PLAIN_ROUTES: &[(&str, Option<Role>)] = &[
+    ("/health/live", None),
+    ("/health/ready", None),
+    ("/events/queue", Some(Role::Agent)),
+];
+
+/// `GET /events/queue`: server-sent events telling open queue pages that tickets
+/// changed (staff only). Each event's data is the changed ticket's id.
+pub fn live() -> Router<AppState> {
+    Router::new().route("/events/queue", get(queue_events))
+}
+
+async fn queue_events(State(state): State<AppState>, session: Session) -> Response {
+    match user_of_session(&state.db, &session).await {
+        Ok(Some(user)) if user.role.is_staff() => {}
+        Ok(Some(_)) => return (StatusCode::FORBIDDEN, Json(AppError::forbidden())).into_response(),
+        Ok(None) => {
+            return (StatusCode::UNAUTHORIZED, Json(AppError::unauthorized())).into_response()
+        }
+        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, Json(e)).into_response(),
+    }
+    let stream = BroadcastStream::new(state.events.subscribe()).map(|change| {
+        Ok::<_, std::convert::Infallible>(match change {
+            Ok(c) => Event::default().event(c.kind).data(c.report_id.to_string()),
+            // This viewer fell behind: tell it to reload everything.
+            Err(_) => Event::default().event("resync").data(""),
+        })
+    });
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
 
 /// `GET /health/live` (the process is up) and `GET /health/ready` (and its database answers).
 pub fn health() -> Router<AppState> {

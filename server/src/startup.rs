@@ -5,6 +5,7 @@ use app::{
     server::{
         clock::Clock,
         db::Db,
+        events::Events,
         sessions::SessionStore,
         state::{AppState, RuntimeOptions},
     },
@@ -45,6 +46,7 @@ impl Application {
             options: Arc::new(RuntimeOptions {
                 secure_cookies: settings.secure_cookies,
             }),
+            events: Events::new(),
         };
         let listener = TcpListener::bind(settings.leptos_options.site_addr).await?;
         let router = router(state.clone());
@@ -80,6 +82,7 @@ impl Application {
         let sweeper = tokio::spawn(
             SessionStore::new(&self.state.db).continuously_delete_expired(Duration::from_secs(600)),
         );
+        let listener = tokio::spawn(self.state.events.clone().listen(self.state.db.clone()));
         let result = axum::serve(
             self.listener,
             self.router
@@ -88,6 +91,7 @@ impl Application {
         .with_graceful_shutdown(stop)
         .await;
         sweeper.abort();
+        listener.abort();
         self.state.db.close().await;
         result
     }
@@ -109,6 +113,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(routes::health())
+        .merge(routes::live())
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::map_response(routes::server_fn_status))

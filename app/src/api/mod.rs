@@ -3,4 +3,6 @@
 //! authorisation tests walk that list).
 
 pub mod auth;
+pub mod queue;
 pub mod reports;
+pub mod settings;

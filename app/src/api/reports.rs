@@ -80,6 +80,19 @@ pub struct EventView {
     pub at_local: String,
 }
 
+/// A public message on a report: a reply from support or from the developer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageView {
+    /// Who wrote it.
+    pub author: String,
+    /// Whether support wrote it.
+    pub from_support: bool,
+    /// When, in the viewer's timezone.
+    pub at_local: String,
+    /// The text.
+    pub body: String,
+}
+
 /// Everything about one report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportDetail {
@@ -121,6 +134,10 @@ pub struct ReportDetail {
     pub history: Vec<EventView>,
     /// Whether the viewer filed it (and so may answer the guidance).
     pub viewer_is_reporter: bool,
+    /// Public replies (support's and the developer's), oldest first. Never internal notes.
+    pub messages: Vec<MessageView>,
+    /// Whether the viewer may reply now (their own ticket, not closed).
+    pub can_reply: bool,
 }
 
 /// A page of the viewer's reports.
@@ -220,6 +237,17 @@ pub async fn report_feedback(
         changed.as_deref().unwrap_or(""),
     )
     .await?;
+    leptos_axum::redirect(&format!("/reports/{id}"));
+    Ok(())
+}
+
+/// The developer's reply on their own ticket. A ticket waiting on them, or resolved,
+/// reopens.
+#[server(endpoint = "reply_to_report")]
+pub async fn reply_to_report(id: i64, body: String) -> Result<(), AppError> {
+    use crate::server::{auth, intake, state::app_state};
+    let user = auth::require_user().await?;
+    intake::reply(&app_state()?, &user, id, &body).await?;
     leptos_axum::redirect(&format!("/reports/{id}"));
     Ok(())
 }

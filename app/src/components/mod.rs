@@ -1,4 +1,6 @@
 //! Reusable view pieces.
 
 pub mod badges;
+pub mod countdown;
 pub mod forms;
+pub mod live;

@@ -188,6 +188,21 @@ impl BusinessCalendar {
         total.num_seconds()
     }
 
+    /// The opening intervals overlapping `[from, to)`, clipped to it, in time order.
+    pub fn open_intervals(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        self.intervals_from(from)
+            .take_while(|(open, _)| *open < to)
+            .filter_map(|(open, close)| {
+                let (open, close) = (open.max(from), close.min(to));
+                (open < close).then_some((open, close))
+            })
+            .collect()
+    }
+
     /// Business minutes from `a` to `b`, rounded down; negative when `b` is before `a`.
     pub fn business_minutes_between(&self, a: DateTime<Utc>, b: DateTime<Utc>) -> i64 {
         self.business_seconds_between(a, b).div_euclid(60)

@@ -20,6 +20,8 @@ pub mod status;
 pub mod ticket;
 pub mod timefmt;
 pub mod validation;
+pub mod windows;
+pub mod workflow;
 
 pub use account as auth_rules;
 

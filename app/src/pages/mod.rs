@@ -1,6 +1,23 @@
 //! One file per route, mirroring the URL tree.
 
 pub mod account;
+pub mod calendar;
 pub mod home;
 pub mod not_found;
+pub mod queue;
 pub mod reports;
+pub mod tickets;
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// What a page shows when loading its data failed: a sign-in prompt (401), "not
+/// allowed" (403), "not found" (404), or the message.
+pub fn failure_view(e: AppError, next: &'static str, what: &'static str) -> AnyView {
+    match e.status {
+        401 => view! { <reports::SignInFirst next what /> }.into_any(),
+        403 => view! { <not_found::Forbidden /> }.into_any(),
+        404 => view! { <not_found::NotFound /> }.into_any(),
+        _ => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
+    }
+}

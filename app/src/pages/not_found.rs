@@ -19,3 +19,20 @@ pub fn NotFound() -> impl IntoView {
         </section>
     }
 }
+
+/// "Not allowed", sent with HTTP status 403.
+#[component]
+pub fn Forbidden() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(axum::http::StatusCode::FORBIDDEN);
+    }
+    view! {
+        <Title text="Not allowed" />
+        <section class="panel">
+            <h1>"Not allowed"</h1>
+            <p>"Your account cannot open this page."</p>
+            <p><a href="/">"Back to the start page"</a></p>
+        </section>
+    }
+}

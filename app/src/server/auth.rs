@@ -87,6 +87,14 @@ pub async fn sign_out(session: &Session) -> Result<(), AppError> {
 /// The signed-in user of the current request, if any.
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
     let session = session().await?;
+    user_of_session(&app_state()?.db, &session).await
+}
+
+/// The user signed in on `session`, if any (for plain axum handlers too).
+pub async fn user_of_session(
+    db: &super::db::Db,
+    session: &Session,
+) -> Result<Option<CurrentUser>, AppError> {
     let Some(id) = session
         .get::<i64>(USER_ID_KEY)
         .await
@@ -94,15 +102,12 @@ pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
     else {
         return Ok(None);
     };
-    let state = app_state()?;
-    Ok(users::find_by_id(&state.db, id)
-        .await?
-        .map(|u| CurrentUser {
-            id: u.id,
-            email: u.email.clone(),
-            role: u.role(),
-            timezone: u.timezone.clone(),
-        }))
+    Ok(users::find_by_id(db, id).await?.map(|u| CurrentUser {
+        id: u.id,
+        email: u.email.clone(),
+        role: u.role(),
+        timezone: u.timezone.clone(),
+    }))
 }
 
 /// The signed-in user, or 401.

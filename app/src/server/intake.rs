@@ -10,7 +10,7 @@ use super::{
 use crate::{
     api::{
         auth::CurrentUser,
-        reports::{EventView, ReportDetail, ReportSummary, SlaView},
+        reports::{EventView, MessageView, ReportDetail, ReportSummary, SlaView},
     },
     domain::{
         calendar::BusinessCalendar,
@@ -146,6 +146,8 @@ pub fn start_clock(
         routed_at: now,
         target_minutes,
         due_at: calendar.add_business_minutes(now, target_minutes),
+        // At risk once less than a quarter is left, i.e. after three quarters.
+        at_risk_at: calendar.add_business_minutes(now, target_minutes - target_minutes / 4),
     }
 }
 
@@ -186,7 +188,11 @@ pub async fn feedback(
             let note = scrub(changed).text;
             let calendar = settings::load_calendar(&state.db).await?;
             let sla = start_clock(&calendar, Priority::Low, now);
-            reports::escalate(&state.db, id, user.id, &note, sla, now).await?
+            let escalated = reports::escalate(&state.db, id, user.id, &note, sla, now).await?;
+            if escalated {
+                state.events.publish(&state.db, id, "created").await;
+            }
+            escalated
         }
         _ => {
             return Err(AppError::validation(
@@ -201,9 +207,9 @@ pub async fn feedback(
     Ok(())
 }
 
-/// A report's list entry, with times in `tz`.
-pub fn summary(r: &ReportRow, tz: &str) -> ReportSummary {
-    let failure = match (r.status_code, r.transport.as_deref()) {
+/// "503 Service Unavailable" or "No response: timeout".
+pub fn failure_label(code: Option<i64>, transport: Option<&str>) -> String {
+    match (code, transport) {
         (Some(code), _) => {
             let phrase = crate::domain::status::HttpStatus::parse(&code.to_string())
                 .map(|s| s.reason_phrase().to_owned())
@@ -217,7 +223,12 @@ pub fn summary(r: &ReportRow, tz: &str) -> ReportSummary {
             format!("No response: {label}")
         }
         (None, None) => "Unknown".to_owned(),
-    };
+    }
+}
+
+/// A report's list entry, with times in `tz`.
+pub fn summary(r: &ReportRow, tz: &str) -> ReportSummary {
+    let failure = failure_label(r.status_code, r.transport.as_deref());
     ReportSummary {
         id: r.id,
         endpoint: r.endpoint.clone(),
@@ -282,7 +293,21 @@ pub async fn detail(
         })
         .collect();
     let is_client = row.class == FailureClass::ClientError.as_str();
+    let status = TicketStatus::parse(&row.status).unwrap_or(TicketStatus::New);
+    let messages = super::tickets::messages(&state.db, id, false)
+        .await?
+        .into_iter()
+        .map(|m| MessageView {
+            from_support: m.author_role != "developer",
+            author: m.author_email,
+            at_local: format_local(from_millis(m.created_at), tz),
+            body: m.body,
+        })
+        .collect();
     Ok(ReportDetail {
+        can_reply: row.reporter_id == viewer.id
+            && crate::domain::workflow::status_after_developer_reply(status).is_ok(),
+        messages,
         summary: summary(&row, tz),
         occurred_local: format!(
             "{} ({})",
@@ -343,4 +368,37 @@ fn sla_label(s: SlaStatus) -> &'static str {
         SlaStatus::Met => "Met",
         SlaStatus::MetLate => "Answered late (breached)",
     }
+}
+
+/// A developer's reply on their own ticket; it reopens a waiting or resolved one.
+pub async fn reply(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    body: &str,
+) -> Result<(), AppError> {
+    let row = reports::get(&state.db, id)
+        .await?
+        .filter(|r| r.reporter_id == user.id)
+        .ok_or_else(|| AppError::not_found("report"))?;
+    let body = super::work::message_body(body, "body")?;
+    let from = TicketStatus::parse(&row.status).unwrap_or(TicketStatus::New);
+    let to = crate::domain::workflow::status_after_developer_reply(from)?;
+    let stored = super::tickets::post_developer_reply(
+        &state.db,
+        id,
+        user.id,
+        &body,
+        from,
+        to,
+        state.clock.now(),
+    )
+    .await?;
+    if !stored {
+        return Err(AppError::conflict(
+            "This report changed meanwhile. Reload and try again.",
+        ));
+    }
+    state.events.publish(&state.db, id, "updated").await;
+    Ok(())
 }

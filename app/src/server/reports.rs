@@ -41,6 +41,7 @@ pub struct ReportRow {
     pub sla_breached: bool,
     pub assignee_id: Option<i64>,
     pub updated_at: i64,
+    pub at_risk_at: Option<i64>,
 }
 
 const COLUMNS: &str = "id, reporter_id, endpoint, endpoint_template, method, status_code, \
@@ -48,7 +49,7 @@ const COLUMNS: &str = "id, reporter_id, endpoint, endpoint_template, method, sta
     retries, retry_interval_secs, retry_followed, retry_reason, description, excerpt, \
     token_fingerprints, guidance_slug, disposition, feedback, escalation_note, recontact, \
     status, priority, created_at, routed_at, sla_target_minutes, due_at, first_response_at, \
-    sla_breached, assignee_id, updated_at";
+    sla_breached, assignee_id, updated_at, at_risk_at";
 
 /// A report ready to store: validated, scrubbed and classified.
 #[derive(Debug, Clone)]
@@ -88,6 +89,7 @@ pub struct SlaStart {
     pub routed_at: DateTime<Utc>,
     pub target_minutes: i64,
     pub due_at: DateTime<Utc>,
+    pub at_risk_at: DateTime<Utc>,
 }
 
 /// Whether `reporter` had a deflected report for the same endpoint template and status
@@ -120,9 +122,9 @@ pub async fn insert(db: &Db, r: &NewReport, recontact: bool) -> Result<i64, sqlx
         transport, class, message, request_id, occurred_at, reporter_timezone, environment, \
         retries, retry_interval_secs, retry_followed, retry_reason, description, excerpt, \
         token_fingerprints, guidance_slug, disposition, feedback, recontact, status, priority, \
-        created_at, routed_at, sla_target_minutes, due_at, updated_at) \
+        created_at, routed_at, sla_target_minutes, due_at, at_risk_at, updated_at) \
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-        $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $26) RETURNING id";
+        $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $26) RETURNING id";
     let event = "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
                  VALUES ($1, $2, 'filed', $3, $4)";
     let detail = format!("{} ({})", r.class, r.disposition);
@@ -160,6 +162,7 @@ pub async fn insert(db: &Db, r: &NewReport, recontact: bool) -> Result<i64, sqlx
             .bind(r.sla.map(|s| millis(s.routed_at)))
             .bind(r.sla.map(|s| s.target_minutes))
             .bind(r.sla.map(|s| millis(s.due_at)))
+            .bind(r.sla.map(|s| millis(s.at_risk_at)))
             .fetch_all(&mut *tx)
             .await?;
         let id = ids.first().map(|r| r.0).ok_or(sqlx::Error::RowNotFound)?;
@@ -263,7 +266,7 @@ pub async fn escalate(
 ) -> Result<bool, sqlx::Error> {
     let sql = "UPDATE reports SET feedback = 'escalated', disposition = 'escalated', \
                status = 'new', priority = 'low', escalation_note = $1, routed_at = $2, \
-               sla_target_minutes = $3, due_at = $4, updated_at = $5 \
+               sla_target_minutes = $3, due_at = $4, updated_at = $5, at_risk_at = $8 \
                WHERE id = $6 AND reporter_id = $7 AND disposition = 'deflected' \
                AND feedback = 'pending'";
     let event = "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
@@ -278,6 +281,7 @@ pub async fn escalate(
             .bind(millis(now))
             .bind(id)
             .bind(reporter)
+            .bind(millis(sla.at_risk_at))
             .execute(&mut *tx)
             .await?
             .rows_affected();

@@ -49,3 +49,79 @@ pub fn parse_week(s: &str) -> Result<[Option<DayHours>; 7], String> {
     }
     Ok(week)
 }
+
+/// A holiday as stored.
+#[derive(sqlx::FromRow, Debug, Clone)]
+pub struct HolidayRow {
+    /// YYYY-MM-DD in the support timezone.
+    pub day: String,
+    /// What it is.
+    pub name: String,
+}
+
+/// The stored timezone and week, raw.
+#[tracing::instrument(skip_all)]
+pub async fn raw_calendar(db: &Db) -> Result<(String, String), sqlx::Error> {
+    let sql = "SELECT timezone, hours FROM support_calendar WHERE id = 1";
+    on_db!(db, pool => sqlx::query_as(sql).fetch_one(pool).await)
+}
+
+/// Every holiday, in date order.
+#[tracing::instrument(skip_all)]
+pub async fn holidays(db: &Db) -> Result<Vec<HolidayRow>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as("SELECT day, name FROM holidays ORDER BY day").fetch_all(pool).await)
+}
+
+/// Stores a new timezone and week (already validated).
+#[tracing::instrument(skip(db))]
+pub async fn save_week(
+    db: &Db,
+    timezone: &str,
+    week: &str,
+    actor: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE support_calendar SET timezone = $1, hours = $2, updated_at = $3, updated_by = $4 WHERE id = 1";
+    on_db!(db, pool => sqlx::query(sql)
+        .bind(timezone)
+        .bind(week)
+        .bind(super::db::millis(now))
+        .bind(actor)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+}
+
+/// Adds (or renames) a holiday.
+#[tracing::instrument(skip(db))]
+pub async fn put_holiday(db: &Db, day: NaiveDate, name: &str) -> Result<(), sqlx::Error> {
+    let sql = "INSERT INTO holidays (day, name) VALUES ($1, $2) \
+               ON CONFLICT (day) DO UPDATE SET name = excluded.name";
+    on_db!(db, pool => sqlx::query(sql)
+        .bind(day.format("%Y-%m-%d").to_string())
+        .bind(name)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+}
+
+/// Removes a holiday; returns whether there was one.
+#[tracing::instrument(skip(db))]
+pub async fn delete_holiday(db: &Db, day: NaiveDate) -> Result<bool, sqlx::Error> {
+    on_db!(db, pool => sqlx::query("DELETE FROM holidays WHERE day = $1")
+        .bind(day.format("%Y-%m-%d").to_string())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected() == 1))
+}
+
+/// The stored form of a week: seven `HH:MM-HH:MM` or empty entries, Monday first.
+pub fn format_week(week: &[Option<DayHours>; 7]) -> String {
+    week.iter()
+        .map(|d| match d {
+            Some(h) => format!("{}-{}", h.open().format("%H:%M"), h.close().format("%H:%M")),
+            None => String::new(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}

@@ -1,7 +1,7 @@
 //! Shared resources, handed to axum handlers by `FromRef` and to server functions by
 //! Leptos context (never globals).
 
-use super::{clock::Clock, db::Db};
+use super::{clock::Clock, db::Db, events::Events};
 use crate::error::AppError;
 use axum::extract::FromRef;
 use leptos::prelude::{use_context, LeptosOptions};
@@ -25,6 +25,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Other runtime options.
     pub options: Arc<RuntimeOptions>,
+    /// Change notifications for live views.
+    pub events: Events,
 }
 
 /// The state provided to the current server function or page render.

@@ -3,7 +3,7 @@
 
 use super::SignInFirst;
 use crate::{
-    api::reports::{get_report, GuidanceView, ReportDetail, ReportFeedback},
+    api::reports::{get_report, GuidanceView, ReplyToReport, ReportDetail, ReportFeedback},
     components::{
         badges::{ClassBadge, StatusBadge},
         forms::{action_error, FieldError, FormError},
@@ -21,9 +21,10 @@ pub fn ReportPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
     let feedback = ServerAction::<ReportFeedback>::new();
+    let reply = ServerAction::<ReplyToReport>::new();
     let report = Resource::new(
-        move || (id(), feedback.version().get()),
-        |(id, _)| async move {
+        move || (id(), feedback.version().get(), reply.version().get()),
+        |(id, _, _)| async move {
             match id {
                 Some(id) => get_report(id).await.map(Some),
                 None => Ok(None),
@@ -31,22 +32,26 @@ pub fn ReportPage() -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match report.await {
-                    Ok(Some(r)) => view! { <Report r feedback /> }.into_any(),
+                    Ok(Some(r)) => view! { <Report r feedback reply /> }.into_any(),
                     Err(e) if e.status == 401 => {
                         view! { <SignInFirst next="/reports" what="see this report" /> }.into_any()
                     }
                     Ok(None) | Err(_) => view! { <NotFound /> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
 #[component]
-fn Report(r: ReportDetail, feedback: ServerAction<ReportFeedback>) -> impl IntoView {
+fn Report(
+    r: ReportDetail,
+    feedback: ServerAction<ReportFeedback>,
+    reply: ServerAction<ReplyToReport>,
+) -> impl IntoView {
     let s = r.summary.clone();
     let title = format!("Report #{}", s.id);
     let awaiting = r.viewer_is_reporter && r.feedback == Some(Feedback::Pending);
@@ -92,6 +97,30 @@ fn Report(r: ReportDetail, feedback: ServerAction<ReportFeedback>) -> impl IntoV
             <section class="panel solved"><p>"You marked this solved by the guidance. Thanks for letting us know."</p></section>
         })}
 
+        <Details r=r.clone() />
+
+        <Conversation r=r.clone() reply />
+
+        <section class="panel" aria-labelledby="history-title">
+            <h2 id="history-title">"History"</h2>
+            <ol class="timeline">
+                {r.history.iter().map(|e| view! {
+                    <li>
+                        <span class="when">{e.at_local.clone()}</span>
+                        " · " <span class="who">{e.actor.clone()}</span>
+                        " · " <strong>{e.kind.replace('_', " ")}</strong>
+                        {(!e.detail.is_empty()).then(|| view! { <span>": " {e.detail.clone()}</span> })}
+                    </li>
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+/// What the developer reported, as filed (secrets masked).
+#[component]
+pub fn Details(r: ReportDetail) -> impl IntoView {
+    view! {
         <section class="panel" aria-labelledby="details-title">
             <h2 id="details-title">"Details"</h2>
             <dl class="details">
@@ -122,27 +151,51 @@ fn Report(r: ReportDetail, feedback: ServerAction<ReportFeedback>) -> impl IntoV
             </dl>
         </section>
 
-        <section class="panel" aria-labelledby="history-title">
-            <h2 id="history-title">"History"</h2>
-            <ol class="timeline">
-                {r.history.iter().map(|e| view! {
-                    <li>
-                        <span class="when">{e.at_local.clone()}</span>
-                        " · " <span class="who">{e.actor.clone()}</span>
-                        " · " <strong>{e.kind.replace('_', " ")}</strong>
-                        {(!e.detail.is_empty()).then(|| view! { <span>": " {e.detail.clone()}</span> })}
+    }
+}
+
+/// Public replies, and the developer's reply form while the ticket is not closed.
+#[component]
+fn Conversation(r: ReportDetail, reply: ServerAction<ReplyToReport>) -> impl IntoView {
+    let error = action_error(reply);
+    let id = r.summary.id;
+    let show = !r.messages.is_empty() || r.can_reply;
+    show.then(|| view! {
+        <section class="panel" aria-labelledby="conversation-title">
+            <h2 id="conversation-title">"Conversation with support"</h2>
+            {r.messages.is_empty().then(|| view! { <p class="hint">"No replies yet."</p> })}
+            <ol class="messages">
+                {r.messages.into_iter().map(|m| view! {
+                    <li class=if m.from_support { "message support" } else { "message developer" }>
+                        <p class="meta">
+                            <strong>{if m.from_support { "Support" } else { "You" }}</strong>
+                            " · " {m.author} " · " {m.at_local}
+                        </p>
+                        <p class="pre">{m.body}</p>
                     </li>
                 }).collect_view()}
             </ol>
+            {r.can_reply.then(|| view! {
+                <ActionForm action=reply>
+                    <FormError error fields=&["body"] />
+                    <input type="hidden" name="id" value=id.to_string() />
+                    <label for="reply-body">"Reply to support"</label>
+                    <textarea id="reply-body" name="body" rows="3" maxlength="10000"
+                        aria-describedby="body-error"></textarea>
+                    <FieldError error field="body" />
+                    <button type="submit" class="primary">"Send reply"</button>
+                </ActionForm>
+            })}
         </section>
-    }
+    })
 }
 
 fn retry_text(r: &ReportDetail) -> String {
     match (r.retries, r.retry_interval_secs) {
         (0, _) => "Not retried. ".to_owned(),
-        (n, Some(s)) => format!("{n} × , {s} s apart. "),
-        (n, None) => format!("{n} × . "),
+        (1, Some(s)) => format!("Retried once, {s} s later. "),
+        (n, Some(s)) => format!("Retried {n} times, {s} s apart. "),
+        (n, None) => format!("Retried {n} times. "),
     }
 }
 

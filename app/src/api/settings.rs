@@ -1,0 +1,189 @@
+//! The support calendar: timezone, weekly hours and holidays. Managers only. Changes
+//! apply to tickets created afterwards; existing due times never move.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One weekday's hours ("" when closed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayView {
+    /// "Monday"…
+    pub weekday: String,
+    /// "09:00" or "".
+    pub open: String,
+    /// "17:00" or "".
+    pub close: String,
+}
+
+/// A holiday.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HolidayView {
+    /// YYYY-MM-DD.
+    pub day: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// The calendar as the settings page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarView {
+    /// IANA timezone of the support team.
+    pub timezone: String,
+    /// Monday first.
+    pub days: Vec<DayView>,
+    /// In date order.
+    pub holidays: Vec<HolidayView>,
+    /// One standard business day, in minutes: the first-response target.
+    pub standard_day_minutes: i64,
+}
+
+/// Weekday names, Monday first.
+pub const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+/// The support calendar.
+#[server(endpoint = "get_calendar")]
+pub async fn get_calendar() -> Result<CalendarView, AppError> {
+    use crate::{
+        domain::role::Role,
+        server::{auth, settings, state::app_state},
+    };
+    auth::require_role(Role::Manager).await?;
+    let db = app_state()?.db;
+    let calendar = settings::load_calendar(&db).await?;
+    let (timezone, week) = settings::raw_calendar(&db).await?;
+    let week = settings::parse_week(&week)
+        .map_err(|e| crate::server::error::unexpected("stored week", e))?;
+    Ok(CalendarView {
+        timezone,
+        days: WEEKDAYS
+            .iter()
+            .zip(week.iter())
+            .map(|(name, h)| DayView {
+                weekday: (*name).to_owned(),
+                open: h
+                    .map(|h| h.open().format("%H:%M").to_string())
+                    .unwrap_or_default(),
+                close: h
+                    .map(|h| h.close().format("%H:%M").to_string())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        holidays: settings::holidays(&db)
+            .await?
+            .into_iter()
+            .map(|h| HolidayView {
+                day: h.day,
+                name: h.name,
+            })
+            .collect(),
+        standard_day_minutes: calendar.standard_day_minutes(),
+    })
+}
+
+/// Saves the timezone and weekly hours. `open[i]`/`close[i]` are Monday-first
+/// `HH:MM` times; both empty means closed that day.
+#[server(endpoint = "save_calendar")]
+pub async fn save_calendar(
+    timezone: String,
+    open: Vec<String>,
+    close: Vec<String>,
+) -> Result<(), AppError> {
+    use crate::{
+        domain::{
+            calendar::{parse_tz, BusinessCalendar, DayHours},
+            role::Role,
+        },
+        server::{auth, settings, state::app_state},
+    };
+    let user = auth::require_role(Role::Manager).await?;
+    let state = app_state()?;
+    let tz = parse_tz(&timezone)?;
+    if open.len() != 7 || close.len() != 7 {
+        return Err(AppError::validation(
+            "open",
+            "Give hours for all seven days.",
+        ));
+    }
+    let mut week: [Option<DayHours>; 7] = Default::default();
+    for (i, slot) in week.iter_mut().enumerate() {
+        let (o, c) = (open[i].trim(), close[i].trim());
+        if o.is_empty() && c.is_empty() {
+            continue;
+        }
+        *slot = Some(DayHours::parse(o, c).map_err(|e| {
+            AppError::validation(
+                &format!("open[{i}]"),
+                format!("{}: {}", WEEKDAYS[i], e.message),
+            )
+        })?);
+    }
+    let holidays = settings::load_calendar(&state.db).await?.holidays().clone();
+    BusinessCalendar::new(tz, week, holidays)?;
+    settings::save_week(
+        &state.db,
+        tz.name(),
+        &settings::format_week(&week),
+        user.id,
+        state.clock.now(),
+    )
+    .await?;
+    tracing::info!(
+        user = user.id,
+        timezone = tz.name(),
+        "support calendar changed"
+    );
+    Ok(())
+}
+
+/// Adds a holiday (a date in the support timezone) or renames an existing one.
+#[server(endpoint = "add_holiday")]
+pub async fn add_holiday(day: String, name: String) -> Result<(), AppError> {
+    use crate::{
+        domain::{calendar::BusinessCalendar, role::Role},
+        server::{auth, settings, state::app_state},
+    };
+    let user = auth::require_role(Role::Manager).await?;
+    let state = app_state()?;
+    let date = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::validation("day", "Give the date as YYYY-MM-DD."))?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::validation(
+            "name",
+            "Name the holiday (up to 100 characters).",
+        ));
+    }
+    let current = settings::load_calendar(&state.db).await?;
+    let mut holidays = current.holidays().clone();
+    holidays.insert(date);
+    BusinessCalendar::new(current.timezone(), *current.hours(), holidays)?;
+    settings::put_holiday(&state.db, date, name).await?;
+    tracing::info!(user = user.id, %date, "holiday added");
+    Ok(())
+}
+
+/// Removes a holiday.
+#[server(endpoint = "remove_holiday")]
+pub async fn remove_holiday(day: String) -> Result<(), AppError> {
+    use crate::{
+        domain::role::Role,
+        server::{auth, settings, state::app_state},
+    };
+    let user = auth::require_role(Role::Manager).await?;
+    let date = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::validation("day", "Give the date as YYYY-MM-DD."))?;
+    if !settings::delete_holiday(&app_state()?.db, date).await? {
+        return Err(AppError::not_found("holiday"));
+    }
+    tracing::info!(user = user.id, %date, "holiday removed");
+    Ok(())
+}

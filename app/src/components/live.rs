@@ -1,0 +1,31 @@
+//! Live updates: a signal bumped whenever the server announces a change on an event
+//! stream (server-sent events), so resources that read it refetch.
+
+use leptos::prelude::*;
+
+/// A counter that increases on every event from `url` (and stays 0 on the server).
+pub fn live_changes(url: &'static str) -> ReadSignal<usize> {
+    let (changes, set_changes) = signal(0usize);
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::{closure::Closure, JsCast};
+        Effect::new(move |_| {
+            let Ok(source) = web_sys::EventSource::new(url) else {
+                return;
+            };
+            let bump = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
+                set_changes.update(|n| *n += 1);
+            });
+            for kind in ["created", "updated", "resync"] {
+                let _ =
+                    source.add_event_listener_with_callback(kind, bump.as_ref().unchecked_ref());
+            }
+            bump.forget();
+            let source = send_wrapper::SendWrapper::new(source);
+            on_cleanup(move || source.close());
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (url, set_changes);
+    changes
+}

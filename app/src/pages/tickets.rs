@@ -1,0 +1,212 @@
+//! `/tickets/:id`: one ticket as staff work it: claim or assign, change status, reply
+//! publicly or add an internal note, and the whole timeline.
+
+use crate::{
+    api::queue::{
+        get_ticket, staff_members, AssignTicket, ChangeStatus, ClaimTicket, PostMessage, TicketView,
+    },
+    components::{
+        badges::{ClassBadge, StatusBadge},
+        countdown::{ticking_now, SlaCountdown},
+        forms::{action_error, FieldError, FormError},
+        live::live_changes,
+    },
+    pages::{failure_view, reports::detail::Details},
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// The staff view of a ticket.
+#[component]
+pub fn TicketPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let claim = ServerAction::<ClaimTicket>::new();
+    let assign = ServerAction::<AssignTicket>::new();
+    let status = ServerAction::<ChangeStatus>::new();
+    let message = ServerAction::<PostMessage>::new();
+    let changes = live_changes("/events/queue");
+    let ticket = Resource::new(
+        move || {
+            (
+                id(),
+                claim.version().get(),
+                assign.version().get(),
+                status.version().get(),
+                message.version().get(),
+                changes.get(),
+            )
+        },
+        |(id, ..)| get_ticket(id),
+    );
+    let staff = Resource::new(|| (), |_| staff_members());
+    let actions = Actions {
+        claim,
+        assign,
+        status,
+        message,
+    };
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match ticket.await {
+                    Ok(t) => {
+                        let staff = staff.await.unwrap_or_default();
+                        view! { <Ticket t staff actions /> }.into_any()
+                    }
+                    Err(e) => failure_view(e, "/queue", "work on tickets"),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Actions {
+    claim: ServerAction<ClaimTicket>,
+    assign: ServerAction<AssignTicket>,
+    status: ServerAction<ChangeStatus>,
+    message: ServerAction<PostMessage>,
+}
+
+#[component]
+fn Ticket(
+    t: TicketView,
+    staff: Vec<crate::api::queue::StaffMember>,
+    actions: Actions,
+) -> impl IntoView {
+    let now = ticking_now(t.now_ms);
+    let windows = StoredValue::new(t.windows.clone());
+    let item = t.item.clone();
+    let id = item.id;
+    let title = format!("Ticket #{id}");
+    let status_error = action_error(actions.status);
+    let assign_error = action_error(actions.assign);
+    let claim_error = action_error(actions.claim);
+    let message_error = action_error(actions.message);
+    let closed = t.next_statuses.is_empty();
+    view! {
+        <Title text=title.clone() />
+        <section class="panel">
+            <p class="breadcrumb"><a href="/queue">"Queue"</a> " / " {title.clone()}</p>
+            <h1>{title}</h1>
+            <p class="request-line">
+                <span class="mono">{item.request.clone()}</span> " → " <strong>{item.failure.clone()}</strong>
+            </p>
+            <p class="badges">
+                <ClassBadge class=item.class /> " " <StatusBadge status=item.status />
+                " " <span class="badge">{format!("{} priority", item.priority.as_str())}</span>
+            </p>
+            <dl class="details">
+                <dt>"Reported by"</dt><dd>{item.reporter.clone()}</dd>
+                <dt>"Assignee"</dt><dd class="assignee">{item.assignee.clone().unwrap_or_else(|| "Unassigned".to_owned())}</dd>
+                <dt>"First response"</dt>
+                <dd><SlaCountdown clock=item.clock windows now /> " · due " {item.due_local.clone()}</dd>
+            </dl>
+        </section>
+
+        <section class="panel" aria-labelledby="work-title">
+            <h2 id="work-title">"Work on it"</h2>
+            <FormError error=claim_error fields=&[] />
+            <FormError error=assign_error fields=&["assignee"] />
+            <FormError error=status_error fields=&[] />
+            <div class="work-row">
+                {(!closed).then(|| view! {
+                    <ActionForm action=actions.claim attr:class="inline">
+                        <input type="hidden" name="id" value=id.to_string() />
+                        <button type="submit">"Claim"</button>
+                    </ActionForm>
+                    <ActionForm action=actions.assign attr:class="inline assign">
+                        <input type="hidden" name="id" value=id.to_string() />
+                        <label for="assignee">"Assign to"</label>
+                        <select id="assignee" name="assignee">
+                            <option value="">"Nobody"</option>
+                            {staff.iter().map(|s| view! {
+                                <option value=s.id.to_string() selected=t.assignee_id == Some(s.id)>{s.email.clone()}</option>
+                            }).collect_view()}
+                        </select>
+                        <button type="submit">"Assign"</button>
+                        <FieldError error=assign_error field="assignee" />
+                    </ActionForm>
+                })}
+            </div>
+            <div class="work-row" role="group" aria-label="Change status">
+                {t.next_statuses.clone().into_iter().map(|s| view! {
+                    <ActionForm action=actions.status attr:class="inline">
+                        <input type="hidden" name="id" value=id.to_string() />
+                        <input type="hidden" name="status" value=s.as_str() />
+                        <button type="submit">{format!("Set {}", s.label().to_lowercase())}</button>
+                    </ActionForm>
+                }).collect_view()}
+                {closed.then(|| view! { <p class="hint">"This ticket is closed."</p> })}
+            </div>
+        </section>
+
+        {(!closed).then(|| view! {
+            <section class="panel" aria-labelledby="reply-title">
+                <h2 id="reply-title">"Reply or note"</h2>
+                <ActionForm action=actions.message>
+                    <FormError error=message_error fields=&["body", "visibility", "then_status"] />
+                    <input type="hidden" name="id" value=id.to_string() />
+                    <label for="message-body">"Message"</label>
+                    <textarea id="message-body" name="body" rows="4" maxlength="10000" aria-describedby="body-error"></textarea>
+                    <FieldError error=message_error field="body" />
+                    <fieldset class="inline-choices">
+                        <legend>"Who sees it"</legend>
+                        <label><input type="radio" name="visibility" value="public" checked />" Public reply (the developer sees it)"</label>
+                        <label><input type="radio" name="visibility" value="internal" />" Internal note (staff only)"</label>
+                    </fieldset>
+                    <FieldError error=message_error field="visibility" />
+                    <label for="then-status">"Then set status"</label>
+                    <select id="then-status" name="then_status">
+                        <option value="">"Leave as is"</option>
+                        <option value="waiting">"Waiting on developer"</option>
+                        <option value="resolved">"Resolved"</option>
+                    </select>
+                    <FieldError error=message_error field="then_status" />
+                    <button type="submit" class="primary">"Send"</button>
+                </ActionForm>
+            </section>
+        })}
+
+        <section class="panel" aria-labelledby="timeline-title">
+            <h2 id="timeline-title">"Timeline"</h2>
+            <ol class="timeline">
+                {t.timeline.into_iter().map(|e| {
+                    let class = format!("entry {}", e.kind);
+                    view! {
+                        <li class=class>
+                            <span class="when">{e.at_local}</span>
+                            " · " <span class="who">{e.actor}</span>
+                            " · " <strong>{kind_label(&e.kind).to_owned()}</strong>
+                            {(!e.detail.is_empty()).then(|| view! { <span>": " {e.detail.clone()}</span> })}
+                            {e.body.map(|b| view! { <p class="pre body">{b}</p> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </section>
+
+        <Details r=t.report />
+    }
+}
+
+fn kind_label(kind: &str) -> &str {
+    match kind {
+        "filed" => "filed",
+        "escalated" => "escalated after guidance",
+        "assigned" => "assignment",
+        "status" => "status",
+        "public_reply" => "public reply",
+        "internal_note" => "internal note",
+        "developer_reply" => "developer reply",
+        other => other,
+    }
+}

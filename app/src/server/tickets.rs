@@ -1,0 +1,420 @@
+//! The `tickets` side of reports: the queue (keyset-paged, most urgent first), claiming
+//! and assigning, status changes, and the conversation (public replies, internal notes).
+
+use super::db::{millis, on_db, Db};
+use crate::domain::{status::FailureClass, ticket::TicketStatus};
+use chrono::{DateTime, Utc};
+use sqlx::QueryBuilder;
+
+/// Who a queue view is filtered to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    /// Everyone's tickets.
+    Anyone,
+    /// Tickets nobody has claimed.
+    Unassigned,
+    /// One person's tickets.
+    User(i64),
+}
+
+/// A queue query. Empty `statuses` means the active ones (new, open, waiting).
+#[derive(Debug, Clone)]
+pub struct QueueFilter {
+    pub statuses: Vec<TicketStatus>,
+    pub assignee: AssigneeFilter,
+    pub class: Option<FailureClass>,
+    /// A path prefix the endpoint must start with.
+    pub endpoint_prefix: Option<String>,
+    pub at_risk: bool,
+    pub breached: bool,
+    /// Keyset cursor: rows strictly after this (due_at ms, id).
+    pub after: Option<(i64, i64)>,
+    pub limit: i64,
+}
+
+/// One queue row.
+#[derive(sqlx::FromRow, Debug, Clone)]
+pub struct QueueRow {
+    pub id: i64,
+    pub endpoint: String,
+    pub method: String,
+    pub status_code: Option<i64>,
+    pub transport: Option<String>,
+    pub class: String,
+    pub status: String,
+    pub priority: String,
+    pub assignee_id: Option<i64>,
+    pub assignee_email: Option<String>,
+    pub reporter_email: String,
+    pub created_at: i64,
+    pub due_at: i64,
+    pub at_risk_at: Option<i64>,
+    pub first_response_at: Option<i64>,
+    pub sla_breached: bool,
+    pub sla_target_minutes: i64,
+}
+
+const QUEUE_COLUMNS: &str = "r.id, r.endpoint, r.method, r.status_code, r.transport, r.class, \
+    r.status, r.priority, r.assignee_id, a.email AS assignee_email, d.email AS reporter_email, \
+    r.created_at, r.due_at, r.at_risk_at, r.first_response_at, r.sla_breached, \
+    r.sla_target_minutes";
+
+/// A page of the queue, ordered by due time then id (most urgent first).
+#[tracing::instrument(skip(db))]
+pub async fn queue_page(
+    db: &Db,
+    f: &QueueFilter,
+    now: DateTime<Utc>,
+) -> Result<Vec<QueueRow>, sqlx::Error> {
+    let now = millis(now);
+    on_db!(db, pool => {
+        let mut q = QueryBuilder::new(format!(
+            "SELECT {QUEUE_COLUMNS} FROM reports r \
+             JOIN users d ON d.id = r.reporter_id \
+             LEFT JOIN users a ON a.id = r.assignee_id \
+             WHERE r.due_at IS NOT NULL AND r.status IN ("
+        ));
+        let statuses: Vec<&str> = if f.statuses.is_empty() {
+            vec!["new", "open", "waiting"]
+        } else {
+            f.statuses.iter().map(|s| s.as_str()).collect()
+        };
+        let mut list = q.separated(", ");
+        for s in statuses {
+            list.push_bind(s);
+        }
+        q.push(")");
+        match f.assignee {
+            AssigneeFilter::Anyone => {}
+            AssigneeFilter::Unassigned => {
+                q.push(" AND r.assignee_id IS NULL");
+            }
+            AssigneeFilter::User(id) => {
+                q.push(" AND r.assignee_id = ").push_bind(id);
+            }
+        }
+        if let Some(class) = f.class {
+            q.push(" AND r.class = ").push_bind(class.as_str());
+        }
+        if let Some(prefix) = f.endpoint_prefix.as_deref().filter(|p| !p.is_empty()) {
+            // An exact prefix test, identical on both engines (LIKE differs in case
+            // sensitivity and needs escaping).
+            q.push(" AND substr(r.endpoint, 1, ")
+                .push_bind(prefix.chars().count() as i64)
+                .push(") = ")
+                .push_bind(prefix.to_owned());
+        }
+        if f.at_risk {
+            q.push(" AND r.first_response_at IS NULL AND r.at_risk_at < ")
+                .push_bind(now)
+                .push(" AND r.due_at >= ")
+                .push_bind(now);
+        }
+        if f.breached {
+            q.push(" AND ((r.first_response_at IS NULL AND r.due_at < ")
+                .push_bind(now)
+                .push(") OR r.sla_breached)");
+        }
+        if let Some((due, id)) = f.after {
+            q.push(" AND (r.due_at > ")
+                .push_bind(due)
+                .push(" OR (r.due_at = ")
+                .push_bind(due)
+                .push(" AND r.id > ")
+                .push_bind(id)
+                .push("))");
+        }
+        q.push(" ORDER BY r.due_at, r.id LIMIT ").push_bind(f.limit);
+        q.build_query_as::<QueueRow>().fetch_all(pool).await
+    })
+}
+
+/// A staff member who can be assigned tickets.
+#[derive(sqlx::FromRow, Debug, Clone)]
+pub struct StaffRow {
+    pub id: i64,
+    pub email: String,
+}
+
+/// Every agent and manager, by email.
+#[tracing::instrument(skip(db))]
+pub async fn staff(db: &Db) -> Result<Vec<StaffRow>, sqlx::Error> {
+    let sql = "SELECT id, email FROM users WHERE role IN ('agent', 'manager') ORDER BY email";
+    on_db!(db, pool => sqlx::query_as(sql).fetch_all(pool).await)
+}
+
+/// Records one history entry.
+macro_rules! record_event {
+    ($tx:expr, $report:expr, $actor:expr, $kind:expr, $detail:expr, $at:expr) => {
+        sqlx::query(
+            "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind($report)
+        .bind($actor)
+        .bind($kind)
+        .bind($detail)
+        .bind($at)
+        .execute(&mut *$tx)
+        .await
+    };
+}
+
+/// Sets the assignee (`None` to unassign) and, for a new ticket being assigned, opens it.
+/// Only tickets that are not closed change; returns whether one did.
+#[tracing::instrument(skip(db))]
+pub async fn assign(
+    db: &Db,
+    id: i64,
+    actor: i64,
+    assignee: Option<(i64, String)>,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let at = millis(now);
+    let (sql, detail) = match &assignee {
+        Some((_, email)) => (
+            "UPDATE reports SET assignee_id = $1, \
+             status = CASE WHEN status = 'new' THEN 'open' ELSE status END, updated_at = $2 \
+             WHERE id = $3 AND due_at IS NOT NULL AND status <> 'closed'",
+            format!("Assigned to {email}"),
+        ),
+        None => (
+            "UPDATE reports SET assignee_id = $1, \
+             status = CASE WHEN status = 'open' THEN 'new' ELSE status END, updated_at = $2 \
+             WHERE id = $3 AND due_at IS NOT NULL AND status <> 'closed'",
+            "Unassigned".to_owned(),
+        ),
+    };
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let n = sqlx::query(sql)
+            .bind(assignee.as_ref().map(|a| a.0))
+            .bind(at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 1 {
+            record_event!(tx, id, actor, "assigned", detail, at)?;
+        }
+        tx.commit().await?;
+        Ok(n == 1)
+    })
+}
+
+/// Moves a ticket from `from` to `to` (checked by the caller), only if it is still in
+/// `from`; returns whether it was.
+#[tracing::instrument(skip(db))]
+pub async fn set_status(
+    db: &Db,
+    id: i64,
+    actor: i64,
+    from: TicketStatus,
+    to: TicketStatus,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let at = millis(now);
+    let detail = format!("{} → {}", from.label(), to.label());
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let n = sqlx::query("UPDATE reports SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
+            .bind(to.as_str())
+            .bind(at)
+            .bind(id)
+            .bind(from.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 1 {
+            record_event!(tx, id, actor, "status", detail, at)?;
+        }
+        tx.commit().await?;
+        Ok(n == 1)
+    })
+}
+
+/// Who wrote a message and whether the developer sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Seen by the developer. A staff member's first one stops the SLA clock.
+    Public,
+    /// Staff only.
+    Internal,
+}
+
+impl Visibility {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Internal => "internal",
+        }
+    }
+}
+
+/// What posting a message did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Posted {
+    pub message_id: i64,
+    /// True when this was the first public staff reply (the clock stopped now).
+    pub stopped_clock: bool,
+    /// Whether that first reply came after the due time.
+    pub breached: bool,
+}
+
+/// A staff member's message. A public one is the first response if there was none yet:
+/// it stops the first-response clock and records met or breached (for good). An
+/// unassigned ticket is assigned to whoever answers publicly, and a new one opens.
+/// `then` (already checked against the workflow) changes the status in the same
+/// transaction.
+#[tracing::instrument(skip(db, body))]
+pub async fn post_staff_message(
+    db: &Db,
+    id: i64,
+    author: i64,
+    visibility: Visibility,
+    body: &str,
+    then: Option<(TicketStatus, TicketStatus)>,
+    now: DateTime<Utc>,
+) -> Result<Posted, sqlx::Error> {
+    let at = millis(now);
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let ids: Vec<(i64,)> = sqlx::query_as(
+            "INSERT INTO messages (report_id, author_id, visibility, body, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(id)
+        .bind(author)
+        .bind(visibility.as_str())
+        .bind(body)
+        .bind(at)
+        .fetch_all(&mut *tx)
+        .await?;
+        let message_id = ids.first().map(|r| r.0).ok_or(sqlx::Error::RowNotFound)?;
+        let mut posted = Posted { message_id, stopped_clock: false, breached: false };
+        if visibility == Visibility::Public {
+            let stopped: Vec<(bool,)> = sqlx::query_as(
+                "UPDATE reports SET first_response_at = $1, sla_breached = (due_at < $1), \
+                 updated_at = $1 WHERE id = $2 AND first_response_at IS NULL \
+                 AND due_at IS NOT NULL RETURNING sla_breached",
+            )
+            .bind(at)
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+            if let Some((breached,)) = stopped.first() {
+                posted.stopped_clock = true;
+                posted.breached = *breached;
+            }
+            sqlx::query(
+                "UPDATE reports SET assignee_id = COALESCE(assignee_id, $1), \
+                 status = CASE WHEN status = 'new' THEN 'open' ELSE status END, updated_at = $2 \
+                 WHERE id = $3",
+            )
+            .bind(author)
+            .bind(at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let kind = match visibility {
+            Visibility::Public => "public_reply",
+            Visibility::Internal => "internal_note",
+        };
+        let detail = if posted.stopped_clock {
+            if posted.breached { "First response (after the due time: breached)" } else { "First response (SLA met)" }
+        } else {
+            ""
+        };
+        record_event!(tx, id, author, kind, detail, at)?;
+        if let Some((from, to)) = then {
+            sqlx::query("UPDATE reports SET status = $1, updated_at = $2 WHERE id = $3")
+                .bind(to.as_str())
+                .bind(at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            record_event!(tx, id, author, "status", format!("{} → {}", from.label(), to.label()), at)?;
+        }
+        tx.commit().await?;
+        Ok(posted)
+    })
+}
+
+/// A developer's reply on their own report; `reopen_to` is the status it moves to
+/// (decided by the workflow), applied only if the status is still `from`.
+#[tracing::instrument(skip(db, body))]
+pub async fn post_developer_reply(
+    db: &Db,
+    id: i64,
+    author: i64,
+    body: &str,
+    from: TicketStatus,
+    reopen_to: TicketStatus,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let at = millis(now);
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let n = sqlx::query("UPDATE reports SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4 AND reporter_id = $5")
+            .bind(reopen_to.as_str())
+            .bind(at)
+            .bind(id)
+            .bind(from.as_str())
+            .bind(author)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 1 {
+            sqlx::query(
+                "INSERT INTO messages (report_id, author_id, visibility, body, created_at) \
+                 VALUES ($1, $2, 'public', $3, $4)",
+            )
+            .bind(id)
+            .bind(author)
+            .bind(body)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            let detail = if from == reopen_to { String::new() } else { format!("{} → {}", from.label(), reopen_to.label()) };
+            record_event!(tx, id, author, "developer_reply", detail, at)?;
+        }
+        tx.commit().await?;
+        Ok(n == 1)
+    })
+}
+
+/// A message as stored, with its author.
+#[derive(sqlx::FromRow, Debug, Clone)]
+pub struct MessageRow {
+    pub id: i64,
+    pub author_email: String,
+    pub author_role: String,
+    pub visibility: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// A ticket's messages, oldest first; internal notes only when `include_internal`.
+#[tracing::instrument(skip(db))]
+pub async fn messages(
+    db: &Db,
+    id: i64,
+    include_internal: bool,
+) -> Result<Vec<MessageRow>, sqlx::Error> {
+    let sql = "SELECT m.id, u.email AS author_email, u.role AS author_role, m.visibility, m.body, \
+               m.created_at FROM messages m JOIN users u ON u.id = m.author_id \
+               WHERE m.report_id = $1 AND (m.visibility = 'public' OR $2) ORDER BY m.id";
+    on_db!(db, pool => sqlx::query_as(sql).bind(id).bind(include_internal).fetch_all(pool).await)
+}
+
+/// The queue fields of one ticket (a report that is in the queue or was).
+#[tracing::instrument(skip(db))]
+pub async fn queue_row(db: &Db, id: i64) -> Result<Option<QueueRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {QUEUE_COLUMNS} FROM reports r JOIN users d ON d.id = r.reporter_id \
+         LEFT JOIN users a ON a.id = r.assignee_id WHERE r.id = $1 AND r.due_at IS NOT NULL"
+    );
+    on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)
+}

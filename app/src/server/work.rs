@@ -1,0 +1,345 @@
+//! Working the queue: the decisions behind the staff server functions (and the JSON
+//! API), kept out of them so they stay thin.
+
+use super::{
+    db::from_millis,
+    intake, reports, settings,
+    state::AppState,
+    tickets::{self, AssigneeFilter, QueueFilter, QueueRow, Visibility},
+    users,
+};
+use crate::{
+    api::{
+        auth::CurrentUser,
+        queue::{QueueItem, QueuePage, QueueQuery, TicketView, TimelineEntry, QUEUE_PAGE_SIZE},
+    },
+    domain::{
+        status::FailureClass,
+        ticket::{Priority, TicketStatus},
+        timefmt::format_local,
+        windows::{ClockInstants, OpenWindows},
+        workflow,
+    },
+    error::AppError,
+};
+use chrono::{DateTime, Duration, Utc};
+
+/// The longest message accepted, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 10_000;
+
+/// Opening hours for countdowns: from a month back (overdue tickets count their overrun)
+/// to a month ahead (the longest low-priority target fits comfortably).
+pub fn windows_around(
+    calendar: &crate::domain::calendar::BusinessCalendar,
+    now: DateTime<Utc>,
+) -> OpenWindows {
+    OpenWindows::of(calendar, now - Duration::days(31), now + Duration::days(31))
+}
+
+/// Parses the queue's query string into a store filter.
+pub fn parse_query(q: &QueueQuery, viewer: &CurrentUser) -> Result<QueueFilter, AppError> {
+    let statuses = match q.status.trim() {
+        "" | "active" => vec![],
+        s => vec![TicketStatus::parse(s)
+            .filter(|s| *s != TicketStatus::AwaitingFeedback)
+            .ok_or_else(|| AppError::validation("status", "Unknown status."))?],
+    };
+    let assignee = match q.assignee.trim() {
+        "" | "anyone" => AssigneeFilter::Anyone,
+        "me" => AssigneeFilter::User(viewer.id),
+        "unassigned" => AssigneeFilter::Unassigned,
+        _ => {
+            return Err(AppError::validation(
+                "assignee",
+                "Choose me, unassigned or anyone.",
+            ))
+        }
+    };
+    let class = match q.class.trim() {
+        "" => None,
+        s => Some(
+            FailureClass::parse(s).map_err(|_| AppError::validation("class", "Unknown class."))?,
+        ),
+    };
+    let endpoint = q.endpoint.trim();
+    if endpoint.chars().count() > 512 {
+        return Err(AppError::validation(
+            "endpoint",
+            "Keep the endpoint filter under 512 characters.",
+        ));
+    }
+    let after = match q.after.trim() {
+        "" => None,
+        s => {
+            let parsed = s
+                .split_once('.')
+                .and_then(|(d, i)| Some((d.parse::<i64>().ok()?, i.parse::<i64>().ok()?)));
+            Some(parsed.ok_or_else(|| AppError::validation("after", "Bad page cursor."))?)
+        }
+    };
+    Ok(QueueFilter {
+        statuses,
+        assignee,
+        class,
+        endpoint_prefix: (!endpoint.is_empty()).then(|| endpoint.to_owned()),
+        at_risk: q.at_risk == "1",
+        breached: q.breached == "1",
+        after,
+        limit: QUEUE_PAGE_SIZE,
+    })
+}
+
+fn failure_text(code: Option<i64>, transport: Option<&str>) -> String {
+    intake::failure_label(code, transport)
+}
+
+/// A queue row as the UI sees it.
+pub fn item(r: &QueueRow, tz: &str) -> QueueItem {
+    QueueItem {
+        id: r.id,
+        request: format!("{} {}", r.method, r.endpoint),
+        failure: failure_text(r.status_code, r.transport.as_deref()),
+        class: FailureClass::parse(&r.class).unwrap_or(FailureClass::ServerError),
+        status: TicketStatus::parse(&r.status).unwrap_or(TicketStatus::New),
+        priority: Priority::parse(&r.priority).unwrap_or(Priority::Normal),
+        assignee: r.assignee_email.clone(),
+        reporter: r.reporter_email.clone(),
+        due_local: format_local(from_millis(r.due_at), tz),
+        clock: ClockInstants {
+            due_ms: r.due_at,
+            at_risk_ms: r.at_risk_at,
+            responded_ms: r.first_response_at,
+        },
+    }
+}
+
+/// A page of the queue.
+pub async fn queue(
+    state: &AppState,
+    viewer: &CurrentUser,
+    q: &QueueQuery,
+) -> Result<QueuePage, AppError> {
+    let filter = parse_query(q, viewer)?;
+    let now = state.clock.now();
+    let rows = tickets::queue_page(&state.db, &filter, now).await?;
+    let calendar = settings::load_calendar(&state.db).await?;
+    let next = (rows.len() as i64 == filter.limit)
+        .then(|| rows.last().map(|r| format!("{}.{}", r.due_at, r.id)))
+        .flatten();
+    Ok(QueuePage {
+        items: rows.iter().map(|r| item(r, &viewer.timezone)).collect(),
+        next,
+        now_ms: now.timestamp_millis(),
+        windows: windows_around(&calendar, now),
+    })
+}
+
+/// A ticket (a routed or escalated report) for staff, or 404.
+pub async fn ticket(
+    state: &AppState,
+    viewer: &CurrentUser,
+    id: i64,
+) -> Result<TicketView, AppError> {
+    let row = tickets::queue_row(&state.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("ticket"))?;
+    let report = intake::detail(state, viewer, id).await?;
+    let now = state.clock.now();
+    let calendar = settings::load_calendar(&state.db).await?;
+    let status = TicketStatus::parse(&row.status).unwrap_or(TicketStatus::New);
+    let next_statuses = TicketStatus::ALL
+        .into_iter()
+        .filter(|to| workflow::check_transition(status, *to).is_ok())
+        .collect();
+    let tz = viewer.timezone.as_str();
+    let mut timeline: Vec<(i64, TimelineEntry)> = reports::events(&state.db, id)
+        .await?
+        .into_iter()
+        .filter(|e| {
+            !matches!(
+                e.kind.as_str(),
+                "public_reply" | "internal_note" | "developer_reply"
+            )
+        })
+        .map(|e| {
+            (
+                e.created_at,
+                TimelineEntry {
+                    kind: e.kind,
+                    actor: e.actor.unwrap_or_else(|| "Faultdesk".to_owned()),
+                    at_local: format_local(from_millis(e.created_at), tz),
+                    detail: e.detail,
+                    body: None,
+                },
+            )
+        })
+        .collect();
+    for m in tickets::messages(&state.db, id, true).await? {
+        let kind = match (m.visibility.as_str(), m.author_role.as_str()) {
+            ("internal", _) => "internal_note",
+            (_, "developer") => "developer_reply",
+            _ => "public_reply",
+        };
+        timeline.push((
+            m.created_at,
+            TimelineEntry {
+                kind: kind.to_owned(),
+                actor: m.author_email,
+                at_local: format_local(from_millis(m.created_at), tz),
+                detail: String::new(),
+                body: Some(m.body),
+            },
+        ));
+    }
+    timeline.sort_by_key(|(at, _)| *at);
+    Ok(TicketView {
+        item: item(&row, tz),
+        report,
+        assignee_id: row.assignee_id,
+        next_statuses,
+        timeline: timeline.into_iter().map(|(_, e)| e).collect(),
+        now_ms: now.timestamp_millis(),
+        windows: windows_around(&calendar, now),
+    })
+}
+
+/// Assigns (or unassigns, with `None`) a ticket.
+pub async fn assign(
+    state: &AppState,
+    actor: &CurrentUser,
+    id: i64,
+    to: Option<i64>,
+) -> Result<(), AppError> {
+    let assignee = match to {
+        Some(uid) => {
+            let u = users::find_by_id(&state.db, uid)
+                .await?
+                .filter(|u| u.role().is_staff())
+                .ok_or_else(|| {
+                    AppError::validation(
+                        "assignee",
+                        "Tickets can only be assigned to support staff.",
+                    )
+                })?;
+            Some((u.id, u.email))
+        }
+        None => None,
+    };
+    let changed = tickets::assign(&state.db, id, actor.id, assignee, state.clock.now()).await?;
+    if !changed {
+        return Err(missing_or_closed(state, id).await);
+    }
+    state.events.publish(&state.db, id, "updated").await;
+    Ok(())
+}
+
+async fn missing_or_closed(state: &AppState, id: i64) -> AppError {
+    match tickets::queue_row(&state.db, id).await {
+        Ok(Some(_)) => AppError::conflict("This ticket is closed."),
+        Ok(None) => AppError::not_found("ticket"),
+        Err(e) => e.into(),
+    }
+}
+
+/// Moves a ticket to `to` if the workflow allows it from its current status.
+pub async fn change_status(
+    state: &AppState,
+    actor: &CurrentUser,
+    id: i64,
+    to: TicketStatus,
+) -> Result<(), AppError> {
+    let row = tickets::queue_row(&state.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("ticket"))?;
+    let from = TicketStatus::parse(&row.status).unwrap_or(TicketStatus::New);
+    workflow::check_transition(from, to)?;
+    if !tickets::set_status(&state.db, id, actor.id, from, to, state.clock.now()).await? {
+        return Err(AppError::conflict(
+            "Someone changed this ticket meanwhile. Reload and try again.",
+        ));
+    }
+    state.events.publish(&state.db, id, "updated").await;
+    Ok(())
+}
+
+/// Checks a message body: trimmed, 1..=10,000 characters, no control characters.
+pub fn message_body(body: &str, field: &str) -> Result<String, AppError> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(AppError::validation(field, "Write a message first."));
+    }
+    if body.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(AppError::validation(
+            field,
+            "Keep messages under 10,000 characters.",
+        ));
+    }
+    if body
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(AppError::validation(
+            field,
+            "The message contains control characters.",
+        ));
+    }
+    Ok(crate::domain::scrub::scrub(body).text)
+}
+
+/// A staff message, then optionally a status change.
+pub async fn post_message(
+    state: &AppState,
+    actor: &CurrentUser,
+    id: i64,
+    body: &str,
+    visibility: &str,
+    then_status: &str,
+) -> Result<(), AppError> {
+    let visibility = match visibility {
+        "public" => Visibility::Public,
+        "internal" => Visibility::Internal,
+        _ => {
+            return Err(AppError::validation(
+                "visibility",
+                "Choose a public reply or an internal note.",
+            ))
+        }
+    };
+    let body = message_body(body, "body")?;
+    let then = match then_status.trim() {
+        "" => None,
+        s => Some(
+            TicketStatus::parse(s)
+                .ok_or_else(|| AppError::validation("then_status", "Unknown status."))?,
+        ),
+    };
+    let row = tickets::queue_row(&state.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("ticket"))?;
+    let current = TicketStatus::parse(&row.status).unwrap_or(TicketStatus::New);
+    if !workflow::accepts_staff_messages(current) {
+        return Err(AppError::conflict("This ticket is closed."));
+    }
+    // A public reply opens a new ticket; check the requested follow-up status against
+    // that before storing anything.
+    let after_post = if visibility == Visibility::Public {
+        workflow::status_after_claim(current)
+    } else {
+        current
+    };
+    let then = match then {
+        Some(to) if to != after_post => {
+            workflow::check_transition(after_post, to)?;
+            Some((after_post, to))
+        }
+        _ => None,
+    };
+    let now = state.clock.now();
+    let posted =
+        tickets::post_staff_message(&state.db, id, actor.id, visibility, &body, then, now).await?;
+    if posted.stopped_clock {
+        tracing::info!(ticket = id, breached = posted.breached, "first response");
+    }
+    state.events.publish(&state.db, id, "updated").await;
+    Ok(())
+}

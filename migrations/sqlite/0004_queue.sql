@@ -1,0 +1,24 @@
+-- The support queue: conversation messages, the at-risk instant of each ticket, and
+-- the indexes behind the queue's keyset pagination (most urgent first).
+
+CREATE TABLE messages (
+    id          INTEGER PRIMARY KEY,
+    report_id   BIGINT  NOT NULL REFERENCES reports (id),
+    author_id   BIGINT  NOT NULL REFERENCES users (id),
+    visibility  TEXT    NOT NULL CHECK (visibility IN ('public', 'internal')),
+    body        TEXT    NOT NULL,
+    created_at  BIGINT  NOT NULL
+);
+CREATE INDEX messages_by_report ON messages (report_id, id);
+
+-- When less than a quarter of the target's business time is left; fixed at creation
+-- like the due time.
+ALTER TABLE reports ADD COLUMN at_risk_at BIGINT;
+UPDATE reports SET at_risk_at = due_at - sla_target_minutes * 15000 WHERE due_at IS NOT NULL;
+
+CREATE INDEX reports_queue_active ON reports (due_at, id)
+    WHERE status IN ('new', 'open', 'waiting');
+CREATE INDEX reports_queue_assignee ON reports (assignee_id, due_at, id)
+    WHERE status IN ('new', 'open', 'waiting');
+CREATE INDEX reports_queue_status ON reports (status, due_at, id)
+    WHERE due_at IS NOT NULL;

@@ -16,6 +16,12 @@ CREATE INDEX messages_by_report ON messages (report_id, id);
 ALTER TABLE reports ADD COLUMN at_risk_at BIGINT;
 UPDATE reports SET at_risk_at = due_at - sla_target_minutes * 15000 WHERE due_at IS NOT NULL;
 
+-- The local date (support timezone) a report was filed on, for reports by day, and
+-- the business time its first response took, fixed when the clock stops.
+ALTER TABLE reports ADD COLUMN created_day TEXT;
+UPDATE reports SET created_day = strftime('%Y-%m-%d', created_at / 1000, 'unixepoch');
+ALTER TABLE reports ADD COLUMN first_response_business_secs BIGINT;
+
 CREATE INDEX reports_queue_active ON reports (due_at, id)
     WHERE status IN ('new', 'open', 'waiting');
 CREATE INDEX reports_queue_assignee ON reports (assignee_id, due_at, id)

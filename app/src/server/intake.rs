@@ -56,6 +56,12 @@ pub async fn file(
     let code = valid.failure.status_code().map(i64::from);
     let verdict = retry::assess(class, &valid.retry);
 
+    let calendar = settings::load_calendar(&state.db).await?;
+    let created_day = now
+        .with_timezone(&calendar.timezone())
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
     let (disposition, feedback, status, guidance_slug, sla) = match class {
         FailureClass::ClientError => {
             let rules = guidance::rules(&state.db).await?;
@@ -70,7 +76,6 @@ pub async fn file(
             )
         }
         FailureClass::ServerError | FailureClass::TransportFailure => {
-            let calendar = settings::load_calendar(&state.db).await?;
             let sla = start_clock(&calendar, Priority::Normal, now);
             (
                 Disposition::Routed,
@@ -122,6 +127,7 @@ pub async fn file(
         status: status.as_str().to_owned(),
         priority: Priority::Normal.as_str().to_owned(),
         created_at: now,
+        created_day,
         sla,
     };
     let id = reports::insert(&state.db, &new, recontact).await?;

@@ -79,6 +79,8 @@ pub struct NewReport {
     pub status: String,
     pub priority: String,
     pub created_at: DateTime<Utc>,
+    /// The local date (support timezone) of `created_at`, YYYY-MM-DD.
+    pub created_day: String,
     /// For tickets: when it entered the queue, its target and its due time.
     pub sla: Option<SlaStart>,
 }
@@ -122,9 +124,9 @@ pub async fn insert(db: &Db, r: &NewReport, recontact: bool) -> Result<i64, sqlx
         transport, class, message, request_id, occurred_at, reporter_timezone, environment, \
         retries, retry_interval_secs, retry_followed, retry_reason, description, excerpt, \
         token_fingerprints, guidance_slug, disposition, feedback, recontact, status, priority, \
-        created_at, routed_at, sla_target_minutes, due_at, at_risk_at, updated_at) \
+        created_at, routed_at, sla_target_minutes, due_at, at_risk_at, updated_at, created_day) \
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-        $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $26) RETURNING id";
+        $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $26, $31) RETURNING id";
     let event = "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
                  VALUES ($1, $2, 'filed', $3, $4)";
     let detail = format!("{} ({})", r.class, r.disposition);
@@ -163,6 +165,7 @@ pub async fn insert(db: &Db, r: &NewReport, recontact: bool) -> Result<i64, sqlx
             .bind(r.sla.map(|s| s.target_minutes))
             .bind(r.sla.map(|s| millis(s.due_at)))
             .bind(r.sla.map(|s| millis(s.at_risk_at)))
+            .bind(&r.created_day)
             .fetch_all(&mut *tx)
             .await?;
         let id = ids.first().map(|r| r.0).ok_or(sqlx::Error::RowNotFound)?;

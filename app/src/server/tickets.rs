@@ -47,6 +47,7 @@ pub struct QueueRow {
     pub assignee_email: Option<String>,
     pub reporter_email: String,
     pub created_at: i64,
+    pub routed_at: Option<i64>,
     pub due_at: i64,
     pub at_risk_at: Option<i64>,
     pub first_response_at: Option<i64>,
@@ -56,7 +57,7 @@ pub struct QueueRow {
 
 const QUEUE_COLUMNS: &str = "r.id, r.endpoint, r.method, r.status_code, r.transport, r.class, \
     r.status, r.priority, r.assignee_id, a.email AS assignee_email, d.email AS reporter_email, \
-    r.created_at, r.due_at, r.at_risk_at, r.first_response_at, r.sla_breached, \
+    r.created_at, r.routed_at, r.due_at, r.at_risk_at, r.first_response_at, r.sla_breached, \
     r.sla_target_minutes";
 
 /// A page of the queue, ordered by due time then id (most urgent first).
@@ -262,22 +263,35 @@ pub struct Posted {
     pub breached: bool,
 }
 
+/// A staff message to store.
+#[derive(Debug, Clone)]
+pub struct StaffMessage<'a> {
+    pub report_id: i64,
+    pub author: i64,
+    pub visibility: Visibility,
+    pub body: &'a str,
+    /// A status change to make in the same transaction (already checked).
+    pub then: Option<(TicketStatus, TicketStatus)>,
+    /// Business seconds since the ticket was routed: its first-response time if this
+    /// is the first response.
+    pub business_secs_so_far: i64,
+}
+
 /// A staff member's message. A public one is the first response if there was none yet:
 /// it stops the first-response clock and records met or breached (for good). An
 /// unassigned ticket is assigned to whoever answers publicly, and a new one opens.
-/// `then` (already checked against the workflow) changes the status in the same
-/// transaction.
-#[tracing::instrument(skip(db, body))]
+/// `m.then` (already checked against the workflow) changes the status in the same
+/// transaction. `m.business_secs_so_far` (business time since the ticket was routed) is
+/// recorded as the first-response time if this is the first response.
+#[tracing::instrument(skip_all, fields(report = m.report_id))]
 pub async fn post_staff_message(
     db: &Db,
-    id: i64,
-    author: i64,
-    visibility: Visibility,
-    body: &str,
-    then: Option<(TicketStatus, TicketStatus)>,
+    m: &StaffMessage<'_>,
     now: DateTime<Utc>,
 ) -> Result<Posted, sqlx::Error> {
     let at = millis(now);
+    let (id, author, visibility, body, then) =
+        (m.report_id, m.author, m.visibility, m.body, m.then);
     on_db!(db, pool => {
         let mut tx = pool.begin().await?;
         let ids: Vec<(i64,)> = sqlx::query_as(
@@ -296,11 +310,12 @@ pub async fn post_staff_message(
         if visibility == Visibility::Public {
             let stopped: Vec<(bool,)> = sqlx::query_as(
                 "UPDATE reports SET first_response_at = $1, sla_breached = (due_at < $1), \
-                 updated_at = $1 WHERE id = $2 AND first_response_at IS NULL \
-                 AND due_at IS NOT NULL RETURNING sla_breached",
+                 first_response_business_secs = $3, updated_at = $1 WHERE id = $2 \
+                 AND first_response_at IS NULL AND due_at IS NOT NULL RETURNING sla_breached",
             )
             .bind(at)
             .bind(id)
+            .bind(m.business_secs_so_far)
             .fetch_all(&mut *tx)
             .await?;
             if let Some((breached,)) = stopped.first() {

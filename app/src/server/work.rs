@@ -335,8 +335,18 @@ pub async fn post_message(
         _ => None,
     };
     let now = state.clock.now();
-    let posted =
-        tickets::post_staff_message(&state.db, id, actor.id, visibility, &body, then, now).await?;
+    let calendar = settings::load_calendar(&state.db).await?;
+    let routed = from_millis(row.routed_at.unwrap_or(row.created_at));
+    let business_secs = calendar.business_seconds_between(routed, now);
+    let message = tickets::StaffMessage {
+        report_id: id,
+        author: actor.id,
+        visibility,
+        body: &body,
+        then,
+        business_secs_so_far: business_secs,
+    };
+    let posted = tickets::post_staff_message(&state.db, &message, now).await?;
     if posted.stopped_clock {
         tracing::info!(ticket = id, breached = posted.breached, "first response");
     }

@@ -137,6 +137,9 @@ pub async fn file(
         disposition = disposition.as_str(),
         "report filed"
     );
+    if disposition.is_ticket() {
+        state.events.publish(&state.db, id, "created").await;
+    }
     Ok(id)
 }
 

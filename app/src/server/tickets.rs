@@ -101,7 +101,7 @@ pub async fn queue_page(
             // An exact prefix test, identical on both engines (LIKE differs in case
             // sensitivity and needs escaping).
             q.push(" AND substr(r.endpoint, 1, ")
-                .push_bind(prefix.chars().count() as i64)
+                .push_bind(i32::try_from(prefix.chars().count()).unwrap_or(i32::MAX))
                 .push(") = ")
                 .push_bind(prefix.to_owned());
         }

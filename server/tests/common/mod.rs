@@ -232,6 +232,48 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Creates a staff account directly in the database (as the CLI does) and returns
+    /// its signed-in client.
+    pub async fn staff(&self, email: &str, role: app::domain::role::Role) -> Client {
+        let hash = app::server::auth::hash_password("staff password 123".to_owned())
+            .await
+            .expect("hash");
+        app::server::users::insert(
+            &self.db,
+            &app::server::users::NewUser {
+                email,
+                password_hash: &hash,
+                role,
+                timezone: "Europe/Berlin",
+            },
+            self.clock.now(),
+        )
+        .await
+        .expect("insert staff");
+        let c = client();
+        let res = self
+            .call(
+                &c,
+                "login",
+                &[("email", email), ("password", "staff password 123")],
+            )
+            .await;
+        assert!(res.status().is_success(), "staff login: {}", res.status());
+        c
+    }
+
+    /// Files a report from a builder's form; panics unless it is stored. Returns its id.
+    pub async fn file(&self, c: &Client, form: &builders::ReportForm) -> i64 {
+        let pairs = form.pairs();
+        let refs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.call_ok(c, "file_report", &refs).await
+    }
+}
+
 /// The JSON error body of a failed call.
 #[derive(serde::Deserialize, Debug)]
 pub struct ErrorBody {

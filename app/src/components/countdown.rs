@@ -53,12 +53,16 @@ pub fn SlaCountdown(
     now: ReadSignal<i64>,
 ) -> impl IntoView {
     let state = move || windows.with_value(|w| clock_state(&clock, w, now.get()));
+    let open = move || windows.with_value(|w| w.is_open(now.get()));
     view! {
         <span class="countdown" data-sla=move || state().0.as_str()>
             {move || {
                 let (status, left) = state();
                 let (class, label) = status_badge(status);
                 let detail = match status {
+                    SlaStatus::OnTrack | SlaStatus::AtRisk if !open() => {
+                        format!("{} left (paused: support is closed)", format_countdown(left))
+                    }
                     SlaStatus::OnTrack | SlaStatus::AtRisk => format!("{} left", format_countdown(left)),
                     SlaStatus::Breached => format!("overdue by {}", format_countdown(left)),
                     SlaStatus::Met => "first response in time".to_owned(),

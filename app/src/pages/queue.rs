@@ -157,10 +157,10 @@ fn QueueTable(page: QueuePage, current: QueueQuery) -> impl IntoView {
                                 <span class="hint">{t.due_local.clone()}</span>
                             </td>
                         </tr>
-                    }).collect_view()}
+                    }.into_any()).collect_view()}
                 </tbody>
             </table>
-        })}
+        }.into_any())}
         {next_href.map(|href| view! { <p><a href=href>"Next page →"</a></p> })}
     }
 }

@@ -26,5 +26,7 @@ CREATE INDEX reports_queue_active ON reports (due_at, id)
     WHERE status IN ('new', 'open', 'waiting');
 CREATE INDEX reports_queue_assignee ON reports (assignee_id, due_at, id)
     WHERE status IN ('new', 'open', 'waiting');
-CREATE INDEX reports_queue_status ON reports (status, due_at, id)
-    WHERE due_at IS NOT NULL;
+-- Finished tickets, for the queue's resolved and closed views. Kept apart from the
+-- active ones so the active queue is always read from reports_queue_active, in order.
+CREATE INDEX reports_queue_done ON reports (status, due_at, id)
+    WHERE due_at IS NOT NULL AND status IN ('resolved', 'closed');

@@ -6,6 +6,13 @@ use crate::domain::{status::FailureClass, ticket::TicketStatus};
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 
+/// The statuses of tickets still needing support, as an SQL list (matching the partial
+/// indexes `reports_queue_active` and `reports_queue_assignee`).
+const ACTIVE: &str = "('new', 'open', 'waiting')";
+
+/// Finished tickets, matching the partial index `reports_queue_done`.
+const DONE: &str = "('resolved', 'closed')";
+
 /// Who a queue view is filtered to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AssigneeFilter {
@@ -69,22 +76,26 @@ pub async fn queue_page(
 ) -> Result<Vec<QueueRow>, sqlx::Error> {
     let now = millis(now);
     on_db!(db, pool => {
+        // Statuses are inlined as literals (they come from an enum): the partial
+        // indexes below are only used when the planner can see the query implies their
+        // condition, which it cannot with bound parameters.
+        let status_clause = match f.statuses.as_slice() {
+            [] => format!("r.status IN {ACTIVE}"),
+            [one] if one.is_active() => format!("r.status IN {ACTIVE} AND r.status = '{}'", one.as_str()),
+            [one] if matches!(one, TicketStatus::Resolved | TicketStatus::Closed) => {
+                format!("r.status IN {DONE} AND r.status = '{}'", one.as_str())
+            }
+            many => {
+                let list: Vec<String> = many.iter().map(|s| format!("'{}'", s.as_str())).collect();
+                format!("r.status IN ({})", list.join(", "))
+            }
+        };
         let mut q = QueryBuilder::new(format!(
             "SELECT {QUEUE_COLUMNS} FROM reports r \
              JOIN users d ON d.id = r.reporter_id \
              LEFT JOIN users a ON a.id = r.assignee_id \
-             WHERE r.due_at IS NOT NULL AND r.status IN ("
+             WHERE r.due_at IS NOT NULL AND {status_clause}"
         ));
-        let statuses: Vec<&str> = if f.statuses.is_empty() {
-            vec!["new", "open", "waiting"]
-        } else {
-            f.statuses.iter().map(|s| s.as_str()).collect()
-        };
-        let mut list = q.separated(", ");
-        for s in statuses {
-            list.push_bind(s);
-        }
-        q.push(")");
         match f.assignee {
             AssigneeFilter::Anyone => {}
             AssigneeFilter::Unassigned => {
@@ -117,13 +128,12 @@ pub async fn queue_page(
                 .push(") OR r.sla_breached)");
         }
         if let Some((due, id)) = f.after {
-            q.push(" AND (r.due_at > ")
+            // A row-value comparison: both engines seek the (due_at, id) index with it.
+            q.push(" AND (r.due_at, r.id) > (")
                 .push_bind(due)
-                .push(" OR (r.due_at = ")
-                .push_bind(due)
-                .push(" AND r.id > ")
+                .push(", ")
                 .push_bind(id)
-                .push("))");
+                .push(")");
         }
         q.push(" ORDER BY r.due_at, r.id LIMIT ").push_bind(f.limit);
         q.build_query_as::<QueueRow>().fetch_all(pool).await

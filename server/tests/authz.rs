@@ -12,7 +12,11 @@ use reqwest::Client;
 use std::collections::BTreeSet;
 
 /// A server function, the least role it needs, and sample form arguments.
-type Access = (&'static str, Option<Role>, &'static [(&'static str, &'static str)]);
+type Access = (
+    &'static str,
+    Option<Role>,
+    &'static [(&'static str, &'static str)],
+);
 
 /// Who may call what: `None` = anyone, `Some(role)` = at least that role.
 /// With sample arguments that decode, so the check under test is the one that answers.

@@ -95,6 +95,7 @@ fn Frame() -> impl IntoView {
         changed,
         user,
     });
+    crate::components::notices::provide_current_notices();
     // Marks the page once the wasm has taken over (browser tests wait for it).
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
@@ -105,6 +106,7 @@ fn Frame() -> impl IntoView {
 
     view! {
         <Header />
+        <crate::components::notices::NoticeBanner />
         <main id="main">
             <Routes fallback=|| view! { <pages::not_found::NotFound /> }>
                 <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
@@ -131,6 +133,12 @@ fn Frame() -> impl IntoView {
                     view=pages::tickets::TicketPage
                     ssr=SsrMode::Async
                 />
+                <Route
+                    path=path!("/incidents/:id")
+                    view=pages::incidents::IncidentPage
+                    ssr=SsrMode::Async
+                />
+                <Route path=path!("/notices") view=pages::notices::NoticesPage ssr=SsrMode::Async />
                 <Route
                     path=path!("/settings/calendar")
                     view=pages::calendar::CalendarPage
@@ -172,7 +180,7 @@ fn SignedInNav(user: CurrentUser) -> impl IntoView {
     let staff = user.role.is_staff();
     let manager = user.role.is_manager();
     view! {
-        {staff.then(|| view! { <A href="/queue">"Queue"</A> })}
+        {staff.then(|| view! { <A href="/queue">"Queue"</A> <A href="/notices">"Notices"</A> })}
         {manager.then(|| view! { <A href="/settings/calendar">"Calendar"</A> })}
         <A href="/reports/new">"Report a failure"</A>
         <A href="/reports">"My reports"</A>

@@ -58,6 +58,9 @@ async fn main() -> anyhow::Result<()> {
         database_url: url.clone(),
         max_connections: 10,
         secure_cookies: false,
+        smtp_url: None,
+        mail_from: server::config::DEFAULT_MAIL_FROM.to_owned(),
+        incident_window_minutes: 30,
         leptos_options: LeptosOptions::builder()
             .output_name("faultdesk")
             .site_addr(([127, 0, 0, 1], 0))

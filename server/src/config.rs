@@ -15,7 +15,18 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Leptos' options: site root, output name, and `LEPTOS_SITE_ADDR` (the listen address).
     pub leptos_options: LeptosOptions,
+    /// `FAULTDESK_SMTP_URL`: where to send email (`smtp://host:port`, `smtps://user:pass@host`);
+    /// unset: no email.
+    pub smtp_url: Option<String>,
+    /// `FAULTDESK_MAIL_FROM`: the sender of Faultdesk's email.
+    pub mail_from: String,
+    /// `FAULTDESK_INCIDENT_WINDOW_MINUTES`: reports of the same failure this close
+    /// together join one incident (default 30).
+    pub incident_window_minutes: i64,
 }
+
+/// The default sender address.
+pub const DEFAULT_MAIL_FROM: &str = "Faultdesk <noreply@faultdesk.invalid>";
 
 /// The default database: a file in the working folder, created on first start.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://faultdesk.db";
@@ -35,6 +46,11 @@ impl Settings {
             max_connections: env_or("FAULTDESK_DB_MAX_CONNECTIONS", "10").parse()?,
             secure_cookies: env_or("FAULTDESK_SECURE_COOKIES", "false").parse()?,
             leptos_options,
+            smtp_url: std::env::var("FAULTDESK_SMTP_URL")
+                .ok()
+                .filter(|s| !s.is_empty()),
+            mail_from: env_or("FAULTDESK_MAIL_FROM", DEFAULT_MAIL_FROM),
+            incident_window_minutes: env_or("FAULTDESK_INCIDENT_WINDOW_MINUTES", "30").parse()?,
         })
     }
 }
@@ -73,6 +89,9 @@ impl fmt::Debug for Settings {
             .field("max_connections", &self.max_connections)
             .field("secure_cookies", &self.secure_cookies)
             .field("site_addr", &self.leptos_options.site_addr)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("mail_from", &self.mail_from)
+            .field("incident_window_minutes", &self.incident_window_minutes)
             .finish()
     }
 }

@@ -6,6 +6,7 @@ use app::{
         clock::Clock,
         db::Db,
         events::Events,
+        mail::Mailer,
         sessions::SessionStore,
         state::{AppState, RuntimeOptions},
     },
@@ -31,6 +32,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    mailer: Option<Mailer>,
 }
 
 impl Application {
@@ -45,8 +47,15 @@ impl Application {
             clock,
             options: Arc::new(RuntimeOptions {
                 secure_cookies: settings.secure_cookies,
+                incident_window: chrono::Duration::minutes(settings.incident_window_minutes.max(1)),
+                mail_enabled: settings.smtp_url.is_some(),
             }),
             events: Events::new(),
+            mail_wake: Arc::new(tokio::sync::Notify::new()),
+        };
+        let mailer = match &settings.smtp_url {
+            Some(url) => Some(Mailer::new(url, &settings.mail_from).map_err(anyhow::Error::msg)?),
+            None => None,
         };
         let listener = TcpListener::bind(settings.leptos_options.site_addr).await?;
         let router = router(state.clone());
@@ -54,6 +63,7 @@ impl Application {
             listener,
             router,
             state,
+            mailer,
         })
     }
 
@@ -83,6 +93,15 @@ impl Application {
             SessionStore::new(&self.state.db).continuously_delete_expired(Duration::from_secs(600)),
         );
         let listener = tokio::spawn(self.state.events.clone().listen(self.state.db.clone()));
+        let mail = self.mailer.clone().map(|mailer| {
+            tokio::spawn(app::server::mail::run(
+                self.state.db.clone(),
+                mailer,
+                self.state.clock.clone(),
+                self.state.mail_wake.clone(),
+                Duration::from_secs(10),
+            ))
+        });
         let result = axum::serve(
             self.listener,
             self.router
@@ -92,6 +111,9 @@ impl Application {
         .await;
         sweeper.abort();
         listener.abort();
+        if let Some(mail) = mail {
+            mail.abort();
+        }
         self.state.db.close().await;
         result
     }

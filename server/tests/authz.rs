@@ -74,6 +74,47 @@ const SERVER_FNS: &[Access] = &[
             ("visibility", "internal"),
         ],
     ),
+    (
+        "state_unrelated",
+        Some(Role::Developer),
+        &[("id", "{report}"), ("statement", "x")],
+    ),
+    (
+        "follow_incident",
+        Some(Role::Developer),
+        &[("report", "{report}")],
+    ),
+    ("current_notices", None, &[]),
+    ("all_notices", Some(Role::Agent), &[]),
+    (
+        "publish_notice",
+        Some(Role::Agent),
+        &[("notice[title]", "")],
+    ),
+    (
+        "edit_notice",
+        Some(Role::Agent),
+        &[("id", "999999"), ("notice[title]", "")],
+    ),
+    ("end_notice", Some(Role::Agent), &[("id", "999999")]),
+    ("cancel_notice", Some(Role::Agent), &[("id", "999999")]),
+    ("get_incident", Some(Role::Agent), &[("id", "999999")]),
+    (
+        "reply_incident",
+        Some(Role::Agent),
+        &[("id", "999999"), ("body", "x")],
+    ),
+    ("resolve_incident", Some(Role::Agent), &[("id", "999999")]),
+    (
+        "move_out_of_incident",
+        Some(Role::Agent),
+        &[("report", "{report}")],
+    ),
+    (
+        "merge_incident",
+        Some(Role::Agent),
+        &[("id", "999999"), ("into", "999998")],
+    ),
     ("get_calendar", Some(Role::Manager), &[]),
     (
         "save_calendar",
@@ -106,6 +147,8 @@ const PAGES: &[(&str, Option<Role>)] = &[
     ("/reports/{id}", Some(Role::Developer)),
     ("/queue", Some(Role::Agent)),
     ("/tickets/{id}", Some(Role::Agent)),
+    ("/incidents/{id}", Some(Role::Agent)),
+    ("/notices", Some(Role::Agent)),
     ("/settings/calendar", Some(Role::Manager)),
 ];
 
@@ -195,6 +238,18 @@ async fn every_server_function_checks_who_is_asking(engine: Engine) {
     }
 }
 
+/// The incident a report was grouped into (every routed report starts or joins one).
+async fn incident_of(app: &TestApp, report: i64) -> i64 {
+    app::on_db!(&app.db, pool => {
+        let (id,): (i64,) = sqlx::query_as("SELECT incident_id FROM reports WHERE id = $1")
+            .bind(report)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        id
+    })
+}
+
 async fn every_page_checks_who_is_asking(engine: Engine) {
     let registered: BTreeSet<String> = leptos_axum::generate_route_list(app::App)
         .iter()
@@ -206,7 +261,12 @@ async fn every_page_checks_who_is_asking(engine: Engine) {
     let app = spawn_app(engine).await;
     let (callers, report) = callers(&app).await;
     for (path, needs) in PAGES {
-        let url = path.replace("{id}", &report.to_string());
+        let id = if path.starts_with("/incidents/") {
+            incident_of(&app, report).await
+        } else {
+            report
+        };
+        let url = path.replace("{id}", &id.to_string());
         for (role, client) in callers.all() {
             let status = app.get(client, &url).await.status().as_u16();
             check(path, *needs, role, status);

@@ -309,13 +309,14 @@ async fn the_queue_is_most_urgent_first_filtered_and_keyset_paged(engine: Engine
     let dev = app.developer("dev@example.com").await;
     let agent = app.staff("agent@example.com", Role::Agent).await;
     let mut filed = vec![];
-    // 55 server errors, one per minute: due times ascend with filing order.
+    // 55 server errors on different endpoints (so no two form an incident), one per
+    // minute: due times ascend with filing order.
     for i in 0..55 {
         app.clock.set(tuesday_10am() + Duration::minutes(i));
         let endpoint = if i % 5 == 0 {
-            "/v2/payments"
+            format!("/v2/payments-{i}")
         } else {
-            "/v1/orders/7"
+            format!("/v1/orders-{i}")
         };
         filed.push(
             app.file(&dev, &ReportForm::server_error().with("endpoint", endpoint))

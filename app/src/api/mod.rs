@@ -3,6 +3,8 @@
 //! authorisation tests walk that list).
 
 pub mod auth;
+pub mod incidents;
+pub mod notices;
 pub mod queue;
 pub mod reports;
 pub mod settings;

@@ -32,6 +32,19 @@ pub struct QueueQuery {
     pub after: String,
 }
 
+/// The incident a queue row stands for (when it groups several reports).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentBadge {
+    /// Incident id.
+    pub id: i64,
+    /// How many reports it groups.
+    pub report_count: i64,
+    /// First report, in the viewer's timezone.
+    pub first_local: String,
+    /// Latest report, in the viewer's timezone.
+    pub last_local: String,
+}
+
 /// One row of the queue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueueItem {
@@ -55,6 +68,9 @@ pub struct QueueItem {
     pub due_local: String,
     /// The first-response clock.
     pub clock: ClockInstants,
+    /// For an outage flood: the incident this row stands for (the row is its most
+    /// urgent report).
+    pub incident: Option<IncidentBadge>,
 }
 
 /// A page of the queue.

@@ -93,6 +93,38 @@ pub struct MessageView {
     pub body: String,
 }
 
+/// The maintenance notice a report falls under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeBrief {
+    /// Notice id.
+    pub id: i64,
+    /// Headline.
+    pub title: String,
+    /// What happens.
+    pub details: String,
+    /// Emergency work (not announced 24 hours ahead).
+    pub emergency: bool,
+    /// The window in the viewer's timezone.
+    pub window_local: String,
+}
+
+/// The incident a report belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentBrief {
+    /// Incident id.
+    pub id: i64,
+    /// How many reports it groups.
+    pub report_count: i64,
+    /// Whether it is still open.
+    pub open: bool,
+    /// Support's latest public update.
+    pub latest_update: Option<String>,
+    /// When that update was posted, in the viewer's timezone.
+    pub latest_update_local: Option<String>,
+    /// Whether the viewer follows it.
+    pub following: bool,
+}
+
 /// Everything about one report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportDetail {
@@ -138,6 +170,14 @@ pub struct ReportDetail {
     pub messages: Vec<MessageView>,
     /// Whether the viewer may reply now (their own ticket, not closed).
     pub can_reply: bool,
+    /// The maintenance notice whose window it falls in.
+    pub notice: Option<NoticeBrief>,
+    /// The incident it belongs to (a known outage, when it groups several reports).
+    pub incident: Option<IncidentBrief>,
+    /// The developer's statement that it is unrelated to the maintenance.
+    pub unrelated_statement: Option<String>,
+    /// Whether the viewer may still say it is unrelated to the maintenance.
+    pub can_state_unrelated: bool,
 }
 
 /// A page of the viewer's reports.
@@ -249,5 +289,32 @@ pub async fn reply_to_report(id: i64, body: String) -> Result<(), AppError> {
     let user = auth::require_user().await?;
     intake::reply(&app_state()?, &user, id, &body).await?;
     leptos_axum::redirect(&format!("/reports/{id}"));
+    Ok(())
+}
+
+/// The developer says a failure filed during maintenance is unrelated to it: the report
+/// is routed to support (its first-response clock starts now) and the statement kept.
+#[server(endpoint = "state_unrelated")]
+pub async fn state_unrelated(id: i64, statement: String) -> Result<(), AppError> {
+    use crate::server::{auth, intake, state::app_state};
+    let user = auth::require_user().await?;
+    intake::unrelated(&app_state()?, &user, id, &statement).await?;
+    leptos_axum::redirect(&format!("/reports/{id}"));
+    Ok(())
+}
+
+/// Follows the incident one's report belongs to (updates by email, when configured).
+#[server(endpoint = "follow_incident")]
+pub async fn follow_incident(report: i64) -> Result<(), AppError> {
+    use crate::server::{auth, incidents, reports, state::app_state};
+    let user = auth::require_user().await?;
+    let state = app_state()?;
+    let incident = reports::get(&state.db, report)
+        .await?
+        .filter(|r| r.reporter_id == user.id)
+        .and_then(|r| r.incident_id)
+        .ok_or_else(|| AppError::not_found("incident"))?;
+    incidents::follow(&state.db, incident, user.id, state.clock.now()).await?;
+    leptos_axum::redirect(&format!("/reports/{report}"));
     Ok(())
 }

@@ -4,3 +4,4 @@ pub mod badges;
 pub mod countdown;
 pub mod forms;
 pub mod live;
+pub mod notices;

@@ -13,6 +13,9 @@ pub enum Disposition {
     Routed,
     /// A deflected report the developer escalated ("still failing"): a low-priority ticket.
     Escalated,
+    /// A server error inside an announced maintenance window: no ticket, unless the
+    /// developer states it is unrelated (then it is routed).
+    Maintenance,
 }
 
 impl Disposition {
@@ -22,14 +25,20 @@ impl Disposition {
             Disposition::Deflected => "deflected",
             Disposition::Routed => "routed",
             Disposition::Escalated => "escalated",
+            Disposition::Maintenance => "maintenance",
         }
     }
 
     /// Reads a stored name.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Deflected, Self::Routed, Self::Escalated]
-            .into_iter()
-            .find(|d| d.as_str() == s)
+        [
+            Self::Deflected,
+            Self::Routed,
+            Self::Escalated,
+            Self::Maintenance,
+        ]
+        .into_iter()
+        .find(|d| d.as_str() == s)
     }
 
     /// For people.
@@ -38,12 +47,13 @@ impl Disposition {
             Disposition::Deflected => "Answered with guidance",
             Disposition::Routed => "Sent to support",
             Disposition::Escalated => "Escalated to support",
+            Disposition::Maintenance => "During announced maintenance",
         }
     }
 
     /// Whether the report is a ticket in the support queue.
     pub fn is_ticket(self) -> bool {
-        self != Disposition::Deflected
+        matches!(self, Disposition::Routed | Disposition::Escalated)
     }
 }
 

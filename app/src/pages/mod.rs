@@ -3,7 +3,9 @@
 pub mod account;
 pub mod calendar;
 pub mod home;
+pub mod incidents;
 pub mod not_found;
+pub mod notices;
 pub mod queue;
 pub mod reports;
 pub mod tickets;

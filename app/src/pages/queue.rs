@@ -147,6 +147,13 @@ fn QueueTable(page: QueuePage, current: QueueQuery) -> impl IntoView {
                                 <br />
                                 <span class="hint">{t.failure.clone()} " · " {t.reporter.clone()}</span>
                                 {(t.priority == Priority::Low).then(|| view! { " " <span class="badge">"low priority"</span> })}
+                                {t.incident.clone().map(|i| view! {
+                                    <br />
+                                    <a class="badge incident-count" href=format!("/incidents/{}", i.id)>
+                                        {format!("Incident #{} · {} reports", i.id, i.report_count)}
+                                    </a>
+                                    <span class="hint">" " {i.first_local.clone()} " → " {i.last_local.clone()}</span>
+                                })}
                             </td>
                             <td><ClassBadge class=t.class /></td>
                             <td><StatusBadge status=t.status /></td>

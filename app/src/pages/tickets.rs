@@ -100,6 +100,13 @@ fn Ticket(
             <p class="request-line">
                 <span class="mono">{item.request.clone()}</span> " → " <strong>{item.failure.clone()}</strong>
             </p>
+            {item.incident.clone().map(|i| view! {
+                <p class="incident-note">
+                    "Part of "
+                    <a href=format!("/incidents/{}", i.id)>{format!("incident #{} ({} reports)", i.id, i.report_count)}</a>
+                    ": reply to all of them there."
+                </p>
+            })}
             <p class="badges">
                 <ClassBadge class=item.class /> " " <StatusBadge status=item.status />
                 " " <span class="badge">{format!("{} priority", item.priority.as_str())}</span>

@@ -131,6 +131,27 @@ impl Db {
     }
 }
 
+/// The statement that opens a write transaction on this pool's engine. SQLite takes the
+/// write lock up front (`BEGIN IMMEDIATE`), so a transaction that reads before it writes
+/// waits its turn instead of failing with "database is locked" under concurrency.
+pub fn begin_sql<P: WritePool>(_pool: &P) -> &'static str {
+    P::BEGIN
+}
+
+/// A pool whose engine has a preferred way to open write transactions.
+pub trait WritePool {
+    /// The `BEGIN` statement.
+    const BEGIN: &'static str;
+}
+
+impl WritePool for SqlitePool {
+    const BEGIN: &'static str = "BEGIN IMMEDIATE";
+}
+
+impl WritePool for PgPool {
+    const BEGIN: &'static str = "BEGIN";
+}
+
 /// An instant as stored: milliseconds since the Unix epoch.
 pub fn millis(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()

@@ -10,11 +10,15 @@ use super::{
 use crate::{
     api::{
         auth::CurrentUser,
-        reports::{EventView, MessageView, ReportDetail, ReportSummary, SlaView},
+        reports::{
+            EventView, IncidentBrief, MessageView, NoticeBrief, ReportDetail, ReportSummary,
+            SlaView,
+        },
     },
     domain::{
         calendar::BusinessCalendar,
         guidance::select_article,
+        incidents::group_key,
         retry,
         scrub::scrub,
         sla::{sla_state, SlaClock, SlaStatus},
@@ -62,6 +66,8 @@ pub async fn file(
         .date_naive()
         .format("%Y-%m-%d")
         .to_string();
+    // A failure inside an announced maintenance window is linked to the notice.
+    let notice = notice_covering(state, valid.endpoint.as_str(), valid.occurred_at).await?;
     let (disposition, feedback, status, guidance_slug, sla) = match class {
         FailureClass::ClientError => {
             let rules = guidance::rules(&state.db).await?;
@@ -75,6 +81,13 @@ pub async fn file(
                 None,
             )
         }
+        FailureClass::ServerError | FailureClass::TransportFailure if notice.is_some() => (
+            Disposition::Maintenance,
+            Some(Feedback::Pending),
+            TicketStatus::AwaitingFeedback,
+            None,
+            None,
+        ),
         FailureClass::ServerError | FailureClass::TransportFailure => {
             let sla = start_clock(&calendar, Priority::Normal, now);
             (
@@ -86,6 +99,12 @@ pub async fn file(
             )
         }
     };
+    let incident = (disposition == Disposition::Routed).then(|| {
+        (
+            group_key(valid.method, &valid.endpoint, valid.failure),
+            state.options.incident_window.num_milliseconds(),
+        )
+    });
 
     let recontact = match code {
         Some(code) => {
@@ -129,8 +148,10 @@ pub async fn file(
         created_at: now,
         created_day,
         sla,
+        notice_id: notice,
+        incident,
     };
-    let id = reports::insert(&state.db, &new, recontact).await?;
+    let (id, _incident) = reports::insert(&state.db, &new, recontact).await?;
     tracing::info!(
         report = id,
         class = class.as_str(),
@@ -141,6 +162,19 @@ pub async fn file(
         state.events.publish(&state.db, id, "created").await;
     }
     Ok(id)
+}
+
+/// The maintenance notice (not cancelled) whose window and endpoints cover a failure.
+pub async fn notice_covering(
+    state: &AppState,
+    endpoint: &str,
+    at: DateTime<Utc>,
+) -> Result<Option<i64>, AppError> {
+    Ok(super::notices::covering_instant(&state.db, at)
+        .await?
+        .into_iter()
+        .find(|n| crate::domain::notices::covers_endpoint(&n.prefixes(), endpoint))
+        .map(|n| n.id))
 }
 
 /// Starts a first-response clock now: the target is the priority's number of standard
@@ -303,6 +337,38 @@ pub async fn detail(
         .collect();
     let is_client = row.class == FailureClass::ClientError.as_str();
     let status = TicketStatus::parse(&row.status).unwrap_or(TicketStatus::New);
+    let notice = match row.notice_id {
+        Some(n) => super::notices::get(&state.db, n)
+            .await?
+            .map(|n| NoticeBrief {
+                id: n.id,
+                window_local: format!(
+                    "{} – {}",
+                    format_local(from_millis(n.starts_at), tz),
+                    format_local(from_millis(n.ends_at), tz)
+                ),
+                title: n.title,
+                details: n.details,
+                emergency: n.emergency,
+            }),
+        None => None,
+    };
+    let incident = match row.incident_id {
+        Some(i) => match super::incidents::get(&state.db, i).await? {
+            Some(inc) => Some(IncidentBrief {
+                id: inc.id,
+                report_count: inc.report_count,
+                open: inc.status == "open",
+                latest_update_local: inc
+                    .latest_update_at
+                    .map(|t| format_local(from_millis(t), tz)),
+                latest_update: inc.latest_update,
+                following: super::incidents::is_following(&state.db, inc.id, viewer.id).await?,
+            }),
+            None => None,
+        },
+        None => None,
+    };
     let messages = super::tickets::messages(&state.db, id, false)
         .await?
         .into_iter()
@@ -313,7 +379,14 @@ pub async fn detail(
             body: m.body,
         })
         .collect();
+    let can_state_unrelated = row.reporter_id == viewer.id
+        && row.disposition == Disposition::Maintenance.as_str()
+        && row.feedback.as_deref() == Some("pending");
     Ok(ReportDetail {
+        notice,
+        incident,
+        unrelated_statement: row.unrelated_statement.clone(),
+        can_state_unrelated,
         can_reply: row.reporter_id == viewer.id
             && crate::domain::workflow::status_after_developer_reply(status).is_ok(),
         messages,
@@ -409,5 +482,56 @@ pub async fn reply(
         ));
     }
     state.events.publish(&state.db, id, "updated").await;
+    Ok(())
+}
+
+/// A maintenance-window report the developer says is unrelated: routed now.
+pub async fn unrelated(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    statement: &str,
+) -> Result<(), AppError> {
+    let row = reports::get(&state.db, id)
+        .await?
+        .filter(|r| r.reporter_id == user.id)
+        .ok_or_else(|| AppError::not_found("report"))?;
+    if row.disposition != Disposition::Maintenance.as_str()
+        || row.feedback.as_deref() != Some("pending")
+    {
+        return Err(AppError::conflict(
+            "This report is not waiting for that answer.",
+        ));
+    }
+    let statement = statement.trim();
+    if statement.chars().count() < 10 || statement.chars().count() > 2_000 {
+        return Err(AppError::validation(
+            "statement",
+            "Say why this failure is unrelated to the maintenance (10 to 2,000 characters).",
+        ));
+    }
+    let statement = scrub(statement).text;
+    let (method, endpoint, failure) = (
+        crate::domain::method::HttpMethod::parse(&row.method)?,
+        crate::domain::endpoint::Endpoint::parse(&row.endpoint)?,
+        crate::domain::status::Failure::parse(
+            &row.status_code.map(|c| c.to_string()).unwrap_or_default(),
+            row.transport.as_deref().unwrap_or(""),
+        )?,
+    );
+    let now = state.clock.now();
+    let calendar = settings::load_calendar(&state.db).await?;
+    let sla = start_clock(&calendar, Priority::Normal, now);
+    let key = group_key(method, &endpoint, failure);
+    let window = state.options.incident_window.num_milliseconds();
+    if reports::route_unrelated(&state.db, id, user.id, &statement, sla, (&key, window), now)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::conflict(
+            "This report changed meanwhile. Reload and try again.",
+        ));
+    }
+    state.events.publish(&state.db, id, "created").await;
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! The `reports` aggregate: failure reports, the tickets they become, and their history.
 
-use super::db::{millis, on_db, Db};
+use super::db::{begin_sql, millis, on_db, Db};
 use chrono::{DateTime, Utc};
 
 /// Every column of a report, as stored. Converted to wire types in `api::reports`.
@@ -42,6 +42,9 @@ pub struct ReportRow {
     pub assignee_id: Option<i64>,
     pub updated_at: i64,
     pub at_risk_at: Option<i64>,
+    pub incident_id: Option<i64>,
+    pub notice_id: Option<i64>,
+    pub unrelated_statement: Option<String>,
 }
 
 const COLUMNS: &str = "id, reporter_id, endpoint, endpoint_template, method, status_code, \
@@ -49,7 +52,7 @@ const COLUMNS: &str = "id, reporter_id, endpoint, endpoint_template, method, sta
     retries, retry_interval_secs, retry_followed, retry_reason, description, excerpt, \
     token_fingerprints, guidance_slug, disposition, feedback, escalation_note, recontact, \
     status, priority, created_at, routed_at, sla_target_minutes, due_at, first_response_at, \
-    sla_breached, assignee_id, updated_at, at_risk_at";
+    sla_breached, assignee_id, updated_at, at_risk_at, incident_id, notice_id, unrelated_statement";
 
 /// A report ready to store: validated, scrubbed and classified.
 #[derive(Debug, Clone)]
@@ -83,6 +86,10 @@ pub struct NewReport {
     pub created_day: String,
     /// For tickets: when it entered the queue, its target and its due time.
     pub sla: Option<SlaStart>,
+    /// The maintenance notice whose window it falls in.
+    pub notice_id: Option<i64>,
+    /// For routed server errors: the incident key to group it under, and the window.
+    pub incident: Option<(String, i64)>,
 }
 
 /// The first-response clock of a new ticket.
@@ -116,22 +123,28 @@ pub async fn has_recent_deflected(
     Ok(n > 0)
 }
 
-/// Stores a report and its "filed" event in one transaction; returns its id.
+/// Stores a report and its "filed" event in one transaction, joining (or starting) its
+/// incident; returns its id and the incident's.
 #[tracing::instrument(skip_all, fields(reporter = r.reporter_id, class = %r.class))]
-pub async fn insert(db: &Db, r: &NewReport, recontact: bool) -> Result<i64, sqlx::Error> {
+pub async fn insert(
+    db: &Db,
+    r: &NewReport,
+    recontact: bool,
+) -> Result<(i64, Option<i64>), sqlx::Error> {
     let sql =
         "INSERT INTO reports (reporter_id, endpoint, endpoint_template, method, status_code, \
         transport, class, message, request_id, occurred_at, reporter_timezone, environment, \
         retries, retry_interval_secs, retry_followed, retry_reason, description, excerpt, \
         token_fingerprints, guidance_slug, disposition, feedback, recontact, status, priority, \
-        created_at, routed_at, sla_target_minutes, due_at, at_risk_at, updated_at, created_day) \
+        created_at, routed_at, sla_target_minutes, due_at, at_risk_at, updated_at, created_day, \
+        notice_id) \
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-        $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $26, $31) RETURNING id";
+        $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $26, $31, $32) RETURNING id";
     let event = "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
                  VALUES ($1, $2, 'filed', $3, $4)";
     let detail = format!("{} ({})", r.class, r.disposition);
     on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_with(begin_sql(pool)).await?;
         // Read RETURNING to its end (fetch_all): an unfinished statement on SQLite
         // blocks WAL checkpoints.
         let ids: Vec<(i64,)> = sqlx::query_as(sql)
@@ -166,6 +179,7 @@ pub async fn insert(db: &Db, r: &NewReport, recontact: bool) -> Result<i64, sqlx
             .bind(r.sla.map(|s| millis(s.due_at)))
             .bind(r.sla.map(|s| millis(s.at_risk_at)))
             .bind(&r.created_day)
+            .bind(r.notice_id)
             .fetch_all(&mut *tx)
             .await?;
         let id = ids.first().map(|r| r.0).ok_or(sqlx::Error::RowNotFound)?;
@@ -176,8 +190,14 @@ pub async fn insert(db: &Db, r: &NewReport, recontact: bool) -> Result<i64, sqlx
             .bind(millis(r.created_at))
             .execute(&mut *tx)
             .await?;
+        let incident = match &r.incident {
+            Some((key, window_ms)) => {
+                Some(super::incidents::join_incident!(tx, key, id, millis(r.created_at), *window_ms))
+            }
+            None => None,
+        };
         tx.commit().await?;
-        Ok(id)
+        Ok((id, incident))
     })
 }
 
@@ -240,7 +260,7 @@ pub async fn mark_self_solved(
     let event = "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
                  VALUES ($1, $2, 'self_solved', 'The guidance solved it.', $3)";
     on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_with(begin_sql(pool)).await?;
         let changed = sqlx::query(sql)
             .bind(millis(now))
             .bind(id)
@@ -275,7 +295,7 @@ pub async fn escalate(
     let event = "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
                  VALUES ($1, $2, 'escalated', $3, $4)";
     on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_with(begin_sql(pool)).await?;
         let changed = sqlx::query(sql)
             .bind(note)
             .bind(millis(sla.routed_at))
@@ -299,5 +319,57 @@ pub async fn escalate(
         }
         tx.commit().await?;
         Ok(changed == 1)
+    })
+}
+
+/// A report filed during maintenance that the developer says is unrelated: it is routed
+/// like any server error (its clock starts now, it joins its incident) and the
+/// statement is kept. Only a pending maintenance report of `reporter` changes.
+#[tracing::instrument(skip(db, statement))]
+pub async fn route_unrelated(
+    db: &Db,
+    id: i64,
+    reporter: i64,
+    statement: &str,
+    sla: SlaStart,
+    incident: (&str, i64),
+    now: DateTime<Utc>,
+) -> Result<Option<Option<i64>>, sqlx::Error> {
+    let at = millis(now);
+    on_db!(db, pool => {
+        let mut tx = pool.begin_with(begin_sql(pool)).await?;
+        let n = sqlx::query(
+            "UPDATE reports SET disposition = 'routed', feedback = NULL, status = 'new', \
+             unrelated_statement = $1, routed_at = $2, sla_target_minutes = $3, due_at = $4, \
+             at_risk_at = $5, updated_at = $2 WHERE id = $6 AND reporter_id = $7 \
+             AND disposition = 'maintenance' AND feedback = 'pending'",
+        )
+        .bind(statement)
+        .bind(millis(sla.routed_at))
+        .bind(sla.target_minutes)
+        .bind(millis(sla.due_at))
+        .bind(millis(sla.at_risk_at))
+        .bind(id)
+        .bind(reporter)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        sqlx::query(
+            "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
+             VALUES ($1, $2, 'unrelated', $3, $4)",
+        )
+        .bind(id)
+        .bind(reporter)
+        .bind(format!("Not caused by the maintenance: {statement}"))
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        let incident = super::incidents::join_incident!(tx, incident.0, id, at, incident.1);
+        tx.commit().await?;
+        Ok(Some(Some(incident)))
     })
 }

@@ -12,6 +12,10 @@ use std::sync::Arc;
 pub struct RuntimeOptions {
     /// Mark the session cookie `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// Reports of the same failure this close together join one incident.
+    pub incident_window: chrono::Duration,
+    /// Whether outgoing email is configured (SMTP).
+    pub mail_enabled: bool,
 }
 
 /// Everything a request handler may need.
@@ -27,6 +31,8 @@ pub struct AppState {
     pub options: Arc<RuntimeOptions>,
     /// Change notifications for live views.
     pub events: Events,
+    /// Wakes the mail worker after something was put in the outbox.
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 /// The state provided to the current server function or page render.

@@ -1,7 +1,7 @@
 //! The `tickets` side of reports: the queue (keyset-paged, most urgent first), claiming
 //! and assigning, status changes, and the conversation (public replies, internal notes).
 
-use super::db::{millis, on_db, Db};
+use super::db::{begin_sql, millis, on_db, Db};
 use crate::domain::{status::FailureClass, ticket::TicketStatus};
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
@@ -60,12 +60,17 @@ pub struct QueueRow {
     pub first_response_at: Option<i64>,
     pub sla_breached: bool,
     pub sla_target_minutes: i64,
+    pub incident_id: Option<i64>,
+    pub incident_reports: Option<i64>,
+    pub incident_first_at: Option<i64>,
+    pub incident_last_at: Option<i64>,
 }
 
 const QUEUE_COLUMNS: &str = "r.id, r.endpoint, r.method, r.status_code, r.transport, r.class, \
     r.status, r.priority, r.assignee_id, a.email AS assignee_email, d.email AS reporter_email, \
     r.created_at, r.routed_at, r.due_at, r.at_risk_at, r.first_response_at, r.sla_breached, \
-    r.sla_target_minutes";
+    r.sla_target_minutes, r.incident_id, i.report_count AS incident_reports, \
+    i.first_report_at AS incident_first_at, i.last_report_at AS incident_last_at";
 
 /// A page of the queue, ordered by due time then id (most urgent first).
 #[tracing::instrument(skip(db))]
@@ -94,7 +99,8 @@ pub async fn queue_page(
             "SELECT {QUEUE_COLUMNS} FROM reports r \
              JOIN users d ON d.id = r.reporter_id \
              LEFT JOIN users a ON a.id = r.assignee_id \
-             WHERE r.due_at IS NOT NULL AND {status_clause}"
+             LEFT JOIN incidents i ON i.id = r.incident_id \
+             WHERE r.due_at IS NOT NULL AND {status_clause} AND NOT r.incident_member"
         ));
         match f.assignee {
             AssigneeFilter::Anyone => {}
@@ -197,7 +203,7 @@ pub async fn assign(
         ),
     };
     on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_with(begin_sql(pool)).await?;
         let n = sqlx::query(sql)
             .bind(assignee.as_ref().map(|a| a.0))
             .bind(at)
@@ -227,7 +233,7 @@ pub async fn set_status(
     let at = millis(now);
     let detail = format!("{} → {}", from.label(), to.label());
     on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_with(begin_sql(pool)).await?;
         let n = sqlx::query("UPDATE reports SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
             .bind(to.as_str())
             .bind(at)
@@ -303,7 +309,7 @@ pub async fn post_staff_message(
     let (id, author, visibility, body, then) =
         (m.report_id, m.author, m.visibility, m.body, m.then);
     on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_with(begin_sql(pool)).await?;
         let ids: Vec<(i64,)> = sqlx::query_as(
             "INSERT INTO messages (report_id, author_id, visibility, body, created_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -381,7 +387,7 @@ pub async fn post_developer_reply(
 ) -> Result<bool, sqlx::Error> {
     let at = millis(now);
     on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_with(begin_sql(pool)).await?;
         let n = sqlx::query("UPDATE reports SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4 AND reporter_id = $5")
             .bind(reopen_to.as_str())
             .bind(at)
@@ -439,7 +445,8 @@ pub async fn messages(
 pub async fn queue_row(db: &Db, id: i64) -> Result<Option<QueueRow>, sqlx::Error> {
     let sql = format!(
         "SELECT {QUEUE_COLUMNS} FROM reports r JOIN users d ON d.id = r.reporter_id \
-         LEFT JOIN users a ON a.id = r.assignee_id WHERE r.id = $1 AND r.due_at IS NOT NULL"
+         LEFT JOIN users a ON a.id = r.assignee_id LEFT JOIN incidents i ON i.id = r.incident_id \
+         WHERE r.id = $1 AND r.due_at IS NOT NULL"
     );
     on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)
 }

@@ -11,7 +11,10 @@ use super::{
 use crate::{
     api::{
         auth::CurrentUser,
-        queue::{QueueItem, QueuePage, QueueQuery, TicketView, TimelineEntry, QUEUE_PAGE_SIZE},
+        queue::{
+            IncidentBadge, QueueItem, QueuePage, QueueQuery, TicketView, TimelineEntry,
+            QUEUE_PAGE_SIZE,
+        },
     },
     domain::{
         status::FailureClass,
@@ -109,6 +112,21 @@ pub fn item(r: &QueueRow, tz: &str) -> QueueItem {
             due_ms: r.due_at,
             at_risk_ms: r.at_risk_at,
             responded_ms: r.first_response_at,
+        },
+        incident: match (r.incident_id, r.incident_reports) {
+            (Some(id), Some(count)) if count > 1 => Some(IncidentBadge {
+                id,
+                report_count: count,
+                first_local: format_local(
+                    from_millis(r.incident_first_at.unwrap_or(r.created_at)),
+                    tz,
+                ),
+                last_local: format_local(
+                    from_millis(r.incident_last_at.unwrap_or(r.created_at)),
+                    tz,
+                ),
+            }),
+            _ => None,
         },
     }
 }
@@ -258,6 +276,9 @@ pub async fn change_status(
             "Someone changed this ticket meanwhile. Reload and try again.",
         ));
     }
+    if let Some(incident) = row.incident_id {
+        super::incidents::refresh(&state.db, incident).await?;
+    }
     state.events.publish(&state.db, id, "updated").await;
     Ok(())
 }
@@ -349,6 +370,9 @@ pub async fn post_message(
     let posted = tickets::post_staff_message(&state.db, &message, now).await?;
     if posted.stopped_clock {
         tracing::info!(ticket = id, breached = posted.breached, "first response");
+    }
+    if let Some(incident) = row.incident_id {
+        super::incidents::refresh(&state.db, incident).await?;
     }
     state.events.publish(&state.db, id, "updated").await;
     Ok(())

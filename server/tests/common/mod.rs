@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::allow_attributes)] // each test binary uses a different subset
 
 pub mod builders;
+pub mod smtp;
 
 use app::server::{clock::Clock, db::Db};
 use chrono::{DateTime, TimeZone, Utc};
@@ -130,6 +131,15 @@ async fn fresh_database(engine: Engine) -> (String, DbGuard) {
 
 /// Starts the app against a fresh database with a fixed clock at `now`.
 pub async fn spawn_app_at(engine: Engine, now: DateTime<Utc>) -> TestApp {
+    spawn_app_with(engine, now, |_| {}).await
+}
+
+/// Like [`spawn_app_at`], with the settings adjusted first (e.g. an SMTP server).
+pub async fn spawn_app_with(
+    engine: Engine,
+    now: DateTime<Utc>,
+    adjust: impl FnOnce(&mut Settings),
+) -> TestApp {
     let (database_url, guard) = fresh_database(engine).await;
     let leptos_options = LeptosOptions::builder()
         .output_name("faultdesk")
@@ -137,12 +147,16 @@ pub async fn spawn_app_at(engine: Engine, now: DateTime<Utc>) -> TestApp {
         .site_pkg_dir("pkg")
         .site_addr(([127, 0, 0, 1], 0))
         .build();
-    let settings = Settings {
+    let mut settings = Settings {
         database_url: database_url.clone(),
         max_connections: 10,
         secure_cookies: false,
+        smtp_url: None,
+        mail_from: server::config::DEFAULT_MAIL_FROM.to_owned(),
+        incident_window_minutes: 30,
         leptos_options,
     };
+    adjust(&mut settings);
     let clock = Clock::fixed(now);
     let app = Application::build(settings, clock.clone())
         .await

@@ -3,7 +3,10 @@
 
 use super::SignInFirst;
 use crate::{
-    api::reports::{get_report, GuidanceView, ReplyToReport, ReportDetail, ReportFeedback},
+    api::reports::{
+        get_report, FollowIncident, GuidanceView, IncidentBrief, NoticeBrief, ReplyToReport,
+        ReportDetail, ReportFeedback, StateUnrelated,
+    },
     components::{
         badges::{ClassBadge, StatusBadge},
         forms::{action_error, FieldError, FormError},
@@ -22,9 +25,19 @@ pub fn ReportPage() -> impl IntoView {
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
     let feedback = ServerAction::<ReportFeedback>::new();
     let reply = ServerAction::<ReplyToReport>::new();
+    let unrelated = ServerAction::<StateUnrelated>::new();
+    let follow = ServerAction::<FollowIncident>::new();
     let report = Resource::new(
-        move || (id(), feedback.version().get(), reply.version().get()),
-        |(id, _, _)| async move {
+        move || {
+            (
+                id(),
+                feedback.version().get(),
+                reply.version().get(),
+                unrelated.version().get(),
+                follow.version().get(),
+            )
+        },
+        |(id, ..)| async move {
             match id {
                 Some(id) => get_report(id).await.map(Some),
                 None => Ok(None),
@@ -35,7 +48,7 @@ pub fn ReportPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match report.await {
-                    Ok(Some(r)) => view! { <Report r feedback reply /> }.into_any(),
+                    Ok(Some(r)) => view! { <Report r feedback reply unrelated follow /> }.into_any(),
                     Err(e) if e.status == 401 => {
                         view! { <SignInFirst next="/reports" what="see this report" /> }.into_any()
                     }
@@ -51,6 +64,8 @@ fn Report(
     r: ReportDetail,
     feedback: ServerAction<ReportFeedback>,
     reply: ServerAction<ReplyToReport>,
+    unrelated: ServerAction<StateUnrelated>,
+    follow: ServerAction<FollowIncident>,
 ) -> impl IntoView {
     let s = r.summary.clone();
     let title = format!("Report #{}", s.id);
@@ -88,6 +103,10 @@ fn Report(
                 })}
             </section>
         })}
+
+        {r.notice.clone().map(|n| view! { <Maintenance r=r.clone() n unrelated /> })}
+
+        {r.incident.clone().filter(|i| i.report_count > 1).map(|i| view! { <KnownIncident i report=s.id follow /> })}
 
         {r.guidance.clone().map(|g| view! { <Guidance g /> })}
 
@@ -239,6 +258,76 @@ fn FeedbackForms(id: i64, action: ServerAction<ReportFeedback>) -> impl IntoView
                     <button type="submit">"Still failing: send to support"</button>
                 </ActionForm>
             </div>
+        </section>
+    }
+}
+
+#[component]
+fn Maintenance(
+    r: ReportDetail,
+    n: NoticeBrief,
+    unrelated: ServerAction<StateUnrelated>,
+) -> impl IntoView {
+    let error = action_error(unrelated);
+    let kind = if n.emergency {
+        "emergency maintenance"
+    } else {
+        "planned maintenance"
+    };
+    let id = r.summary.id;
+    view! {
+        <section class="panel maintenance" aria-labelledby="maintenance-title">
+            <p class="kicker">{format!("This happened during {kind}")}</p>
+            <h2 id="maintenance-title">{n.title.clone()}</h2>
+            <p><strong>{n.window_local.clone()}</strong></p>
+            {(!n.details.is_empty()).then(|| view! { <p class="pre">{n.details.clone()}</p> })}
+            {r.can_state_unrelated.then(|| view! {
+                <p>"No support ticket was opened: failures on this endpoint are expected during the window."</p>
+                <ActionForm action=unrelated>
+                    <FormError error fields=&["statement"] />
+                    <input type="hidden" name="id" value=id.to_string() />
+                    <label for="statement">"Not caused by the maintenance? Tell support why"</label>
+                    <textarea id="statement" name="statement" rows="2" maxlength="2000" aria-describedby="statement-error"></textarea>
+                    <FieldError error field="statement" />
+                    <button type="submit">"It is unrelated: send to support"</button>
+                </ActionForm>
+            })}
+            {r.unrelated_statement.clone().map(|st| view! {
+                <p>"You said this failure is unrelated to the maintenance: " <q>{st}</q> " It was sent to support."</p>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn KnownIncident(
+    i: IncidentBrief,
+    report: i64,
+    follow: ServerAction<FollowIncident>,
+) -> impl IntoView {
+    view! {
+        <section class="panel incident" aria-labelledby="incident-title">
+            <p class="kicker">"Known incident"</p>
+            <h2 id="incident-title">{format!("{} developers reported this failure", i.report_count)}</h2>
+            <p>
+                {if i.open { "Support is working on it as one incident; every update reaches you here." } else { "This incident is closed." }}
+            </p>
+            {match (i.latest_update.clone(), i.latest_update_local.clone()) {
+                (Some(u), Some(at)) => view! {
+                    <div class="latest-update"><p class="meta">"Latest update · " {at}</p><p class="pre">{u}</p></div>
+                }.into_any(),
+                _ => view! { <p class="hint">"No update yet."</p> }.into_any(),
+            }}
+            {if i.following {
+                view! { <p class="ok">"You follow this incident."</p> }.into_any()
+            } else {
+                view! {
+                    <ActionForm action=follow>
+                        <input type="hidden" name="report" value=report.to_string() />
+                        <button type="submit">"Follow this incident"</button>
+                    </ActionForm>
+                }.into_any()
+            }}
         </section>
     }
 }

@@ -38,6 +38,7 @@ pub fn NewReportPage() -> impl IntoView {
     let defaults = Resource::new(|| (), |_| report_form_defaults());
     view! {
         <Title text="Report a failure" />
+        <crate::components::notices::NoticeList />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match defaults.await {

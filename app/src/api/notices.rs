@@ -1,0 +1,158 @@
+//! Maintenance notices: published by agents, shown to everyone as a banner and in full
+//! on the intake page.
+
+use crate::{api::reports::EventView, error::AppError};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The publish / edit form.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NoticeForm {
+    /// Headline.
+    pub title: String,
+    /// What happens.
+    pub details: String,
+    /// Local start, `YYYY-MM-DDTHH:MM`.
+    pub starts_at: String,
+    /// Local end, `YYYY-MM-DDTHH:MM`.
+    pub ends_at: String,
+    /// IANA timezone of the two times.
+    pub timezone: String,
+    /// Affected path prefixes, comma or line separated; empty: the whole API.
+    pub endpoints: String,
+    /// "on" for emergency work (allowed to start within 24 hours).
+    pub emergency: String,
+    /// "on" to email every developer.
+    pub email: String,
+}
+
+/// A notice as people see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeView {
+    /// Notice id.
+    pub id: i64,
+    /// Headline.
+    pub title: String,
+    /// What happens.
+    pub details: String,
+    /// Start in the viewer's timezone.
+    pub starts_local: String,
+    /// End in the viewer's timezone.
+    pub ends_local: String,
+    /// Start as a datetime-local value in the viewer's timezone (for editing).
+    pub starts_value: String,
+    /// End as a datetime-local value (for editing).
+    pub ends_value: String,
+    /// Affected path prefixes; empty: the whole API.
+    pub endpoints: Vec<String>,
+    /// Emergency work.
+    pub emergency: bool,
+    /// "upcoming", "active", "ended" or "cancelled".
+    pub state: String,
+    /// Every change, oldest first (staff views only).
+    pub history: Vec<EventView>,
+}
+
+/// Active and upcoming notices, in the viewer's timezone (UTC for visitors). Public:
+/// everyone calling the API should know about maintenance.
+#[server(endpoint = "current_notices")]
+pub async fn current_notices() -> Result<Vec<NoticeView>, AppError> {
+    use crate::server::{auth, maintenance, notices, state::app_state};
+    // Anyone may read current notices; the viewer only decides the timezone.
+    let viewer = auth::current_user().await?;
+    let tz = viewer.map_or_else(|| "UTC".to_owned(), |u| u.timezone);
+    let state = app_state()?;
+    let now = state.clock.now();
+    Ok(notices::current(&state.db, now)
+        .await?
+        .into_iter()
+        .map(|n| maintenance::view(n, &tz, now, Vec::new()))
+        .collect())
+}
+
+/// Every recent notice with its history, for staff.
+#[server(endpoint = "all_notices")]
+pub async fn all_notices() -> Result<NoticeAdmin, AppError> {
+    use crate::{
+        domain::{role::Role, timefmt::format_local},
+        server::{auth, db::from_millis, maintenance, notices, state::app_state},
+    };
+    let user = auth::require_role(Role::Agent).await?;
+    let state = app_state()?;
+    let now = state.clock.now();
+    let mut out = Vec::new();
+    for n in notices::recent(&state.db).await? {
+        let history = notices::events(&state.db, n.id)
+            .await?
+            .into_iter()
+            .map(|e| EventView {
+                kind: e.kind,
+                detail: e.detail,
+                actor: e.actor.unwrap_or_else(|| "Faultdesk".to_owned()),
+                at_local: format_local(from_millis(e.created_at), &user.timezone),
+            })
+            .collect();
+        out.push(maintenance::view(n, &user.timezone, now, history));
+    }
+    Ok(NoticeAdmin {
+        notices: out,
+        timezone: user.timezone,
+        mail_enabled: state.options.mail_enabled,
+    })
+}
+
+/// The staff notices page's data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeAdmin {
+    /// Newest first.
+    pub notices: Vec<NoticeView>,
+    /// The viewer's timezone (the form's default).
+    pub timezone: String,
+    /// Whether announcement email can be sent.
+    pub mail_enabled: bool,
+}
+
+/// Publishes a notice. Planned work must start at least 24 hours from now.
+#[server(endpoint = "publish_notice")]
+pub async fn publish_notice(notice: NoticeForm) -> Result<i64, AppError> {
+    use crate::{
+        domain::role::Role,
+        server::{auth, maintenance, state::app_state},
+    };
+    let user = auth::require_role(Role::Agent).await?;
+    maintenance::publish(&app_state()?, &user, &notice).await
+}
+
+/// Changes a notice that is not over; the change is kept in its history.
+#[server(endpoint = "edit_notice")]
+pub async fn edit_notice(id: i64, notice: NoticeForm) -> Result<(), AppError> {
+    use crate::{
+        domain::role::Role,
+        server::{auth, maintenance, state::app_state},
+    };
+    let user = auth::require_role(Role::Agent).await?;
+    maintenance::edit(&app_state()?, &user, id, &notice).await
+}
+
+/// Ends an active notice now.
+#[server(endpoint = "end_notice")]
+pub async fn end_notice(id: i64) -> Result<(), AppError> {
+    use crate::{
+        domain::role::Role,
+        server::{auth, maintenance, state::app_state},
+    };
+    let user = auth::require_role(Role::Agent).await?;
+    maintenance::stop(&app_state()?, &user, id, false).await
+}
+
+/// Cancels a notice that has not ended.
+#[server(endpoint = "cancel_notice")]
+pub async fn cancel_notice(id: i64) -> Result<(), AppError> {
+    use crate::{
+        domain::role::Role,
+        server::{auth, maintenance, state::app_state},
+    };
+    let user = auth::require_role(Role::Agent).await?;
+    maintenance::stop(&app_state()?, &user, id, true).await
+}

@@ -1,0 +1,154 @@
+//! `/incidents/:id`: an outage flood worked as one.
+
+use crate::{
+    api::incidents::{
+        get_incident, IncidentView, MergeIncident, MoveOutOfIncident, ReplyIncident,
+        ResolveIncident,
+    },
+    components::{
+        badges::StatusBadge,
+        forms::{action_error, FieldError, FormError},
+        live::live_changes,
+    },
+    pages::failure_view,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// The incident page.
+#[component]
+pub fn IncidentPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let reply = ServerAction::<ReplyIncident>::new();
+    let resolve = ServerAction::<ResolveIncident>::new();
+    let move_out = ServerAction::<MoveOutOfIncident>::new();
+    let merge = ServerAction::<MergeIncident>::new();
+    let changes = live_changes("/events/queue");
+    let incident = Resource::new(
+        move || {
+            (
+                id(),
+                reply.version().get(),
+                resolve.version().get(),
+                move_out.version().get(),
+                changes.get(),
+            )
+        },
+        |(id, ..)| get_incident(id),
+    );
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match incident.await {
+                    Ok(i) => view! { <Incident i reply resolve move_out merge /> }.into_any(),
+                    Err(e) => failure_view(e, "/queue", "work on incidents"),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Incident(
+    i: IncidentView,
+    reply: ServerAction<ReplyIncident>,
+    resolve: ServerAction<ResolveIncident>,
+    move_out: ServerAction<MoveOutOfIncident>,
+    merge: ServerAction<MergeIncident>,
+) -> impl IntoView {
+    let reply_error = action_error(reply);
+    let resolve_error = action_error(resolve);
+    let move_error = action_error(move_out);
+    let merge_error = action_error(merge);
+    let sent = move || reply.value().get().and_then(|r| r.ok());
+    let open = i.status == "open";
+    let id = i.id;
+    let title = format!("Incident #{id}");
+    view! {
+        <Title text=title.clone() />
+        <section class="panel">
+            <p class="breadcrumb"><a href="/queue">"Queue"</a> " / " {title.clone()}</p>
+            <h1>{title}</h1>
+            <p class="request-line mono">{i.title.clone()}</p>
+            <p class="badges">
+                <span class="badge">{i.status.clone()}</span> " "
+                <span class="badge incident-count">{format!("{} reports", i.report_count)}</span>
+            </p>
+            <p>"First report " {i.first_local.clone()} " · latest " {i.last_local.clone()}</p>
+            {i.merged_into.map(|m| view! { <p>"Merged into " <a href=format!("/incidents/{m}")>{format!("incident #{m}")}</a> "."</p> })}
+            {i.latest_update.clone().map(|u| view! {
+                <div class="latest-update"><p class="meta">"Latest update · " {i.latest_update_local.clone()}</p><p class="pre">{u}</p></div>
+            })}
+        </section>
+        {open.then(|| view! {
+            <section class="panel" aria-labelledby="update-title">
+                <h2 id="update-title">"Public update to every reporter"</h2>
+                <ActionForm action=reply>
+                    <FormError error=reply_error fields=&["body"] />
+                    <label for="incident-body">"Update"</label>
+                    <textarea id="incident-body" name="body" rows="3" maxlength="10000" aria-describedby="body-error"></textarea>
+                    <FieldError error=reply_error field="body" />
+                    <input type="hidden" name="id" value=id.to_string() />
+                    <button type="submit" class="primary">"Send to all reports"</button>
+                    {move || sent().map(|n| view! { <p class="ok" role="status">{format!("Sent to {n} reports.")}</p> })}
+                </ActionForm>
+                <div class="work-row">
+                    <ActionForm action=resolve attr:class="inline">
+                        <input type="hidden" name="id" value=id.to_string() />
+                        <button type="submit">"Resolve incident and its reports"</button>
+                    </ActionForm>
+                    {(!i.merge_into.is_empty()).then(|| view! {
+                        <ActionForm action=merge attr:class="inline assign">
+                            <input type="hidden" name="id" value=id.to_string() />
+                            <label for="merge-into">"Merge into"</label>
+                            <select id="merge-into" name="into">
+                                {i.merge_into.iter().map(|(mid, label)| view! { <option value=mid.to_string()>{label.clone()}</option> }).collect_view()}
+                            </select>
+                            <button type="submit">"Merge"</button>
+                        </ActionForm>
+                    })}
+                </div>
+                <FormError error=resolve_error fields=&[] />
+                <FormError error=merge_error fields=&[] />
+            </section>
+        })}
+        <section class="panel" aria-labelledby="members-title">
+            <h2 id="members-title">"Reports"</h2>
+            <FormError error=move_error fields=&[] />
+            <table class="list">
+                <thead><tr>
+                    <th scope="col">"#"</th><th scope="col">"Reporter"</th><th scope="col">"Endpoint"</th>
+                    <th scope="col">"Status"</th><th scope="col">"Filed"</th><th scope="col">"First response"</th><th scope="col"></th>
+                </tr></thead>
+                <tbody>
+                    {i.members.into_iter().map(|m| view! {
+                        <tr data-report=m.id.to_string()>
+                            <td><a href=format!("/tickets/{}", m.id)>{format!("#{}", m.id)}</a></td>
+                            <td>{m.reporter.clone()}</td>
+                            <td class="mono">{m.endpoint.clone()}</td>
+                            <td><StatusBadge status=m.status /></td>
+                            <td>{m.filed_local.clone()}</td>
+                            <td>{m.sla.clone()}</td>
+                            <td>
+                                {open.then(|| view! {
+                                    <ActionForm action=move_out attr:class="inline">
+                                        <input type="hidden" name="report" value=m.id.to_string() />
+                                        <button type="submit" class="link">"Move out"</button>
+                                    </ActionForm>
+                                })}
+                            </td>
+                        </tr>
+                    }.into_any()).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}

@@ -1,0 +1,230 @@
+//! Publishing and changing maintenance notices: the 24-hour rule, the history, and the
+//! optional announcement email to every developer.
+
+use super::{
+    mail::{self, Mail},
+    notices::{self, NoticeRow},
+    state::AppState,
+};
+use crate::{
+    api::{
+        auth::CurrentUser,
+        notices::{NoticeForm, NoticeView},
+        reports::EventView,
+    },
+    domain::{
+        calendar::parse_tz,
+        notices::NoticeDraft,
+        timefmt::{datetime_local_value, format_local},
+    },
+    error::AppError,
+};
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+/// Reads the form: local start and end times in the given timezone.
+pub fn parse_form(f: &NoticeForm) -> Result<NoticeDraft, AppError> {
+    let tz = parse_tz(&f.timezone)?;
+    let local = |field: &str, s: &str| -> Result<DateTime<Utc>, AppError> {
+        let naive = NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M").map_err(|_| {
+            AppError::validation(field, "Give a date and time, e.g. 2026-12-01T02:00.")
+        })?;
+        naive
+            .and_local_timezone(tz)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| {
+                AppError::validation(
+                    field,
+                    "That local time does not exist (clocks change then).",
+                )
+            })
+    };
+    let starts = local("starts_at", &f.starts_at)?;
+    let ends = local("ends_at", &f.ends_at)?;
+    Ok(NoticeDraft::new(
+        &f.title,
+        &f.details,
+        starts,
+        ends,
+        &f.endpoints,
+        f.emergency == "on",
+    )?)
+}
+
+/// Publishes a notice; with `f.email == "on"` every developer is emailed.
+pub async fn publish(
+    state: &AppState,
+    actor: &CurrentUser,
+    f: &NoticeForm,
+) -> Result<i64, AppError> {
+    let now = state.clock.now();
+    let draft = parse_form(f)?;
+    draft.check_lead_time(now)?;
+    let wants_mail = f.email == "on";
+    if wants_mail && !state.options.mail_enabled {
+        return Err(AppError::validation(
+            "email",
+            "Email is not configured on this server (FAULTDESK_SMTP_URL).",
+        ));
+    }
+    let id = notices::insert(&state.db, &draft, actor.id, now).await?;
+    tracing::info!(
+        notice = id,
+        emergency = draft.emergency,
+        "maintenance notice published"
+    );
+    if wants_mail {
+        let mails: Vec<Mail> = notices::developer_recipients(&state.db)
+            .await?
+            .into_iter()
+            .map(|(to, tz)| announcement(&draft, &to, &tz))
+            .collect();
+        mail::enqueue(&state.db, &mails, now).await?;
+        state.mail_wake.notify_one();
+    }
+    Ok(id)
+}
+
+fn announcement(d: &NoticeDraft, to: &str, tz: &str) -> Mail {
+    let kind = if d.emergency {
+        "Emergency maintenance"
+    } else {
+        "Planned maintenance"
+    };
+    let scope = if d.prefixes.is_empty() {
+        "the whole API".to_owned()
+    } else {
+        d.prefixes.join(", ")
+    };
+    Mail {
+        to: to.to_owned(),
+        subject: format!("[{kind}] {}", d.title),
+        body: format!(
+            "{kind}: {}\n\nWhen: {} to {}\nAffected: {scope}\n\n{}\n\nRequests to the affected endpoints may fail during this window. \
+             You do not need to report those failures.\n",
+            d.title,
+            format_local(d.starts_at, tz),
+            format_local(d.ends_at, tz),
+            d.details
+        ),
+    }
+}
+
+/// Edits a notice; moving the start closer than 24 hours turns the rule on again.
+pub async fn edit(
+    state: &AppState,
+    actor: &CurrentUser,
+    id: i64,
+    f: &NoticeForm,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let row = notices::get(&state.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("notice"))?;
+    if row.cancelled_at.is_some() || row.ends_at <= now.timestamp_millis() {
+        return Err(AppError::conflict(
+            "This notice is over or cancelled; publish a new one.",
+        ));
+    }
+    let before = row.draft();
+    let after = parse_form(f)?;
+    after.check_edit(&before, now)?;
+    let detail = describe_change(&before, &after, &actor.timezone);
+    if !notices::update(&state.db, id, &after, &detail, actor.id, now).await? {
+        return Err(AppError::conflict(
+            "This notice changed meanwhile. Reload and try again.",
+        ));
+    }
+    Ok(())
+}
+
+fn describe_change(a: &NoticeDraft, b: &NoticeDraft, tz: &str) -> String {
+    let mut parts = Vec::new();
+    if a.title != b.title {
+        parts.push(format!("title “{}” → “{}”", a.title, b.title));
+    }
+    if a.starts_at != b.starts_at {
+        parts.push(format!(
+            "start {} → {}",
+            format_local(a.starts_at, tz),
+            format_local(b.starts_at, tz)
+        ));
+    }
+    if a.ends_at != b.ends_at {
+        parts.push(format!(
+            "end {} → {}",
+            format_local(a.ends_at, tz),
+            format_local(b.ends_at, tz)
+        ));
+    }
+    if a.prefixes != b.prefixes {
+        parts.push("affected endpoints".to_owned());
+    }
+    if a.details != b.details {
+        parts.push("details".to_owned());
+    }
+    if a.emergency != b.emergency {
+        parts.push(if b.emergency {
+            "marked emergency".to_owned()
+        } else {
+            "no longer emergency".to_owned()
+        });
+    }
+    if parts.is_empty() {
+        "no change".to_owned()
+    } else {
+        parts.join("; ")
+    }
+}
+
+/// Ends an active notice now (`cancel == false`) or cancels one that has not ended.
+pub async fn stop(
+    state: &AppState,
+    actor: &CurrentUser,
+    id: i64,
+    cancel: bool,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    notices::get(&state.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("notice"))?;
+    if !notices::stop(&state.db, id, cancel, actor.id, now).await? {
+        let what = if cancel {
+            "cancelled: it is already over or cancelled"
+        } else {
+            "ended early: it is not active"
+        };
+        return Err(AppError::conflict(format!("This notice cannot be {what}.")));
+    }
+    Ok(())
+}
+
+/// A notice for display in `tz`, with its history when `history` is given.
+pub fn view(n: NoticeRow, tz: &str, now: DateTime<Utc>, history: Vec<EventView>) -> NoticeView {
+    let (starts, ends) = (
+        super::db::from_millis(n.starts_at),
+        super::db::from_millis(n.ends_at),
+    );
+    let state = if n.cancelled_at.is_some() {
+        "cancelled"
+    } else if ends <= now {
+        "ended"
+    } else if starts <= now {
+        "active"
+    } else {
+        "upcoming"
+    };
+    NoticeView {
+        id: n.id,
+        endpoints: n.prefixes(),
+        title: n.title,
+        details: n.details,
+        starts_local: format_local(starts, tz),
+        ends_local: format_local(ends, tz),
+        starts_value: datetime_local_value(starts, tz),
+        ends_value: datetime_local_value(ends, tz),
+        emergency: n.emergency,
+        state: state.to_owned(),
+        history,
+    }
+}

@@ -7,9 +7,14 @@ use leptos::prelude::*;
 #[derive(Clone, Copy)]
 pub struct CurrentNotices(pub Resource<Result<Vec<NoticeView>, crate::error::AppError>>);
 
-/// Creates the shared notices resource (in the app frame).
+/// Creates the shared notices resource (in the app frame). It reloads when someone
+/// signs in or out, since times are shown in the viewer's timezone.
 pub fn provide_current_notices() {
-    provide_context(CurrentNotices(Resource::new(|| (), |_| current_notices())));
+    let session = crate::app::use_session();
+    provide_context(CurrentNotices(Resource::new(
+        move || (session.changed.get(), session.logout.version().get()),
+        |_| current_notices(),
+    )));
 }
 
 /// A slim banner listing active and upcoming maintenance.

@@ -82,7 +82,9 @@ fn Notices(d: NoticeAdmin, actions: NoticeActions) -> impl IntoView {
                 "Planned work must be announced at least 24 hours before it starts; anything sooner is emergency work. "
                 "Developers see current notices on every page, and failures inside a window are not routed to the queue."
             </p>
-            <h2>"Publish a notice"</h2>
+        </section>
+        <section class="panel" aria-labelledby="publish-title">
+            <h2 id="publish-title">"Publish a notice"</h2>
             <ActionForm action=actions.publish>
                 <FormError error fields=FIELDS />
                 <NoticeFields prefix="notice" tz=tz.clone() current=None error />

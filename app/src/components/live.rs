@@ -3,7 +3,12 @@
 
 use leptos::prelude::*;
 
-/// A counter that increases on every event from `url` (and stays 0 on the server).
+/// How long events are gathered before views refetch: during an outage flood hundreds of
+/// changes a minute become at most a few refetches a second.
+#[cfg(feature = "hydrate")]
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// A counter that increases after events from `url` (and stays 0 on the server).
 pub fn live_changes(url: &'static str) -> ReadSignal<usize> {
     let (changes, set_changes) = signal(0usize);
     #[cfg(feature = "hydrate")]
@@ -13,8 +18,19 @@ pub fn live_changes(url: &'static str) -> ReadSignal<usize> {
             let Ok(source) = web_sys::EventSource::new(url) else {
                 return;
             };
+            let pending = std::rc::Rc::new(std::cell::Cell::new(false));
             let bump = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
-                set_changes.update(|n| *n += 1);
+                if pending.replace(true) {
+                    return;
+                }
+                let pending = pending.clone();
+                set_timeout(
+                    move || {
+                        pending.set(false);
+                        set_changes.update(|n| *n += 1);
+                    },
+                    SETTLE,
+                );
             });
             for kind in ["created", "updated", "resync"] {
                 let _ =

@@ -142,7 +142,13 @@ pub async fn insert(
         $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $26, $31, $32) RETURNING id";
     let event = "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
                  VALUES ($1, $2, 'filed', $3, $4)";
-    let detail = format!("{} ({})", r.class, r.disposition);
+    let detail = match (
+        crate::domain::status::FailureClass::parse(&r.class),
+        crate::domain::ticket::Disposition::parse(&r.disposition),
+    ) {
+        (Ok(class), Some(disposition)) => format!("{}: {}", class.label(), disposition.label()),
+        _ => format!("{} ({})", r.class, r.disposition),
+    };
     on_db!(db, pool => {
         let mut tx = pool.begin_with(begin_sql(pool)).await?;
         // Read RETURNING to its end (fetch_all): an unfinished statement on SQLite

@@ -143,7 +143,7 @@ pub fn Details(r: ReportDetail) -> impl IntoView {
         <section class="panel" aria-labelledby="details-title">
             <h2 id="details-title">"Details"</h2>
             <dl class="details">
-                <dt>"Message"</dt><dd class="mono">{r.message.clone()}</dd>
+                <dt>"Message"</dt><dd class="mono">{if r.message.is_empty() { "—".to_owned() } else { r.message.clone() }}</dd>
                 <dt>"Request id"</dt><dd class="mono">{r.request_id.clone().unwrap_or_else(|| "—".into())}</dd>
                 <dt>"Happened"</dt><dd>{r.occurred_local.clone()}</dd>
                 <dt>"Environment"</dt><dd>{r.environment.clone()}</dd>

@@ -3,6 +3,7 @@
 //! authorisation tests walk that list).
 
 pub mod auth;
+pub mod manager;
 pub mod queue;
 pub mod reports;
 pub mod settings;

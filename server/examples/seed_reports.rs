@@ -133,9 +133,13 @@ async fn main() -> anyhow::Result<()> {
             std::fs::create_dir_all(dir)?;
         }
     }
-    let db = Db::connect(&args.database_url, 2).await.context("connect")?;
+    let db = Db::connect(&args.database_url, 2)
+        .await
+        .context("connect")?;
     db.migrate().await.context("migrate")?;
-    let calendar = settings::load_calendar(&db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let calendar = settings::load_calendar(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let started = Instant::now();
 
     let first_dev = seed_developers(&db, args.developers).await?;
@@ -169,7 +173,11 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     insert(&db, &batch).await?;
-    eprintln!("{total} reports ({} tickets) in {:.0?}; analysing…", args.tickets, started.elapsed());
+    eprintln!(
+        "{total} reports ({} tickets) in {:.0?}; analysing…",
+        args.tickets,
+        started.elapsed()
+    );
     on_db!(&db, pool => sqlx::query("ANALYZE").execute(pool).await.map(|_| ()))?;
     eprintln!("done in {:.0?}", started.elapsed());
     db.close().await;
@@ -254,7 +262,10 @@ fn row(
     let (priority, routed) = if escalated {
         r.disposition = "escalated";
         r.feedback = Some("escalated");
-        (Priority::Low, created + Duration::minutes(5 + rng.below(120) as i64))
+        (
+            Priority::Low,
+            created + Duration::minutes(5 + rng.below(120) as i64),
+        )
     } else {
         r.disposition = "routed";
         (Priority::Normal, created)

@@ -114,6 +114,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::health())
         .merge(routes::live())
+        .merge(crate::reports_csv::routes())
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::map_response(routes::server_fn_status))

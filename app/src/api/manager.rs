@@ -283,5 +283,12 @@ pub async fn get_manager_report(from: String, to: String) -> Result<ManagerRepor
         server::{auth, manager_report, state::app_state},
     };
     auth::require_role(Role::Manager).await?;
-    manager_report::build(&app_state()?, &from, &to, &ReportTable::ALL, Some(BREACHES_SHOWN)).await
+    manager_report::build(
+        &app_state()?,
+        &from,
+        &to,
+        &ReportTable::ALL,
+        Some(BREACHES_SHOWN),
+    )
+    .await
 }

@@ -134,8 +134,7 @@ impl Period {
 
 /// The rank (1-based, in ascending order) of the `p`-th percentile of `n` values by the
 /// nearest-rank method: the smallest rank `k` with `k ≥ p·n/100`, i.e. `⌈p·n/100⌉`.
-/// The queries compute the same rank as `(p·n + 99) / 100` in integers. `p` is clamped
-/// to 1..=100; `n` must be at least 1.
+/// `p` is clamped to 1..=100; `n` must be at least 1.
 pub fn nearest_rank(p: u32, n: u64) -> u64 {
     let p = u64::from(p.clamp(1, 100));
     (p * n).div_ceil(100).max(1)
@@ -218,9 +217,7 @@ pub fn band_of(bounds: &[(&str, i64)], value: i64) -> usize {
 /// One CSV field, quoted per RFC 4180 when it holds a comma, a double quote, a line
 /// break or leading/trailing spaces (quotes inside are doubled).
 pub fn csv_field(s: &str) -> Cow<'_, str> {
-    let needs_quotes = s.contains([',', '"', '\n', '\r'])
-        || s.starts_with(' ')
-        || s.ends_with(' ');
+    let needs_quotes = s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ');
     if needs_quotes {
         Cow::Owned(format!("\"{}\"", s.replace('"', "\"\"")))
     } else {

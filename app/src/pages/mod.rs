@@ -3,6 +3,7 @@
 pub mod account;
 pub mod calendar;
 pub mod home;
+pub mod manager;
 pub mod not_found;
 pub mod queue;
 pub mod reports;

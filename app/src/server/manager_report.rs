@@ -5,8 +5,7 @@
 use super::{
     db::{from_millis, millis},
     intake::failure_label,
-    reports_sql as q,
-    settings,
+    reports_sql as q, settings,
     state::AppState,
 };
 use crate::{
@@ -57,7 +56,10 @@ pub async fn build(
     ];
     let (groups, endpoints, times, breaches, backlog) = tokio::try_join!(
         when(need(&group_tables), q::groups(db, &f, &t, now_ms)),
-        when(need(&[T::VolumeByEndpoint]), q::by_endpoint(db, &f, &t, now_ms)),
+        when(
+            need(&[T::VolumeByEndpoint]),
+            q::by_endpoint(db, &f, &t, now_ms)
+        ),
         when(
             need(&[T::ResponseTimes, T::ResponseDistribution]),
             q::response_times(db, &f, &t)
@@ -217,8 +219,16 @@ fn by_day(groups: &[q::GroupRow], range: &DateRange) -> Vec<DayVolume> {
         if let Some(d) = days.get_mut(&g.day) {
             d.reports += g.reports;
             d.deflected += if deflected(g) { g.reports } else { 0 };
-            d.escalated += if g.disposition == "escalated" { g.reports } else { 0 };
-            d.routed += if g.disposition == "routed" { g.reports } else { 0 };
+            d.escalated += if g.disposition == "escalated" {
+                g.reports
+            } else {
+                0
+            };
+            d.routed += if g.disposition == "routed" {
+                g.reports
+            } else {
+                0
+            };
         }
     }
     days.into_values().collect()
@@ -228,7 +238,8 @@ fn deflection(groups: &[q::GroupRow]) -> DeflectionFigures {
     let count = |f: &dyn Fn(&q::GroupRow) -> bool| -> i64 {
         groups.iter().filter(|g| f(g)).map(|g| g.reports).sum()
     };
-    let feedback = |value: &'static str| move |g: &q::GroupRow| g.feedback.as_deref() == Some(value);
+    let feedback =
+        |value: &'static str| move |g: &q::GroupRow| g.feedback.as_deref() == Some(value);
     DeflectionFigures {
         reports: count(&|_| true),
         deflected: count(&deflected),
@@ -278,9 +289,12 @@ fn backlog_bands(rows: &[q::BacklogRow]) -> Vec<BacklogBand> {
         .collect()
 }
 
+/// Orders status codes first, then transport failures (no code) by kind.
+type CodeKey = (bool, Option<i64>, Option<String>);
+
 fn by_status_code(groups: &[q::GroupRow]) -> Vec<CodeVolume> {
-    // (code, transport) → (reports, tickets); codes before transport failures.
-    let mut codes: BTreeMap<(bool, Option<i64>, Option<String>), (i64, i64)> = BTreeMap::new();
+    // (code, transport) → (reports, tickets).
+    let mut codes: BTreeMap<CodeKey, (i64, i64)> = BTreeMap::new();
     for g in groups {
         let key = (g.status_code.is_none(), g.status_code, g.transport.clone());
         let entry = codes.entry(key).or_default();

@@ -2,9 +2,7 @@
 //! the same code so that they never disagree.
 
 use super::{ManagerReport, ReportTable, BREACHES_SHOWN};
-use crate::domain::stats::{
-    attainment_pct, fmt_hours, fmt_pct, ratio_pct, RESPONSE_BUCKETS,
-};
+use crate::domain::stats::{attainment_pct, fmt_hours, fmt_pct, ratio_pct, RESPONSE_BUCKETS};
 use serde::{Deserialize, Serialize};
 
 /// One table: a title, column headers, rows of cells, and optionally a link per row
@@ -58,7 +56,10 @@ fn n(v: i64) -> String {
 impl ManagerReport {
     /// Every table, in page order.
     pub fn tables(&self) -> Vec<Table> {
-        ReportTable::ALL.into_iter().map(|t| self.table(t)).collect()
+        ReportTable::ALL
+            .into_iter()
+            .map(|t| self.table(t))
+            .collect()
     }
 
     /// One table.
@@ -254,8 +255,12 @@ impl ManagerReport {
             ],
         );
         for b in &self.backlog {
-            t.rows
-                .push(vec![b.band.clone(), n(b.open), n(b.unanswered), n(b.overdue)]);
+            t.rows.push(vec![
+                b.band.clone(),
+                n(b.open),
+                n(b.unanswered),
+                n(b.overdue),
+            ]);
         }
         t
     }
@@ -265,7 +270,13 @@ impl ManagerReport {
             ReportTable::VolumeByDay,
             "Reports per day",
             "Every report by the local day it was filed.".to_owned(),
-            &["Day", "Reports", "Deflected", "Of which escalated", "Routed"],
+            &[
+                "Day",
+                "Reports",
+                "Deflected",
+                "Of which escalated",
+                "Routed",
+            ],
         );
         for d in &self.by_day {
             t.rows.push(vec![

@@ -1,4 +1,6 @@
 //! The browser entry point: hydrate the server-rendered page, nothing else.
+// The app's view types nest deeper than rustc's default limit of 128 (the queue table).
+#![recursion_limit = "256"]
 
 /// Called by the generated JS once the wasm is loaded.
 #[wasm_bindgen::prelude::wasm_bindgen]

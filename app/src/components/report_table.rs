@@ -16,7 +16,7 @@ pub fn CsvLink(
     view! {
         <a class="csv" href=href download>
             "Download CSV"
-            <span class="visually-hidden">{format!(": {}", table.title)}</span>
+            <span class="visually-hidden">{format!(" of {}", table.title)}</span>
         </a>
     }
 }

@@ -97,9 +97,14 @@ fn Report(r: ManagerReport) -> impl IntoView {
             <RangeForm from=r.from.clone() to=r.to.clone() />
             <p class="hint" id="range-note">
                 {format!(
-                    "{} to {} ({} days), local days in the support timezone ({}), both included. \
+                    "{} to {} ({} {}), local days in the support timezone ({}), both included. \
                      Reports and tickets count on the day they were filed. As of {}.",
-                    r.from, r.to, r.days, r.timezone, r.as_of_local
+                    r.from,
+                    r.to,
+                    r.days,
+                    if r.days == 1 { "day" } else { "days" },
+                    r.timezone,
+                    r.as_of_local
                 )}
             </p>
             <KeyFigures r=r.clone() />

@@ -169,13 +169,21 @@ fn band_case(expr: &str, bounds: &[(&str, i64)], scale: i64) -> String {
 /// A ticket that missed its first-response target.
 #[derive(sqlx::FromRow, Debug, Clone, PartialEq, Eq)]
 pub struct BreachRow {
+    /// Ticket (report) id.
     pub id: i64,
+    /// HTTP method.
     pub method: String,
+    /// The endpoint as reported.
     pub endpoint: String,
+    /// HTTP status code; `None` for a transport failure.
     pub status_code: Option<i64>,
+    /// Transport failure kind when there was no response.
     pub transport: Option<String>,
+    /// `routed` or `escalated`.
     pub disposition: String,
+    /// Due time (ms).
     pub due_at: i64,
+    /// First public staff reply (ms), if any.
     pub first_response_at: Option<i64>,
 }
 

@@ -58,7 +58,13 @@ pub struct GroupRow {
 /// day, and Rust rolls them up into days, status codes, dispositions and SLA scopes.
 #[tracing::instrument(skip(db))]
 pub async fn groups(db: &Db, from: &str, to: &str, now: i64) -> Result<Vec<GroupRow>, sqlx::Error> {
-    let sql = format!(
+    let sql = groups_sql();
+    on_db!(db, pool => sqlx::query_as(&sql).bind(from).bind(to).bind(now).fetch_all(pool).await)
+}
+
+/// The SQL of [`groups`] (`$1`, `$2`: the range; `$3`: now).
+pub fn groups_sql() -> String {
+    format!(
         "SELECT created_day AS day, disposition, status_code, transport, feedback, \
          recontact, COUNT(*) AS reports, \
          COUNT(*) FILTER (WHERE {MET}) AS met, COUNT(*) FILTER (WHERE {LATE}) AS late, \
@@ -66,8 +72,7 @@ pub async fn groups(db: &Db, from: &str, to: &str, now: i64) -> Result<Vec<Group
          COUNT(*) FILTER (WHERE {PENDING}) AS pending \
          FROM reports WHERE created_day BETWEEN $1 AND $2 \
          GROUP BY created_day, disposition, status_code, transport, feedback, recontact"
-    );
-    on_db!(db, pool => sqlx::query_as(&sql).bind(from).bind(to).bind(now).fetch_all(pool).await)
+    )
 }
 
 /// Reports of one endpoint template on one day.
@@ -95,15 +100,20 @@ pub async fn by_endpoint(
     to: &str,
     now: i64,
 ) -> Result<Vec<EndpointRow>, sqlx::Error> {
-    let sql = format!(
+    let sql = by_endpoint_sql();
+    on_db!(db, pool => sqlx::query_as(&sql).bind(from).bind(to).bind(now).fetch_all(pool).await)
+}
+
+/// The SQL of [`by_endpoint`] (`$1`, `$2`: the range; `$3`: now).
+pub fn by_endpoint_sql() -> String {
+    format!(
         "SELECT endpoint_template, COUNT(*) AS reports, \
          COUNT(*) FILTER (WHERE {DEFLECTED}) AS deflected, \
          COUNT(*) FILTER (WHERE due_at IS NOT NULL) AS tickets, \
          COUNT(*) FILTER (WHERE {BREACHED}) AS breached \
          FROM reports WHERE created_day BETWEEN $1 AND $2 \
          GROUP BY created_day, endpoint_template"
-    );
-    on_db!(db, pool => sqlx::query_as(&sql).bind(from).bind(to).bind(now).fetch_all(pool).await)
+    )
 }
 
 /// The first-response times of the answered tickets of one disposition.
@@ -129,14 +139,11 @@ pub async fn response_times(
     from: &str,
     to: &str,
 ) -> Result<Vec<ResponseTimes>, sqlx::Error> {
-    let sql = "SELECT disposition, \
-               string_agg(CAST(first_response_business_secs AS TEXT), ',') AS business, \
-               string_agg(CAST(first_response_at - routed_at AS TEXT), ',') AS wall \
-               FROM reports WHERE created_day BETWEEN $1 AND $2 AND due_at IS NOT NULL \
-               AND first_response_at IS NOT NULL AND routed_at IS NOT NULL \
-               AND first_response_business_secs IS NOT NULL GROUP BY disposition";
-    let rows: Vec<(String, String, String)> =
-        on_db!(db, pool => sqlx::query_as(sql).bind(from).bind(to).fetch_all(pool).await)?;
+    let rows: Vec<(String, String, String)> = on_db!(db, pool => sqlx::query_as(RESPONSE_TIMES_SQL)
+        .bind(from)
+        .bind(to)
+        .fetch_all(pool)
+        .await)?;
     rows.into_iter()
         .map(|(disposition, business, wall)| {
             Ok(ResponseTimes {
@@ -147,6 +154,14 @@ pub async fn response_times(
         })
         .collect()
 }
+
+/// The SQL of [`response_times`] (`$1`, `$2`: the range).
+pub const RESPONSE_TIMES_SQL: &str = "SELECT disposition, \
+    string_agg(CAST(first_response_business_secs AS TEXT), ',') AS business, \
+    string_agg(CAST(first_response_at - routed_at AS TEXT), ',') AS wall \
+    FROM reports WHERE created_day BETWEEN $1 AND $2 AND due_at IS NOT NULL \
+    AND first_response_at IS NOT NULL AND routed_at IS NOT NULL \
+    AND first_response_business_secs IS NOT NULL GROUP BY disposition";
 
 fn parse_list(list: &str) -> Result<Vec<i64>, sqlx::Error> {
     list.split(',')

@@ -140,6 +140,11 @@ fn Frame() -> impl IntoView {
                 />
                 <Route path=path!("/notices") view=pages::notices::NoticesPage ssr=SsrMode::Async />
                 <Route
+                    path=path!("/manager/reports")
+                    view=pages::manager::reports::ManagerReportsPage
+                    ssr=SsrMode::Async
+                />
+                <Route
                     path=path!("/settings/calendar")
                     view=pages::calendar::CalendarPage
                     ssr=SsrMode::Async
@@ -181,6 +186,7 @@ fn SignedInNav(user: CurrentUser) -> impl IntoView {
     let manager = user.role.is_manager();
     view! {
         {staff.then(|| view! { <A href="/queue">"Queue"</A> <A href="/notices">"Notices"</A> })}
+        {manager.then(|| view! { <A href="/manager/reports">"Reports"</A> })}
         {manager.then(|| view! { <A href="/settings/calendar">"Calendar"</A> })}
         <A href="/reports/new">"Report a failure"</A>
         <A href="/reports">"My reports"</A>

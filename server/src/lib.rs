@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod reports_csv;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

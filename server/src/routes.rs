@@ -26,6 +26,28 @@ pub const PLAIN_ROUTES: &[(&str, Option<Role>)] = &[
     ("/health/live", None),
     ("/health/ready", None),
     ("/events/queue", Some(Role::Agent)),
+    ("/manager/reports/attainment.csv", Some(Role::Manager)),
+    (
+        "/manager/reports/attainment_over_time.csv",
+        Some(Role::Manager),
+    ),
+    ("/manager/reports/response_times.csv", Some(Role::Manager)),
+    (
+        "/manager/reports/response_distribution.csv",
+        Some(Role::Manager),
+    ),
+    ("/manager/reports/breaches.csv", Some(Role::Manager)),
+    ("/manager/reports/backlog.csv", Some(Role::Manager)),
+    ("/manager/reports/volume_by_day.csv", Some(Role::Manager)),
+    (
+        "/manager/reports/volume_by_status_code.csv",
+        Some(Role::Manager),
+    ),
+    (
+        "/manager/reports/volume_by_endpoint.csv",
+        Some(Role::Manager),
+    ),
+    ("/manager/reports/deflection.csv", Some(Role::Manager)),
 ];
 
 /// `GET /events/queue`: server-sent events telling open queue pages that tickets

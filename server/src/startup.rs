@@ -13,8 +13,12 @@ use app::{
     shell, App,
 };
 use axum::{extract::DefaultBodyLimit, Router};
-use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::{
+    net::SocketAddr,
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 use tokio::net::TcpListener;
 use tower_http::{
     compression::CompressionLayer, request_id::MakeRequestUuid, timeout::TimeoutLayer,
@@ -119,10 +123,18 @@ impl Application {
     }
 }
 
+/// The app's routes, generated once per process. Generating them sets a process-wide
+/// flag that stalls any resource first polled meanwhile (leptos#4773), so it must never
+/// overlap with serving: every app built in this process waits for the one generation.
+pub fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole HTTP surface: Leptos pages and server functions, health probes, static
 /// files, and the layers around them.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let sessions = SessionManagerLayer::new(SessionStore::new(&state.db))
         .with_name("faultdesk_session")
         .with_secure(state.options.secure_cookies)
@@ -136,6 +148,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::health())
         .merge(routes::live())
+        .merge(crate::reports_csv::routes())
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::map_response(routes::server_fn_status))

@@ -115,6 +115,11 @@ const SERVER_FNS: &[Access] = &[
         Some(Role::Agent),
         &[("id", "999999"), ("into", "999998")],
     ),
+    (
+        "manager_report",
+        Some(Role::Manager),
+        &[("from", ""), ("to", "")],
+    ),
     ("get_calendar", Some(Role::Manager), &[]),
     (
         "save_calendar",
@@ -150,6 +155,7 @@ const PAGES: &[(&str, Option<Role>)] = &[
     ("/incidents/{id}", Some(Role::Agent)),
     ("/notices", Some(Role::Agent)),
     ("/settings/calendar", Some(Role::Manager)),
+    ("/manager/reports", Some(Role::Manager)),
 ];
 
 struct Callers {
@@ -251,7 +257,7 @@ async fn incident_of(app: &TestApp, report: i64) -> i64 {
 }
 
 async fn every_page_checks_who_is_asking(engine: Engine) {
-    let registered: BTreeSet<String> = leptos_axum::generate_route_list(app::App)
+    let registered: BTreeSet<String> = server::startup::route_list()
         .iter()
         .map(|r| r.path().to_owned())
         .collect();

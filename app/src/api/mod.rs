@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod incidents;
+pub mod manager;
 pub mod notices;
 pub mod queue;
 pub mod reports;

@@ -18,6 +18,7 @@ pub mod retry;
 pub mod role;
 pub mod scrub;
 pub mod sla;
+pub mod stats;
 pub mod status;
 pub mod ticket;
 pub mod timefmt;

@@ -4,6 +4,7 @@ pub mod account;
 pub mod calendar;
 pub mod home;
 pub mod incidents;
+pub mod manager;
 pub mod not_found;
 pub mod notices;
 pub mod queue;

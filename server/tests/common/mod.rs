@@ -4,7 +4,9 @@
 #![allow(dead_code, clippy::allow_attributes)] // each test binary uses a different subset
 
 pub mod builders;
+pub mod sla_dataset;
 pub mod smtp;
+pub mod tickets;
 
 use app::server::{clock::Clock, db::Db};
 use chrono::{DateTime, TimeZone, Utc};

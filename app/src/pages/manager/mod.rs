@@ -1,0 +1,4 @@
+//! `/manager/…`: pages for managers.
+
+mod figures;
+pub mod reports;

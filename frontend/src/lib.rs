@@ -1,6 +1,5 @@
 //! The browser entry point: hydrate the server-rendered page, nothing else.
-// The app's view types nest deeper than rustc's default limit of 128 (the queue table).
-#![recursion_limit = "256"]
+
 // The app's nested view types are deep; their layouts need more than the default 128.
 #![recursion_limit = "256"]
 

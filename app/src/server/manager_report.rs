@@ -5,7 +5,7 @@
 use super::{
     db::{from_millis, millis},
     intake::failure_label,
-    reports_sql as q, settings,
+    report_cache, reports_sql as q, settings,
     state::AppState,
 };
 use crate::{
@@ -45,33 +45,46 @@ pub async fn build(
     let (f, t) = range.as_keys();
     let (db, now_ms) = (&state.db, millis(now));
     let need = |list: &[ReportTable]| list.iter().any(|t| tables.contains(t));
-    let group_tables = [
+    // Every due time of the range is after its ticket was filed, so after the start of
+    // the day before `from` in UTC, whatever the support timezone.
+    let due_from = range
+        .from()
+        .pred_opt()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map_or(0, |t| t.and_utc().timestamp_millis());
+    let aggregate_tables = [
         T::Attainment,
         T::AttainmentOverTime,
         T::ResponseTimes,
+        T::ResponseDistribution,
         T::Breaches,
         T::VolumeByDay,
         T::VolumeByStatusCode,
+        T::VolumeByEndpoint,
         T::Deflection,
     ];
-    let (groups, endpoints, times, breaches, backlog) = tokio::try_join!(
-        when(need(&group_tables), q::groups(db, &f, &t, now_ms)),
+    let (aggregates, breaches, backlog) = tokio::try_join!(
         when(
-            need(&[T::VolumeByEndpoint]),
-            q::by_endpoint(db, &f, &t, now_ms)
-        ),
-        when(
-            need(&[T::ResponseTimes, T::ResponseDistribution]),
-            q::response_times(db, &f, &t)
+            need(&aggregate_tables),
+            report_cache::load(db, &f, &t, now_ms)
         ),
         when(
             need(&[T::Breaches]),
-            q::breaches(db, &f, &t, now_ms, breach_limit.unwrap_or(i64::MAX))
+            q::breaches(
+                db,
+                &f,
+                &t,
+                now_ms,
+                breach_limit.unwrap_or(i64::MAX),
+                due_from
+            )
         ),
         when(need(&[T::Backlog]), q::backlog(db, now_ms)),
     )?;
-    let groups = groups.unwrap_or_default();
-    let mut times = times.unwrap_or_default();
+    let aggregates = aggregates.unwrap_or_default();
+    let groups = aggregates.groups;
+    let endpoints = need(&[T::VolumeByEndpoint]).then_some(aggregates.endpoints);
+    let mut times = aggregates.times;
     Ok(ManagerReport {
         from: f.clone(),
         to: t.clone(),

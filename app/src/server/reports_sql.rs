@@ -27,7 +27,7 @@ const DEFLECTED: &str = "disposition IN ('deflected', 'escalated')";
 
 /// Counts of reports alike in filing day, disposition, status code, transport failure
 /// kind, guidance feedback and re-contact flag, with their SLA outcomes at `now`.
-#[derive(sqlx::FromRow, Debug, Clone, PartialEq, Eq)]
+#[derive(sqlx::FromRow, Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct GroupRow {
     /// `YYYY-MM-DD`.
     pub day: String,
@@ -51,6 +51,9 @@ pub struct GroupRow {
     pub overdue: i64,
     /// … unanswered and not yet due.
     pub pending: i64,
+    /// The earliest due time among those pending ones (ms): until then, these counts
+    /// stay true without new writes.
+    pub pending_due: Option<i64>,
 }
 
 /// The reports filed in `[from, to]`, grouped (see [`GroupRow`]). One pass over the
@@ -69,15 +72,18 @@ pub fn groups_sql() -> String {
          recontact, COUNT(*) AS reports, \
          COUNT(*) FILTER (WHERE {MET}) AS met, COUNT(*) FILTER (WHERE {LATE}) AS late, \
          COUNT(*) FILTER (WHERE {OVERDUE}) AS overdue, \
-         COUNT(*) FILTER (WHERE {PENDING}) AS pending \
+         COUNT(*) FILTER (WHERE {PENDING}) AS pending, \
+         MIN(CASE WHEN {PENDING} THEN due_at END) AS pending_due \
          FROM reports WHERE created_day BETWEEN $1 AND $2 \
          GROUP BY created_day, disposition, status_code, transport, feedback, recontact"
     )
 }
 
 /// Reports of one endpoint template on one day.
-#[derive(sqlx::FromRow, Debug, Clone, PartialEq, Eq)]
+#[derive(sqlx::FromRow, Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EndpointRow {
+    /// `YYYY-MM-DD`.
+    pub day: String,
     /// `/v1/orders/{id}`.
     pub endpoint_template: String,
     /// Reports filed.
@@ -90,8 +96,7 @@ pub struct EndpointRow {
     pub breached: i64,
 }
 
-/// Report counts by filing day and endpoint template (days are not returned: the
-/// caller adds them up). Grouping by day first follows `reports_report_endpoint`, so
+/// Report counts by filing day and endpoint template (the caller adds the days up). Grouping by day first follows `reports_report_endpoint`, so
 /// the database streams the groups instead of sorting the whole range.
 #[tracing::instrument(skip(db))]
 pub async fn by_endpoint(
@@ -107,7 +112,7 @@ pub async fn by_endpoint(
 /// The SQL of [`by_endpoint`] (`$1`, `$2`: the range; `$3`: now).
 pub fn by_endpoint_sql() -> String {
     format!(
-        "SELECT endpoint_template, COUNT(*) AS reports, \
+        "SELECT created_day AS day, endpoint_template, COUNT(*) AS reports, \
          COUNT(*) FILTER (WHERE {DEFLECTED}) AS deflected, \
          COUNT(*) FILTER (WHERE due_at IS NOT NULL) AS tickets, \
          COUNT(*) FILTER (WHERE {BREACHED}) AS breached \
@@ -116,9 +121,12 @@ pub fn by_endpoint_sql() -> String {
     )
 }
 
-/// The first-response times of the answered tickets of one disposition.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The first-response times of the answered tickets of one disposition (filed on one
+/// day, as queried; or over a range, once added up).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ResponseTimes {
+    /// `YYYY-MM-DD` (empty once added up over several days).
+    pub day: String,
     /// `routed` or `escalated`.
     pub disposition: String,
     /// Business seconds from routing to the first response, in no particular order.
@@ -128,25 +136,27 @@ pub struct ResponseTimes {
 }
 
 /// The first-response times of the tickets filed in the range that were answered, per
-/// disposition. The database collects each column into one comma-separated text per
-/// disposition (`string_agg`): two rows instead of one per ticket, which at tens of
-/// thousands of tickets is three times faster than fetching rows, and far faster than
-/// ranking them in SQL (window functions or `ORDER BY … OFFSET` sort the range once per
-/// percentile). The caller picks the percentiles in linear time.
+/// filing day and disposition. The database collects each column into one
+/// comma-separated text per day and disposition (`string_agg`): a few rows instead of
+/// one per ticket, which at tens of thousands of tickets is three times faster than
+/// fetching rows, and far faster than ranking them in SQL (window functions or
+/// `ORDER BY … OFFSET` sort the range once per percentile). The caller picks the
+/// percentiles in linear time.
 #[tracing::instrument(skip(db))]
 pub async fn response_times(
     db: &Db,
     from: &str,
     to: &str,
 ) -> Result<Vec<ResponseTimes>, sqlx::Error> {
-    let rows: Vec<(String, String, String)> = on_db!(db, pool => sqlx::query_as(RESPONSE_TIMES_SQL)
+    let rows: Vec<(String, String, String, String)> = on_db!(db, pool => sqlx::query_as(RESPONSE_TIMES_SQL)
         .bind(from)
         .bind(to)
         .fetch_all(pool)
         .await)?;
     rows.into_iter()
-        .map(|(disposition, business, wall)| {
+        .map(|(day, disposition, business, wall)| {
             Ok(ResponseTimes {
+                day,
                 disposition,
                 business_secs: parse_list(&business)?,
                 wall_ms: parse_list(&wall)?,
@@ -156,12 +166,12 @@ pub async fn response_times(
 }
 
 /// The SQL of [`response_times`] (`$1`, `$2`: the range).
-pub const RESPONSE_TIMES_SQL: &str = "SELECT disposition, \
+pub const RESPONSE_TIMES_SQL: &str = "SELECT created_day AS day, disposition, \
     string_agg(CAST(first_response_business_secs AS TEXT), ',') AS business, \
     string_agg(CAST(first_response_at - routed_at AS TEXT), ',') AS wall \
     FROM reports WHERE created_day BETWEEN $1 AND $2 AND due_at IS NOT NULL \
     AND first_response_at IS NOT NULL AND routed_at IS NOT NULL \
-    AND first_response_business_secs IS NOT NULL GROUP BY disposition";
+    AND first_response_business_secs IS NOT NULL GROUP BY created_day, disposition";
 
 fn parse_list(list: &str) -> Result<Vec<i64>, sqlx::Error> {
     list.split(',')
@@ -203,6 +213,10 @@ pub struct BreachRow {
 }
 
 /// Breached tickets filed in the range, by due time then id, at most `limit`.
+/// `due_from` (ms) is a lower bound of every due time in the range (a ticket is due
+/// after it is filed): with it the database walks `reports_report_breaches` in due
+/// order from the range's start and stops at `limit`, instead of sorting every breach
+/// of a long range.
 #[tracing::instrument(skip(db))]
 pub async fn breaches(
     db: &Db,
@@ -210,19 +224,26 @@ pub async fn breaches(
     to: &str,
     now: i64,
     limit: i64,
+    due_from: i64,
 ) -> Result<Vec<BreachRow>, sqlx::Error> {
-    let sql = format!(
-        "SELECT id, method, endpoint, status_code, transport, disposition, due_at, \
-         first_response_at FROM reports WHERE created_day BETWEEN $1 AND $2 \
-         AND due_at IS NOT NULL AND {BREACHED} ORDER BY due_at, id LIMIT $4"
-    );
+    let sql = breaches_sql();
     on_db!(db, pool => sqlx::query_as(&sql)
         .bind(from)
         .bind(to)
         .bind(now)
         .bind(limit)
+        .bind(due_from)
         .fetch_all(pool)
         .await)
+}
+
+/// The SQL of [`breaches`] (`$1`, `$2`: the range; `$3`: now; `$4`: limit; `$5`: due from).
+pub fn breaches_sql() -> String {
+    format!(
+        "SELECT id, method, endpoint, status_code, transport, disposition, due_at, \
+         first_response_at FROM reports WHERE due_at >= $5 AND created_day BETWEEN $1 AND $2 \
+         AND due_at IS NOT NULL AND {BREACHED} ORDER BY due_at, id LIMIT $4"
+    )
 }
 
 /// Open tickets of one age band.

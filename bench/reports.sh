@@ -55,7 +55,7 @@ done
 TODAY="$(date -u +%F)"
 echo "==> measuring (nproc: $(nproc))"
 "$BIN/examples/measure_reports" --base-url "http://127.0.0.1:$PORT" \
-  --email "$EMAIL" --password "$PASSWORD" \
+  --email "$EMAIL" --password "$PASSWORD" --database-url "$DB_URL" \
   --range ":" \
   --range "$(date -u -d "$TODAY - 89 days" +%F):$TODAY" \
   --range "$(date -u -d "$TODAY - 365 days" +%F):$TODAY"

@@ -35,6 +35,10 @@ struct Args {
     /// `FROM:TO` (YYYY-MM-DD, inclusive); repeat for several; `:` is the default range.
     #[arg(long = "range", default_values_t = [":".to_owned()])]
     ranges: Vec<String>,
+    /// The server's database: when given, the per-day report cache is emptied before
+    /// each range and the first (cold) request is timed on its own.
+    #[arg(long)]
+    database_url: Option<String>,
 }
 
 #[tokio::main]
@@ -58,9 +62,23 @@ async fn main() -> anyhow::Result<()> {
         "{:<25} {:<20} {:>9} {:>9} {:>9} {:>10}",
         "range", "request", "p50 ms", "p99 ms", "max ms", "bytes"
     );
+    let db = match &args.database_url {
+        Some(url) => Some(app::server::db::Db::connect(url, 1).await?),
+        None => None,
+    };
     for range in &args.ranges {
         let (from, to) = range.split_once(':').unwrap_or((range, ""));
         let query = format!("from={from}&to={to}");
+        if let Some(db) = &db {
+            app::on_db!(db, pool => sqlx::query("DELETE FROM report_day_cache").execute(pool).await.map(|_| ()))?;
+            let started = Instant::now();
+            let res = client
+                .get(format!("{}/manager/reports?{query}", args.base_url))
+                .send()
+                .await?;
+            let bytes = res.bytes().await?.len();
+            print_row(range, "page, cache cold", &mut [started.elapsed()], bytes);
+        }
         let page = format!("{}/manager/reports?{query}", args.base_url);
         let csv = format!(
             "{}/manager/reports/volume_by_day.csv?{query}",

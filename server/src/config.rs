@@ -35,9 +35,17 @@ impl Settings {
     /// Reads the settings from the environment (and, when run by cargo-leptos, from
     /// the workspace's `[[workspace.metadata.leptos]]`).
     pub fn from_env() -> anyhow::Result<Self> {
-        let mut leptos_options = leptos::config::get_configuration(None)
-            .map(|c| c.leptos_options)
-            .or_else(|_| fallback_leptos_options())?;
+        // Built by cargo-leptos, the binary knows its output name; built by plain cargo
+        // (tests, benchmarks) it does not, and Leptos' loader would complain.
+        let from_cargo_leptos = option_env!("LEPTOS_OUTPUT_NAME").is_some()
+            || std::env::var("LEPTOS_OUTPUT_NAME").is_ok();
+        let mut leptos_options = if from_cargo_leptos {
+            leptos::config::get_configuration(None)
+                .map(|c| c.leptos_options)
+                .or_else(|_| fallback_leptos_options())?
+        } else {
+            fallback_leptos_options()?
+        };
         if leptos_options.output_name.is_empty() {
             leptos_options.output_name = "faultdesk".into();
         }

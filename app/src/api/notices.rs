@@ -75,8 +75,8 @@ pub async fn current_notices() -> Result<Vec<NoticeView>, AppError> {
 #[server(endpoint = "all_notices")]
 pub async fn all_notices() -> Result<NoticeAdmin, AppError> {
     use crate::{
-        domain::{role::Role, timefmt::format_local},
-        server::{auth, db::from_millis, maintenance, notices, state::app_state},
+        domain::role::Role,
+        server::{auth, maintenance, notices, state::app_state},
     };
     let user = auth::require_role(Role::Agent).await?;
     let state = app_state()?;
@@ -86,12 +86,7 @@ pub async fn all_notices() -> Result<NoticeAdmin, AppError> {
         let history = notices::events(&state.db, n.id)
             .await?
             .into_iter()
-            .map(|e| EventView {
-                kind: e.kind,
-                detail: e.detail,
-                actor: e.actor.unwrap_or_else(|| "Faultdesk".to_owned()),
-                at_local: format_local(from_millis(e.created_at), &user.timezone),
-            })
+            .map(|e| e.into_view(&user.timezone))
             .collect();
         out.push(maintenance::view(n, &user.timezone, now, history));
     }

@@ -1,7 +1,10 @@
 //! The `incidents` aggregate: outage floods grouped into one incident, shown once in the
 //! queue, answered once for all their reports.
 
-use super::db::{begin_sql, millis, on_db, Db};
+use super::{
+    db::{begin_sql, millis, on_db, Db},
+    reports::{answer_publicly, record_event},
+};
 use chrono::{DateTime, Utc};
 
 /// Joins the report `$report` (just inserted in transaction `$tx`) to the accepting
@@ -217,41 +220,12 @@ pub async fn reply(
             .bind(at)
             .execute(&mut *tx)
             .await?;
-            let stopped: Vec<(bool,)> = sqlx::query_as(
-                "UPDATE reports SET first_response_at = $1, sla_breached = (due_at < $1), \
-                 first_response_business_secs = $3, updated_at = $1 WHERE id = $2 \
-                 AND first_response_at IS NULL AND due_at IS NOT NULL RETURNING sla_breached",
-            )
-            .bind(at)
-            .bind(report)
-            .bind(secs)
-            .fetch_all(&mut *tx)
-            .await?;
-            sqlx::query(
-                "UPDATE reports SET assignee_id = COALESCE(assignee_id, $1), \
-                 status = CASE WHEN status = 'new' THEN 'open' ELSE status END, updated_at = $2 \
-                 WHERE id = $3",
-            )
-            .bind(author)
-            .bind(at)
-            .bind(report)
-            .execute(&mut *tx)
-            .await?;
-            let detail = match stopped.first() {
-                Some((true,)) => format!("Incident #{id} update. First response (after the due time: breached)"),
-                Some((false,)) => format!("Incident #{id} update. First response (SLA met)"),
+            let detail = match answer_publicly!(tx, report, author, secs, at) {
+                Some(true) => format!("Incident #{id} update. First response (after the due time: breached)"),
+                Some(false) => format!("Incident #{id} update. First response (SLA met)"),
                 None => format!("Incident #{id} update"),
             };
-            sqlx::query(
-                "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
-                 VALUES ($1, $2, 'public_reply', $3, $4)",
-            )
-            .bind(report)
-            .bind(author)
-            .bind(detail)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
+            record_event!(tx, report, author, "public_reply", detail, at)?;
             answered.push(report);
         }
         sqlx::query("UPDATE incidents SET latest_update = $1, latest_update_at = $2 WHERE id = $3")
@@ -303,16 +277,7 @@ pub async fn resolve(
                 .execute(&mut *tx)
                 .await?;
             let from = crate::domain::ticket::TicketStatus::parse(from).map_or("", |s| s.label());
-            sqlx::query(
-                "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
-                 VALUES ($1, $2, 'status', $3, $4)",
-            )
-            .bind(report)
-            .bind(actor)
-            .bind(format!("{from} → Resolved (incident #{id} resolved)"))
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
+            record_event!(tx, report, actor, "status", format!("{from} → Resolved (incident #{id} resolved)"), at)?;
         }
         refresh_incident!(tx, id);
         tx.commit().await?;
@@ -345,16 +310,7 @@ pub async fn move_out(
             .bind(report)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
-             VALUES ($1, $2, 'incident', $3, $4)",
-        )
-        .bind(report)
-        .bind(actor)
-        .bind(format!("Moved out of incident #{incident}"))
-        .bind(at)
-        .execute(&mut *tx)
-        .await?;
+        record_event!(tx, report, actor, "incident", format!("Moved out of incident #{incident}"), at)?;
         refresh_incident!(tx, incident);
         tx.commit().await?;
         Ok(Some(incident))

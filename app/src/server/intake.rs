@@ -10,10 +10,7 @@ use super::{
 use crate::{
     api::{
         auth::CurrentUser,
-        reports::{
-            EventView, IncidentBrief, MessageView, NoticeBrief, ReportDetail, ReportSummary,
-            SlaView,
-        },
+        reports::{IncidentBrief, MessageView, NoticeBrief, ReportDetail, ReportSummary, SlaView},
     },
     domain::{
         calendar::BusinessCalendar,
@@ -328,12 +325,7 @@ pub async fn detail(
     let history = reports::events(&state.db, id)
         .await?
         .into_iter()
-        .map(|e| EventView {
-            kind: e.kind,
-            detail: e.detail,
-            actor: e.actor.unwrap_or_else(|| "Faultdesk".to_owned()),
-            at_local: format_local(from_millis(e.created_at), tz),
-        })
+        .map(|e| e.into_view(tz))
         .collect();
     let is_client = row.class == FailureClass::ClientError.as_str();
     let status = TicketStatus::parse(&row.status).unwrap_or(TicketStatus::New);

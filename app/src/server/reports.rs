@@ -3,6 +3,56 @@
 use super::db::{begin_sql, millis, on_db, Db};
 use chrono::{DateTime, Utc};
 
+/// Records one entry of a report's history inside transaction `$tx`.
+macro_rules! record_event {
+    ($tx:expr, $report:expr, $actor:expr, $kind:expr, $detail:expr, $at:expr) => {
+        sqlx::query(
+            "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind($report)
+        .bind($actor)
+        .bind($kind)
+        .bind($detail)
+        .bind($at)
+        .execute(&mut *$tx)
+        .await
+    };
+}
+pub(crate) use record_event;
+
+/// A public reply by staff member `$author` on ticket `$report` at `$at` (ms), inside
+/// transaction `$tx`. If it is the first, it stops the first-response clock, records met
+/// or breached for good and the business seconds it took (`$business_secs`); an
+/// unassigned ticket goes to the author, and a new one opens. Evaluates to
+/// `Some(breached)` when it stopped the clock.
+macro_rules! answer_publicly {
+    ($tx:expr, $report:expr, $author:expr, $business_secs:expr, $at:expr) => {{
+        let stopped: Vec<(bool,)> = sqlx::query_as(
+            "UPDATE reports SET first_response_at = $1, sla_breached = (due_at < $1), \
+             first_response_business_secs = $3, updated_at = $1 WHERE id = $2 \
+             AND first_response_at IS NULL AND due_at IS NOT NULL RETURNING sla_breached",
+        )
+        .bind($at)
+        .bind($report)
+        .bind($business_secs)
+        .fetch_all(&mut *$tx)
+        .await?;
+        sqlx::query(
+            "UPDATE reports SET assignee_id = COALESCE(assignee_id, $1), \
+             status = CASE WHEN status = 'new' THEN 'open' ELSE status END, updated_at = $2 \
+             WHERE id = $3",
+        )
+        .bind($author)
+        .bind($at)
+        .bind($report)
+        .execute(&mut *$tx)
+        .await?;
+        stopped.first().map(|(breached,)| *breached)
+    }};
+}
+pub(crate) use answer_publicly;
+
 /// Every column of a report, as stored. Converted to wire types in `api::reports`.
 #[derive(sqlx::FromRow, Debug, Clone)]
 pub struct ReportRow {
@@ -140,8 +190,6 @@ pub async fn insert(
         notice_id) \
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
         $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $26, $31, $32) RETURNING id";
-    let event = "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
-                 VALUES ($1, $2, 'filed', $3, $4)";
     let detail = match (
         crate::domain::status::FailureClass::parse(&r.class),
         crate::domain::ticket::Disposition::parse(&r.disposition),
@@ -189,13 +237,7 @@ pub async fn insert(
             .fetch_all(&mut *tx)
             .await?;
         let id = ids.first().map(|r| r.0).ok_or(sqlx::Error::RowNotFound)?;
-        sqlx::query(event)
-            .bind(id)
-            .bind(r.reporter_id)
-            .bind(&detail)
-            .bind(millis(r.created_at))
-            .execute(&mut *tx)
-            .await?;
+        record_event!(tx, id, r.reporter_id, "filed", &detail, millis(r.created_at))?;
         let incident = match &r.incident {
             Some((key, window_ms)) => {
                 Some(super::incidents::join_incident!(tx, key, id, millis(r.created_at), *window_ms))
@@ -242,13 +284,28 @@ pub async fn events(db: &Db, id: i64) -> Result<Vec<EventRow>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_as(sql).bind(id).fetch_all(pool).await)
 }
 
-/// One entry of a report's history.
+/// One entry of a report's (or a notice's) history.
 #[derive(sqlx::FromRow, Debug, Clone)]
 pub struct EventRow {
     pub kind: String,
     pub detail: String,
     pub actor: Option<String>,
     pub created_at: i64,
+}
+
+impl EventRow {
+    /// The entry as people see it, with the time in `tz`.
+    pub fn into_view(self, tz: &str) -> crate::api::reports::EventView {
+        crate::api::reports::EventView {
+            kind: self.kind,
+            detail: self.detail,
+            actor: self.actor.unwrap_or_else(|| "Faultdesk".to_owned()),
+            at_local: crate::domain::timefmt::format_local(
+                super::db::from_millis(self.created_at),
+                tz,
+            ),
+        }
+    }
 }
 
 /// The developer's answer to guidance: solved. Only a pending, deflected report of
@@ -263,8 +320,6 @@ pub async fn mark_self_solved(
     let sql = "UPDATE reports SET feedback = 'self_solved', status = 'closed', updated_at = $1 \
                WHERE id = $2 AND reporter_id = $3 AND disposition = 'deflected' \
                AND feedback = 'pending'";
-    let event = "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
-                 VALUES ($1, $2, 'self_solved', 'The guidance solved it.', $3)";
     on_db!(db, pool => {
         let mut tx = pool.begin_with(begin_sql(pool)).await?;
         let changed = sqlx::query(sql)
@@ -275,7 +330,7 @@ pub async fn mark_self_solved(
             .await?
             .rows_affected();
         if changed == 1 {
-            sqlx::query(event).bind(id).bind(reporter).bind(millis(now)).execute(&mut *tx).await?;
+            record_event!(tx, id, reporter, "self_solved", "The guidance solved it.", millis(now))?;
         }
         tx.commit().await?;
         Ok(changed == 1)
@@ -298,8 +353,6 @@ pub async fn escalate(
                sla_target_minutes = $3, due_at = $4, updated_at = $5, at_risk_at = $8 \
                WHERE id = $6 AND reporter_id = $7 AND disposition = 'deflected' \
                AND feedback = 'pending'";
-    let event = "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
-                 VALUES ($1, $2, 'escalated', $3, $4)";
     on_db!(db, pool => {
         let mut tx = pool.begin_with(begin_sql(pool)).await?;
         let changed = sqlx::query(sql)
@@ -315,13 +368,7 @@ pub async fn escalate(
             .await?
             .rows_affected();
         if changed == 1 {
-            sqlx::query(event)
-                .bind(id)
-                .bind(reporter)
-                .bind(format!("Still failing: {note}"))
-                .bind(millis(now))
-                .execute(&mut *tx)
-                .await?;
+            record_event!(tx, id, reporter, "escalated", format!("Still failing: {note}"), millis(now))?;
         }
         tx.commit().await?;
         Ok(changed == 1)
@@ -364,16 +411,7 @@ pub async fn route_unrelated(
             tx.rollback().await?;
             return Ok(None);
         }
-        sqlx::query(
-            "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
-             VALUES ($1, $2, 'unrelated', $3, $4)",
-        )
-        .bind(id)
-        .bind(reporter)
-        .bind(format!("Not caused by the maintenance: {statement}"))
-        .bind(at)
-        .execute(&mut *tx)
-        .await?;
+        record_event!(tx, id, reporter, "unrelated", format!("Not caused by the maintenance: {statement}"), at)?;
         let incident = super::incidents::join_incident!(tx, incident.0, id, at, incident.1);
         tx.commit().await?;
         Ok(Some(Some(incident)))

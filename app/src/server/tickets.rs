@@ -1,7 +1,10 @@
 //! The `tickets` side of reports: the queue (keyset-paged, most urgent first), claiming
 //! and assigning, status changes, and the conversation (public replies, internal notes).
 
-use super::db::{begin_sql, millis, on_db, Db};
+use super::{
+    db::{begin_sql, millis, on_db, Db},
+    reports::{answer_publicly, record_event},
+};
 use crate::domain::{status::FailureClass, ticket::TicketStatus};
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
@@ -160,23 +163,6 @@ pub async fn staff(db: &Db) -> Result<Vec<StaffRow>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_as(sql).fetch_all(pool).await)
 }
 
-/// Records one history entry.
-macro_rules! record_event {
-    ($tx:expr, $report:expr, $actor:expr, $kind:expr, $detail:expr, $at:expr) => {
-        sqlx::query(
-            "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind($report)
-        .bind($actor)
-        .bind($kind)
-        .bind($detail)
-        .bind($at)
-        .execute(&mut *$tx)
-        .await
-    };
-}
-
 /// Sets the assignee (`None` to unassign) and, for a new ticket being assigned, opens it.
 /// Only tickets that are not closed change; returns whether one did.
 #[tracing::instrument(skip(db))]
@@ -324,30 +310,10 @@ pub async fn post_staff_message(
         let message_id = ids.first().map(|r| r.0).ok_or(sqlx::Error::RowNotFound)?;
         let mut posted = Posted { message_id, stopped_clock: false, breached: false };
         if visibility == Visibility::Public {
-            let stopped: Vec<(bool,)> = sqlx::query_as(
-                "UPDATE reports SET first_response_at = $1, sla_breached = (due_at < $1), \
-                 first_response_business_secs = $3, updated_at = $1 WHERE id = $2 \
-                 AND first_response_at IS NULL AND due_at IS NOT NULL RETURNING sla_breached",
-            )
-            .bind(at)
-            .bind(id)
-            .bind(m.business_secs_so_far)
-            .fetch_all(&mut *tx)
-            .await?;
-            if let Some((breached,)) = stopped.first() {
+            if let Some(breached) = answer_publicly!(tx, id, author, m.business_secs_so_far, at) {
                 posted.stopped_clock = true;
-                posted.breached = *breached;
+                posted.breached = breached;
             }
-            sqlx::query(
-                "UPDATE reports SET assignee_id = COALESCE(assignee_id, $1), \
-                 status = CASE WHEN status = 'new' THEN 'open' ELSE status END, updated_at = $2 \
-                 WHERE id = $3",
-            )
-            .bind(author)
-            .bind(at)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
         }
         let kind = match visibility {
             Visibility::Public => "public_reply",

@@ -1,5 +1,6 @@
-//! Routes outside the Leptos app: health probes, the live-update event stream, and the
-//! response fix-up that gives server-function errors their real HTTP status.
+//! Routes outside the Leptos app: health probes, the live-update event stream, the
+//! response fix-up that gives server-function errors their real HTTP status, and the
+//! middleware that keeps a form refused without JavaScript for its re-render.
 
 use app::{
     domain::role::Role,
@@ -8,8 +9,9 @@ use app::{
 };
 use axum::{
     body::Body,
-    extract::State,
-    http::{HeaderValue, StatusCode},
+    extract::{Request, State},
+    http::{header, HeaderValue, Method, StatusCode},
+    middleware::Next,
     response::{
         sse::{Event, KeepAlive, Sse},
         IntoResponse, Response,
@@ -120,4 +122,61 @@ pub async fn server_fn_status(res: Response) -> Response {
         .headers
         .insert("content-type", HeaderValue::from_static("application/json"));
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Without JavaScript a form posts to its server function, which answers an error with
+/// a redirect back to the form carrying the error in the URL (`__err`); the browser then
+/// asks for the form again and everything typed would be gone. For such a post this
+/// keeps the fields (scrubbed, never passwords; see `app::server::form_flash`) in the
+/// session, so the form's page can fill them back in on that re-render.
+pub async fn keep_refused_form(
+    State(state): State<AppState>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    let headers = req.headers();
+    let is_plain_form_post = req.method() == Method::POST
+        && req.uri().path().starts_with("/api/")
+        && headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+        && headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+    let fits = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|n| n <= crate::startup::BODY_LIMIT);
+    if !(is_plain_form_post && fits) {
+        return next.run(req).await;
+    }
+    let path = req.uri().path().to_owned();
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, crate::startup::BODY_LIMIT).await else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(AppError::bad_request("the form could not be read")),
+        )
+            .into_response();
+    };
+    let res = next
+        .run(Request::from_parts(parts, Body::from(bytes.clone())))
+        .await;
+    let refused = res.status().is_redirection()
+        && res
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|l| l.contains("__err="));
+    if refused {
+        let now_ms = state.clock.now().timestamp_millis();
+        if let Err(e) = app::server::form_flash::keep(&session, &path, &bytes, now_ms).await {
+            tracing::warn!(error = %e.message, "could not keep the refused form");
+        }
+    }
+    res
 }

@@ -391,7 +391,80 @@ async fn refiling_a_deflected_report_within_a_day_is_a_recontact(engine: Engine)
     );
 }
 
+/// Without JavaScript the browser posts the form itself (asking for HTML) and follows
+/// the redirect back to the form; what was typed must come back with the error, scrubbed,
+/// and only on that one re-render.
+async fn a_form_refused_without_javascript_comes_back_filled_in(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let dev = app.developer("dev@example.com").await;
+    let token = "sk_live_4eC39HqLyjWDarjtT1zdp7dc";
+    let form = ReportForm::server_error()
+        .with("status", "99")
+        .with("environment", "sandbox")
+        .with("method", "PATCH")
+        .with(
+            "description",
+            "Typed without JS </textarea><script>alert(1)</script>",
+        )
+        .with("excerpt", format!("Authorization: Bearer {token}"));
+    let url = app
+        .refused_without_js(&dev, "file_report", "/reports/new", &form.pairs())
+        .await;
+
+    let sessions: Vec<Vec<u8>> = app::on_db!(&app.db, pool => {
+        let table = if matches!(engine, Engine::Sqlite) { "tower_sessions" } else { "tower_sessions.session" };
+        sqlx::query_scalar(&format!("SELECT data FROM {table}")).fetch_all(pool).await.unwrap()
+    });
+    assert!(
+        sessions
+            .iter()
+            .any(|d| String::from_utf8_lossy(d).contains("Typed without JS")),
+        "the typed form is kept in the session"
+    );
+    assert!(
+        !sessions
+            .iter()
+            .any(|d| String::from_utf8_lossy(d).contains(token)),
+        "a token reached the session table"
+    );
+
+    let html = dev.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains("id=\"status-error\""),
+        "the status error is shown"
+    );
+    assert!(html.contains("value=\"/v1/orders/42\""), "endpoint kept");
+    assert!(html.contains("value=\"99\""), "status kept");
+    assert!(html.contains("value=\"req_8f2a\""), "request id kept");
+    assert!(
+        html.contains("value=\"sandbox\" selected"),
+        "environment kept"
+    );
+    assert!(html.contains("value=\"PATCH\" selected"), "method kept");
+    assert!(
+        html.contains("Typed without JS &lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "description kept, escaped"
+    );
+    assert!(
+        !html.contains("<script>alert(1)"),
+        "user text broke out of the textarea"
+    );
+    assert!(
+        html.contains("Authorization: Bearer [redacted:"),
+        "excerpt kept, masked"
+    );
+    assert!(!html.contains(token), "token shown again");
+
+    let again = dev.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(
+        !again.contains("Typed without JS"),
+        "the kept form is taken once"
+    );
+    assert_eq!(count_reports(&app).await, 0);
+}
+
 on_both_engines!(
+    a_form_refused_without_javascript_comes_back_filled_in,
     server_error_is_routed_with_a_due_time,
     client_error_is_deflected_with_matching_guidance,
     solved_closes_and_still_failing_escalates,

@@ -94,6 +94,10 @@ pub async fn all_notices() -> Result<NoticeAdmin, AppError> {
         notices: out,
         timezone: user.timezone,
         mail_enabled: state.options.mail_enabled,
+        kept: crate::server::form_flash::refused_form(
+            <PublishNotice as leptos::server_fn::ServerFn>::PATH,
+        )
+        .await?,
     })
 }
 
@@ -106,6 +110,9 @@ pub struct NoticeAdmin {
     pub timezone: String,
     /// Whether announcement email can be sent.
     pub mail_enabled: bool,
+    /// What was typed into the publish form when it was last refused without
+    /// JavaScript (field name → value), to fill back in; empty otherwise.
+    pub kept: std::collections::HashMap<String, String>,
 }
 
 /// Publishes a notice. Planned work must start at least 24 hours from now.

@@ -196,6 +196,16 @@ pub struct FormDefaults {
     pub timezone: String,
     /// Now, as a datetime-local value.
     pub now_local: String,
+    /// What was typed when the form was last refused without JavaScript (field name →
+    /// value, scrubbed), to fill back in; empty otherwise.
+    pub kept: std::collections::HashMap<String, String>,
+}
+
+impl FormDefaults {
+    /// The kept value of `field`, if any.
+    pub fn kept(&self, field: &str) -> Option<String> {
+        self.kept.get(field).cloned()
+    }
 }
 
 /// How many reports a page of "My reports" shows.
@@ -223,9 +233,13 @@ pub async fn report_form_defaults() -> Result<FormDefaults, AppError> {
     };
     let user = auth::require_user().await?;
     let now = app_state()?.clock.now();
+    let kept =
+        crate::server::form_flash::refused_form(<FileReport as leptos::server_fn::ServerFn>::PATH)
+            .await?;
     Ok(FormDefaults {
         now_local: datetime_local_value(now, &user.timezone),
         timezone: user.timezone,
+        kept,
     })
 }
 

@@ -60,3 +60,12 @@ pub fn hydrated() -> ReadSignal<bool> {
     Effect::new(move |_| set_ready.set(true));
     ready
 }
+
+/// The inner HTML that pre-fills a `<textarea>` with `text`. Leptos writes a textarea's
+/// children into the server-rendered page without escaping them (it treats the element
+/// as raw text), so user text must never be a child: `</textarea><script>` would end the
+/// element. Set this as `inner_html` instead; the browser decodes it back to `text`,
+/// both in the server-rendered page and when the view is built in the browser.
+pub fn textarea_text(text: &str) -> String {
+    html_escape::encode_text(text).into_owned()
+}

@@ -5,7 +5,7 @@ use crate::{
         all_notices, CancelNotice, EditNotice, EndNotice, NoticeAdmin, NoticeView, PublishNotice,
     },
     components::{
-        forms::{action_error, FieldError, FormError},
+        forms::{action_error, textarea_text, FieldError, FormError},
         notices::{banner_kind, scope},
     },
     error::AppError,
@@ -87,7 +87,7 @@ fn Notices(d: NoticeAdmin, actions: NoticeActions) -> impl IntoView {
             <h2 id="publish-title">"Publish a notice"</h2>
             <ActionForm action=actions.publish>
                 <FormError error fields=FIELDS />
-                <NoticeFields prefix="notice" tz=tz.clone() current=None error />
+                <NoticeFields prefix="notice" tz=tz.clone() current=None error kept=d.kept />
                 {d.mail_enabled.then(|| view! {
                     <label class="check"><input type="checkbox" name="notice[email]" />" Email every developer"</label>
                     <FieldError error field="email" />
@@ -110,9 +110,13 @@ fn NoticeFields(
     tz: String,
     current: Option<NoticeView>,
     error: Signal<Option<AppError>>,
+    /// What was typed when this form was refused without JavaScript.
+    #[prop(optional)]
+    kept: std::collections::HashMap<String, String>,
 ) -> impl IntoView {
     let c = current.clone();
     let name = move |f: &str| format!("{prefix}[{f}]");
+    let was = |f: &str| kept.get(&name(f)).cloned();
     let id = move |f: &str| match &current {
         Some(n) => format!("{f}-{}", n.id),
         None => f.to_owned(),
@@ -120,35 +124,37 @@ fn NoticeFields(
     view! {
         <label for=id("title")>"Title"</label>
         <input id=id("title") name=name("title") type="text" maxlength="200"
-            value=c.as_ref().map(|n| n.title.clone()).unwrap_or_default() />
+            value=was("title").or_else(|| c.as_ref().map(|n| n.title.clone())).unwrap_or_default() />
         <FieldError error field="title" />
         <div class="row">
             <div class="col">
                 <label for=id("starts_at")>"Starts"</label>
                 <input id=id("starts_at") name=name("starts_at") type="datetime-local"
-                    value=c.as_ref().map(|n| n.starts_value.clone()).unwrap_or_default() />
+                    value=was("starts_at").or_else(|| c.as_ref().map(|n| n.starts_value.clone())).unwrap_or_default() />
                 <FieldError error field="starts_at" />
             </div>
             <div class="col">
                 <label for=id("ends_at")>"Ends"</label>
                 <input id=id("ends_at") name=name("ends_at") type="datetime-local"
-                    value=c.as_ref().map(|n| n.ends_value.clone()).unwrap_or_default() />
+                    value=was("ends_at").or_else(|| c.as_ref().map(|n| n.ends_value.clone())).unwrap_or_default() />
                 <FieldError error field="ends_at" />
             </div>
             <div class="col">
                 <label for=id("timezone")>"Timezone"</label>
-                <input id=id("timezone") name=name("timezone") type="text" value=tz />
+                <input id=id("timezone") name=name("timezone") type="text" value=was("timezone").unwrap_or(tz) />
                 <FieldError error field="timezone" />
             </div>
         </div>
         <label for=id("endpoints")>"Affected endpoints " <span class="optional">"(path prefixes, one per line; empty = whole API)"</span></label>
-        <textarea id=id("endpoints") name=name("endpoints") rows="2">{c.as_ref().map(|n| n.endpoints.join("\n")).unwrap_or_default()}</textarea>
+        <textarea id=id("endpoints") name=name("endpoints") rows="2"
+            inner_html=textarea_text(&was("endpoints").or_else(|| c.as_ref().map(|n| n.endpoints.join("\n"))).unwrap_or_default())></textarea>
         <FieldError error field="endpoints" />
         <label for=id("details")>"Details"</label>
-        <textarea id=id("details") name=name("details") rows="3" maxlength="5000">{c.as_ref().map(|n| n.details.clone()).unwrap_or_default()}</textarea>
+        <textarea id=id("details") name=name("details") rows="3" maxlength="5000"
+            inner_html=textarea_text(&was("details").or_else(|| c.as_ref().map(|n| n.details.clone())).unwrap_or_default())></textarea>
         <FieldError error field="details" />
         <label class="check">
-            <input type="checkbox" name=name("emergency") checked=c.as_ref().is_some_and(|n| n.emergency) />
+            <input type="checkbox" name=name("emergency") checked=was("emergency").is_some() || c.as_ref().is_some_and(|n| n.emergency) />
             " Emergency work (may start within 24 hours)"
         </label>
     }

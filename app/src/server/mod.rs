@@ -6,6 +6,7 @@ pub mod clock;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod form_flash;
 pub mod guidance;
 pub mod incidents;
 pub mod intake;

@@ -216,6 +216,40 @@ impl TestApp {
         serde_json::from_str(&body).unwrap_or_else(|e| panic!("{name}: bad JSON {body:?}: {e}"))
     }
 
+    /// Posts `form` to `POST /api/<name>` as a browser without JavaScript does (a plain
+    /// form post from the page at `from`, asking for HTML), expects to be sent back to
+    /// that page with an error, and returns the URL it was sent to.
+    pub async fn refused_without_js(
+        &self,
+        client: &Client,
+        name: &str,
+        from: &str,
+        form: &[(String, String)],
+    ) -> String {
+        let res = client
+            .post(format!("{}/api/{name}", self.base))
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::REFERER, format!("{}{from}", self.base))
+            .form(form)
+            .send()
+            .await
+            .expect("request");
+        assert!(res.status().is_redirection(), "{name}: {}", res.status());
+        let location = res.headers()[header::LOCATION]
+            .to_str()
+            .expect("location")
+            .to_owned();
+        assert!(
+            location.contains("__err="),
+            "{name}: not refused: {location}"
+        );
+        if location.starts_with("http") {
+            location
+        } else {
+            format!("{}{location}", self.base)
+        }
+    }
+
     /// `GET` a page.
     pub async fn get(&self, client: &Client, path: &str) -> Response {
         client

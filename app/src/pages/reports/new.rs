@@ -3,7 +3,7 @@
 use super::SignInFirst;
 use crate::{
     api::reports::{report_form_defaults, FileReport, FormDefaults},
-    components::forms::{action_error, hydrated, FieldError, FormError},
+    components::forms::{action_error, hydrated, textarea_text, FieldError, FormError},
     domain::{
         method::HttpMethod,
         retry,
@@ -60,10 +60,25 @@ fn ReportForm(defaults: FormDefaults) -> impl IntoView {
     let error: Signal<Option<AppError>> = action_error(action);
     let hydrated = hydrated();
 
-    let status = RwSignal::new(String::new());
-    let transport = RwSignal::new(String::new());
-    let method = RwSignal::new("GET".to_owned());
-    let retries = RwSignal::new("0".to_owned());
+    // After a refused post without JavaScript, the server hands back what was typed.
+    let kept = |field: &str| defaults.kept(&format!("draft[{field}]"));
+    let status = RwSignal::new(kept("status").unwrap_or_default());
+    let transport = RwSignal::new(kept("transport").unwrap_or_default());
+    let method = RwSignal::new(kept("method").unwrap_or_else(|| "GET".to_owned()));
+    let retries = RwSignal::new(kept("retries").unwrap_or_else(|| "0".to_owned()));
+    let environment = kept("environment").unwrap_or_else(|| "production".to_owned());
+    let occurred_at = kept("occurred_at").unwrap_or_else(|| defaults.now_local.clone());
+    let timezone = kept("timezone").unwrap_or_else(|| defaults.timezone.clone());
+    let [endpoint, message, request_id, retry_interval, retry_reason, description, excerpt] = [
+        "endpoint",
+        "message",
+        "request_id",
+        "retry_interval",
+        "retry_reason",
+        "description",
+        "excerpt",
+    ]
+    .map(kept);
 
     let classification = Memo::new(move |_| classify_input(&status.get(), &transport.get()));
     let routed = move || {
@@ -101,7 +116,10 @@ fn ReportForm(defaults: FormDefaults) -> impl IntoView {
                                 on:change=move |ev| method.set(event_target_value(&ev))>
                                 {HttpMethod::ALL
                                     .iter()
-                                    .map(|m| view! { <option value=m.as_str()>{m.as_str()}</option> })
+                                    .map(|m| {
+                                        let selected = method.get_untracked() == m.as_str();
+                                        view! { <option value=m.as_str() selected=selected>{m.as_str()}</option> }
+                                    })
                                     .collect_view()}
                             </select>
                             <FieldError error field="method" />
@@ -110,14 +128,17 @@ fn ReportForm(defaults: FormDefaults) -> impl IntoView {
                             <label for="endpoint">"Endpoint"</label>
                             <input id="endpoint" name="draft[endpoint]" type="text"
                                 placeholder="/v1/orders/{id}" autocomplete="off" required
+                                value=endpoint
                                 aria-describedby="endpoint-error" />
                             <FieldError error field="endpoint" />
                         </div>
                     </div>
                     <label for="environment">"Environment"</label>
                     <select id="environment" name="draft[environment]">
-                        <option value="production">"Production"</option>
-                        <option value="sandbox">"Sandbox"</option>
+                        <option value="production" selected=environment == "production">
+                            "Production"
+                        </option>
+                        <option value="sandbox" selected=environment == "sandbox">"Sandbox"</option>
                     </select>
                     <FieldError error field="environment" />
                 </fieldset>
@@ -129,6 +150,7 @@ fn ReportForm(defaults: FormDefaults) -> impl IntoView {
                             <label for="status">"Status code"</label>
                             <input id="status" name="draft[status]" type="text" inputmode="numeric"
                                 maxlength="8" placeholder="e.g. 503" autocomplete="off"
+                                value=status.get_untracked()
                                 aria-describedby="classification status-error"
                                 on:input=move |ev| status.set(event_target_value(&ev)) />
                             <FieldError error field="status" />
@@ -140,7 +162,10 @@ fn ReportForm(defaults: FormDefaults) -> impl IntoView {
                                 <option value="">"I got a response"</option>
                                 {TransportKind::ALL
                                     .iter()
-                                    .map(|t| view! { <option value=t.as_str()>{t.label()}</option> })
+                                    .map(|t| {
+                                        let selected = transport.get_untracked() == t.as_str();
+                                        view! { <option value=t.as_str() selected=selected>{t.label()}</option> }
+                                    })
                                     .collect_view()}
                             </select>
                             <FieldError error field="transport" />
@@ -152,11 +177,13 @@ fn ReportForm(defaults: FormDefaults) -> impl IntoView {
                     </output>
                     <label for="message">"The response's " <code>"message"</code></label>
                     <input id="message" name="draft[message]" type="text" maxlength="2000"
-                        placeholder="e.g. Token has expired" aria-describedby="message-error" />
+                        placeholder="e.g. Token has expired" aria-describedby="message-error"
+                        value=message />
                     <FieldError error field="message" />
                     <label for="request_id">"Request id " <span class="optional">"(optional)"</span></label>
                     <input id="request_id" name="draft[request_id]" type="text" maxlength="128"
-                        autocomplete="off" aria-describedby="request_id-error" />
+                        autocomplete="off" aria-describedby="request_id-error"
+                        value=request_id />
                     <FieldError error field="request_id" />
                 </fieldset>
 
@@ -166,14 +193,15 @@ fn ReportForm(defaults: FormDefaults) -> impl IntoView {
                         <div class="col">
                             <label for="occurred_at">"When it happened"</label>
                             <input id="occurred_at" name="draft[occurred_at]" type="datetime-local"
-                                value=defaults.now_local.clone() required
+                                value=occurred_at required
                                 aria-describedby="occurred_at-error" />
                             <FieldError error field="occurred_at" />
                         </div>
                         <div class="col">
                             <label for="timezone">"Timezone"</label>
                             <input id="timezone" name="draft[timezone]" type="text"
-                                value=defaults.timezone.clone() aria-describedby="timezone-error" />
+                                value=timezone
+                                aria-describedby="timezone-error" />
                             <FieldError error field="timezone" />
                         </div>
                     </div>
@@ -181,14 +209,15 @@ fn ReportForm(defaults: FormDefaults) -> impl IntoView {
                         <div class="col">
                             <label for="retries">"Retries before reporting"</label>
                             <input id="retries" name="draft[retries]" type="number" min="0" max="20"
-                                value="0" aria-describedby="retries-error"
+                                value=retries.get_untracked() aria-describedby="retries-error"
                                 on:input=move |ev| retries.set(event_target_value(&ev)) />
                             <FieldError error field="retries" />
                         </div>
                         <div class="col">
                             <label for="retry_interval">"Seconds between retries"</label>
                             <input id="retry_interval" name="draft[retry_interval]" type="number"
-                                min="0" max="3600" aria-describedby="retry_interval-error" />
+                                min="0" max="3600" aria-describedby="retry_interval-error"
+                                value=retry_interval />
                             <FieldError error field="retry_interval" />
                         </div>
                     </div>
@@ -209,7 +238,8 @@ fn ReportForm(defaults: FormDefaults) -> impl IntoView {
                         </label>
                         <textarea id="retry_reason" name="draft[retry_reason]" rows="2" maxlength="2000"
                             placeholder="e.g. the request is not idempotent: a POST without an idempotency key"
-                            aria-describedby="retry_reason-error"></textarea>
+                            aria-describedby="retry_reason-error"
+                            inner_html=retry_reason.as_deref().map(textarea_text)></textarea>
                         <FieldError error field="retry_reason" />
                     </div>
                 </fieldset>
@@ -218,13 +248,15 @@ fn ReportForm(defaults: FormDefaults) -> impl IntoView {
                     <legend>"Details"</legend>
                     <label for="description">"What were you doing, and what happened?"</label>
                     <textarea id="description" name="draft[description]" rows="4" required
-                        maxlength="10000" aria-describedby="description-error"></textarea>
+                        maxlength="10000" aria-describedby="description-error"
+                            inner_html=description.as_deref().map(textarea_text)></textarea>
                     <FieldError error field="description" />
                     <label for="excerpt">
                         "Request / response excerpt " <span class="optional">"(optional)"</span>
                     </label>
                     <textarea id="excerpt" name="draft[excerpt]" rows="5" class="mono"
-                        maxlength="20000" aria-describedby="excerpt-hint excerpt-error"></textarea>
+                        maxlength="20000" aria-describedby="excerpt-hint excerpt-error"
+                            inner_html=excerpt.as_deref().map(textarea_text)></textarea>
                     <p class="hint" id="excerpt-hint">
                         "Authorization headers, bearer tokens and API keys are masked before anything is stored."
                     </p>

@@ -20,11 +20,7 @@ fi
 
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
   say "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes a while, once)"
-  # Its own release profile asks for fat LTO in one codegen unit, which makes this the
-  # slowest step of a fresh machine (about 20 minutes on two cores); a build tool that
-  # mostly waits on cargo does not need it.
-  cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked \
-    --config profile.release.lto=false --config profile.release.codegen-units=16
+  cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked
 fi
 
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then

@@ -26,6 +26,13 @@ step "clippy (server build)" cargo clippy --locked -p app -p server --features a
 step "clippy (browser build)" cargo clippy --locked -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 step "unit and property tests" cargo test --locked -p app --features ssr
 step "integration tests (SQLite and PostgreSQL)" cargo test --locked -p server
+# The browser tests run the release build (no debug assertions: Leptos' views then have
+# their full, deeper types, which is where release-only failures live) but optimised
+# lightly: fat LTO in one codegen unit and opt-level 3 cost a cold machine about ten
+# minutes and change nothing the tests can see. `scripts/run.sh` builds it fully.
+export CARGO_PROFILE_RELEASE_OPT_LEVEL="${CARGO_PROFILE_RELEASE_OPT_LEVEL:-1}"
+export CARGO_PROFILE_WASM_RELEASE_LTO="${CARGO_PROFILE_WASM_RELEASE_LTO:-false}"
+export CARGO_PROFILE_WASM_RELEASE_CODEGEN_UNITS="${CARGO_PROFILE_WASM_RELEASE_CODEGEN_UNITS:-16}"
 step "release build (cargo leptos)" cargo leptos build --release
 export FAULTDESK_SERVER_BIN="$TARGET_DIR/release/server"
 step "browser tests (Playwright, Chromium)" bash -c "cd end2end && npx playwright test"

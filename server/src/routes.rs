@@ -151,7 +151,9 @@ pub async fn keep_refused_form(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok())
         .is_some_and(|n| n <= crate::startup::BODY_LIMIT);
-    if !(is_plain_form_post && fits) {
+    // Only for a session that already exists: the forms that use this need a signed-in
+    // user, and anonymous junk posts must not create session rows.
+    if !(is_plain_form_post && fits && session.id().is_some()) {
         return next.run(req).await;
     }
     let path = req.uri().path().to_owned();

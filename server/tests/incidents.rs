@@ -338,7 +338,52 @@ async fn two_hundred_simultaneous_reports_make_one_incident(engine: Engine) {
     assert_eq!(q["items"][0]["incident"]["report_count"], 200);
 }
 
+/// A developer who follows an incident gets each public update by email (through a real
+/// SMTP listener); one who does not, does not.
+async fn followers_get_each_update_by_email(engine: Engine) {
+    let smtp = common::smtp::SmtpServer::start().await;
+    let url = smtp.url.clone();
+    let app = common::spawn_app_with(engine, tuesday_10am(), move |s| s.smtp_url = Some(url)).await;
+    let agent = app.staff("agent@example.com", Role::Agent).await;
+    let quiet = app.developer("quiet@example.com").await;
+    let keen = app.developer("keen@example.com").await;
+    app.file(&quiet, &ReportForm::server_error()).await;
+    let mine = app.file(&keen, &ReportForm::server_error()).await;
+    let inc = incident_of(&app, mine).await.unwrap();
+    assert!(app
+        .call(&keen, "follow_incident", &[("report", &mine.to_string())])
+        .await
+        .status()
+        .is_success());
+    let n: usize = app
+        .call_ok(
+            &agent,
+            "reply_incident",
+            &[
+                ("id", &inc.to_string()),
+                ("body", "Failover done; retrying is safe."),
+            ],
+        )
+        .await;
+    assert_eq!(n, 2);
+    smtp.wait_for(1).await;
+    // Both would be sent in one batch; give a wrong second message time to show up.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let got = smtp.received();
+    assert_eq!(got.len(), 1, "only the follower is emailed: {got:?}");
+    assert_eq!(got[0].to, ["keen@example.com"]);
+    assert!(
+        got[0]
+            .data
+            .contains(&format!("Subject: [Incident #{inc}] Update")),
+        "{}",
+        got[0].data
+    );
+    assert!(got[0].data.contains("Failover done; retrying is safe."));
+}
+
 on_both_engines!(
+    followers_get_each_update_by_email,
     reports_of_one_failure_join_one_incident,
     one_reply_answers_every_report_and_resolving_resolves_them_all,
     two_hundred_simultaneous_reports_make_one_incident,

@@ -410,11 +410,32 @@ async fn a_form_refused_without_javascript_comes_back_filled_in(engine: Engine) 
     let url = app
         .refused_without_js(&dev, "file_report", "/reports/new", &form.pairs())
         .await;
+    let sessions = |app: &TestApp| {
+        let db = app.db.clone();
+        async move {
+            app::on_db!(&db, pool => {
+                let table = if matches!(engine, Engine::Sqlite) { "tower_sessions" } else { "tower_sessions.session" };
+                let rows: Vec<Vec<u8>> = sqlx::query_scalar(&format!("SELECT data FROM {table}")).fetch_all(pool).await.unwrap();
+                rows
+            })
+        }
+    };
+    // A visitor without a session is refused too, and no session row is made for it.
+    let before = sessions(&app).await.len();
+    app.refused_without_js(
+        &common::client(),
+        "file_report",
+        "/reports/new",
+        &form.pairs(),
+    )
+    .await;
+    assert_eq!(
+        sessions(&app).await.len(),
+        before,
+        "no session for an anonymous post"
+    );
 
-    let sessions: Vec<Vec<u8>> = app::on_db!(&app.db, pool => {
-        let table = if matches!(engine, Engine::Sqlite) { "tower_sessions" } else { "tower_sessions.session" };
-        sqlx::query_scalar(&format!("SELECT data FROM {table}")).fetch_all(pool).await.unwrap()
-    });
+    let sessions = sessions(&app).await;
     assert!(
         sessions
             .iter()

@@ -31,9 +31,10 @@ pub enum Db {
 
 /// Runs the same body against whichever pool `$db` holds, binding it to `$pool`.
 ///
-/// ```ignore
+/// ```text
 /// on_db!(db, pool => sqlx::query("SELECT 1").execute(pool).await)
 /// ```
+/// (Every store function and the integration tests use it; see `server::reports`.)
 #[macro_export]
 macro_rules! on_db {
     ($db:expr, $pool:ident => $body:expr) => {

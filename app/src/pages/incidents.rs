@@ -10,23 +10,16 @@ use crate::{
         forms::{action_error, FieldError, FormError},
         live::live_changes,
     },
-    pages::failure_view,
+    pages::{failure_view, route_id},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 /// The incident page.
 #[component]
 pub fn IncidentPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let route_id = route_id();
+    let id = move || route_id().unwrap_or(0);
     let reply = ServerAction::<ReplyIncident>::new();
     let resolve = ServerAction::<ResolveIncident>::new();
     let move_out = ServerAction::<MoveOutOfIncident>::new();
@@ -39,6 +32,7 @@ pub fn IncidentPage() -> impl IntoView {
                 reply.version().get(),
                 resolve.version().get(),
                 move_out.version().get(),
+                merge.version().get(),
                 changes.get(),
             )
         },

@@ -24,3 +24,9 @@ pub fn failure_view(e: AppError, next: &'static str, what: &'static str) -> AnyV
         _ => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
     }
 }
+
+/// The `:id` of the current route as a number (`None` when it is not one).
+pub fn route_id() -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
+    let params = leptos_router::hooks::use_params_map();
+    move || params.read().get("id").and_then(|s| s.parse::<i64>().ok())
+}

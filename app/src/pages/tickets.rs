@@ -11,23 +11,16 @@ use crate::{
         forms::{action_error, FieldError, FormError},
         live::live_changes,
     },
-    pages::{failure_view, reports::detail::Details},
+    pages::{failure_view, reports::detail::Details, route_id},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 /// The staff view of a ticket.
 #[component]
 pub fn TicketPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let route_id = route_id();
+    let id = move || route_id().unwrap_or(0);
     let claim = ServerAction::<ClaimTicket>::new();
     let assign = ServerAction::<AssignTicket>::new();
     let status = ServerAction::<ChangeStatus>::new();

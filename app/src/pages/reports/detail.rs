@@ -16,13 +16,11 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 /// One report, or 404 if the viewer may not see it.
 #[component]
 pub fn ReportPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
+    let id = crate::pages::route_id();
     let feedback = ServerAction::<ReportFeedback>::new();
     let reply = ServerAction::<ReplyToReport>::new();
     let unrelated = ServerAction::<StateUnrelated>::new();

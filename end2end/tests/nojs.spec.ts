@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { STAFF } from "../global-setup";
 import { uniqueEmail, PASSWORD } from "./helpers";
 
 test.use({ javaScriptEnabled: false });
@@ -41,4 +42,28 @@ test("every step works with JavaScript disabled", async ({ page }) => {
   await expect(page.getByRole("heading", { name: /404 Not Found/ })).toBeVisible();
   await page.getByRole("button", { name: "This solved it" }).click();
   await expect(page.getByText("You marked this solved by the guidance")).toBeVisible();
+});
+
+test("a notice refused without JavaScript comes back filled in", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(STAFF.agent.email);
+  await page.getByLabel("Password").fill(STAFF.agent.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).not.toHaveURL(/\/login/);
+  await page.goto("/notices");
+  const form = page.getByRole("region", { name: "Publish a notice" });
+  const soon = new Date(Date.now() + 60 * 60_000).toISOString().slice(0, 16);
+  const later = new Date(Date.now() + 120 * 60_000).toISOString().slice(0, 16);
+  await form.getByLabel("Title").fill("No-JS reindex");
+  await form.getByLabel("Starts").fill(soon);
+  await form.getByLabel("Ends").fill(later);
+  await form.getByLabel("Timezone").fill("UTC");
+  await form.getByLabel(/Affected endpoints/).fill("/v1/search");
+  await form.getByLabel("Details").fill("Search </textarea> may be slow.");
+  await form.getByRole("button", { name: "Publish" }).click();
+  await expect(form.locator("#starts_at-error")).toContainText("24 hours");
+  await expect(form.getByLabel("Title")).toHaveValue("No-JS reindex");
+  await expect(form.getByLabel("Starts")).toHaveValue(soon);
+  await expect(form.getByLabel(/Affected endpoints/)).toHaveValue("/v1/search");
+  await expect(form.getByLabel("Details")).toHaveValue("Search </textarea> may be slow.");
 });

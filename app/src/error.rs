@@ -75,6 +75,15 @@ impl AppError {
         )
     }
 
+    /// 503: a passing fault on our side (the database is restarting, busy or out of
+    /// reach). Worth trying again in a moment.
+    pub fn unavailable() -> Self {
+        Self::new(
+            503,
+            "Faultdesk cannot save this right now. Please try again in a few seconds.",
+        )
+    }
+
     /// The message for `field`, if this error is about that field.
     pub fn for_field(&self, field: &str) -> Option<String> {
         (self.field.as_deref() == Some(field)).then(|| self.message.clone())

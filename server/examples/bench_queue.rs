@@ -9,7 +9,7 @@
 
 use app::{
     domain::role::Role,
-    on_db,
+    on_db, on_tx,
     server::{auth::hash_password, clock::Clock, db::Db, users},
 };
 use chrono::{Duration, TimeZone, Utc};
@@ -41,8 +41,10 @@ async fn main() -> anyhow::Result<()> {
             let server = std::env::var("FAULTDESK_TEST_POSTGRES_URL")
                 .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
             let name = format!("faultdesk_bench_{}", std::process::id());
-            let admin = Db::connect(&server, 1).await?;
-            on_db!(&admin, pool => sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(pool).await.map(|_| ()))?;
+            let admin = sqlx::PgPool::connect(&server).await?;
+            sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+                .execute(&admin)
+                .await?;
             admin.close().await;
             let base = server
                 .rsplit_once('/')
@@ -74,28 +76,27 @@ async fn main() -> anyhow::Result<()> {
     let hash = hash_password("bench password 123".into())
         .await
         .map_err(|e| anyhow::anyhow!(e.message))?;
-    let dev = users::insert(
-        &db,
-        &users::NewUser {
-            email: "dev@bench.test",
-            password_hash: &hash,
-            role: Role::Developer,
-            timezone: "UTC",
-        },
-        now,
-    )
-    .await?;
-    let agent = users::insert(
-        &db,
-        &users::NewUser {
-            email: "agent@bench.test",
-            password_hash: &hash,
-            role: Role::Agent,
-            timezone: "UTC",
-        },
-        now,
-    )
-    .await?;
+    let (dev, agent) = db
+        .write(move |tx| {
+            Box::pin(async move {
+                let mut ids = Vec::new();
+                for (email, role) in [
+                    ("dev@bench.test", Role::Developer),
+                    ("agent@bench.test", Role::Agent),
+                ] {
+                    let new = users::NewUser {
+                        email,
+                        password_hash: &hash,
+                        role,
+                        timezone: "UTC",
+                    };
+                    ids.push(users::insert(tx, &new, now).await?.unwrap_or_default());
+                }
+                Ok((ids[0], ids[1]))
+            })
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
 
     let started = Instant::now();
     seed(&db, tickets, dev, agent, now).await?;
@@ -188,8 +189,10 @@ async fn main() -> anyhow::Result<()> {
     if let Some(name) = pg_name {
         let server = std::env::var("FAULTDESK_TEST_POSTGRES_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let admin = Db::connect(&server, 1).await?;
-        on_db!(&admin, pool => sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(pool).await.map(|_| ()))?;
+        let admin = sqlx::PgPool::connect(&server).await?;
+        sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .execute(&admin)
+            .await?;
     }
     Ok(())
 }
@@ -213,15 +216,15 @@ async fn seed(
     let mut done = 0;
     while done < n {
         let batch = ROWS_PER_BATCH.min(n - done);
-        on_db!(db, pool => {
-            let mut tx = pool.begin().await?;
+        let start = done;
+        db.write(move |tx| Box::pin(async move { on_tx!(tx, c => {
             let mut q = QueryBuilder::new(
                 "INSERT INTO reports (reporter_id, endpoint, endpoint_template, method, status_code, \
                  class, message, occurred_at, reporter_timezone, environment, retries, retry_followed, \
                  description, disposition, status, priority, created_at, created_day, routed_at, \
                  sla_target_minutes, due_at, at_risk_at, assignee_id, updated_at) ",
             );
-            q.push_values(done..done + batch, |mut b, i| {
+            q.push_values(start..start + batch, |mut b, i| {
                 let created = now - Duration::minutes((i % 20_000) as i64);
                 let due = created + Duration::hours(24);
                 let endpoint = endpoints[i % endpoints.len()];
@@ -251,12 +254,23 @@ async fn seed(
                     .push_bind(if status == "new" { None } else { Some(agent) })
                     .push_bind(created.timestamp_millis());
             });
-            q.build().execute(&mut *tx).await?;
-            tx.commit().await?;
-            Ok::<(), sqlx::Error>(())
-        })?;
+            q.build().execute(&mut *c).await?;
+        }); Ok(()) }))
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
         done += batch;
     }
-    on_db!(db, pool => sqlx::query(if matches!(db, Db::Sqlite(_)) { "ANALYZE" } else { "ANALYZE reports" }).execute(pool).await.map(|_| ()))?;
+    let analyse = match db.engine() {
+        app::server::db::Engine::Sqlite => "ANALYZE",
+        app::server::db::Engine::Postgres => "ANALYZE reports",
+    };
+    db.write(move |tx| {
+        Box::pin(async move {
+            on_tx!(tx, c => sqlx::query(analyse).execute(&mut *c).await.map(|_| ()))?;
+            Ok(())
+        })
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!(e.message))?;
     Ok(())
 }

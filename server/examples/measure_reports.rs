@@ -70,7 +70,9 @@ async fn main() -> anyhow::Result<()> {
         let (from, to) = range.split_once(':').unwrap_or((range, ""));
         let query = format!("from={from}&to={to}");
         if let Some(db) = &db {
-            app::on_db!(db, pool => sqlx::query("DELETE FROM report_day_cache").execute(pool).await.map(|_| ()))?;
+            db.write(|tx| Box::pin(async move { app::on_tx!(tx, c => sqlx::query("DELETE FROM report_day_cache").execute(&mut *c).await.map(|_| ()))?; Ok(()) }))
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
             let started = Instant::now();
             let res = client
                 .get(format!("{}/manager/reports?{query}", args.base_url))

@@ -14,7 +14,7 @@
 
 use anyhow::Context;
 use app::server::{db::Db, intake::start_clock, settings};
-use app::{domain::ticket::Priority, on_db};
+use app::{domain::ticket::Priority, on_db, on_tx};
 use chrono::{DateTime, Duration, Utc};
 use clap::Parser;
 use sqlx::QueryBuilder;
@@ -102,6 +102,7 @@ const TRANSPORTS: [&str; 4] = ["timeout", "connection_refused", "dns", "tls"];
 const CLIENT_CODES: [i64; 9] = [400, 401, 401, 403, 404, 409, 422, 429, 429];
 
 /// One report row to insert.
+#[derive(Clone)]
 struct Row {
     reporter: i64,
     endpoint: String,
@@ -184,7 +185,21 @@ async fn main() -> anyhow::Result<()> {
         app::server::db::Engine::Sqlite => "ANALYZE",
         app::server::db::Engine::Postgres => "VACUUM ANALYZE reports",
     };
-    on_db!(&db, pool => sqlx::query(analyse).execute(pool).await.map(|_| ()))?;
+    match db.pool() {
+        // VACUUM cannot run inside a transaction; PostgreSQL's pool may write.
+        app::server::db::Pool::Postgres(pool) => {
+            sqlx::query(analyse).execute(pool).await.map(|_| ())?
+        }
+        app::server::db::Pool::Sqlite(_) => db
+            .write(move |tx| {
+                Box::pin(async move {
+                    on_tx!(tx, c => sqlx::query(analyse).execute(&mut *c).await.map(|_| ()))?;
+                    Ok(())
+                })
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))?,
+    }
     eprintln!("done in {:.0?}", started.elapsed());
     db.close().await;
     Ok(())
@@ -194,9 +209,10 @@ async fn seed_developers(db: &Db, n: u64) -> anyhow::Result<i64> {
     let (first,): (i64,) = on_db!(db, pool => sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM users").fetch_one(pool).await)?;
     let run = first;
     for chunk in (0..n).collect::<Vec<_>>().chunks(1000) {
-        on_db!(db, pool => {
+        let chunk = chunk.to_vec();
+        db.write(move |tx| Box::pin(async move { on_tx!(tx, c => {
             let mut q = QueryBuilder::new("INSERT INTO users (email, password_hash, role, timezone, created_at) ");
-            q.push_values(chunk, |mut b, i| {
+            q.push_values(&chunk, |mut b, i| {
                 // "!" is no valid hash: these accounts cannot sign in.
                 b.push_bind(format!("bench-dev-{run}-{i}@example.com"))
                     .push_bind("!")
@@ -204,8 +220,10 @@ async fn seed_developers(db: &Db, n: u64) -> anyhow::Result<i64> {
                     .push_bind("UTC")
                     .push_bind(0_i64);
             });
-            q.build().execute(pool).await.map(|_| ())
-        })?;
+            q.build().execute(&mut *c).await.map(|_| ())
+        })?; Ok(()) }))
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
     }
     Ok(first)
 }
@@ -308,8 +326,8 @@ async fn insert(db: &Db, rows: &[Row]) -> anyhow::Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+    let rows = rows.to_vec();
+    db.write(move |tx| Box::pin(async move { on_tx!(tx, c => {
         let mut q = QueryBuilder::new(
             "INSERT INTO reports (reporter_id, endpoint, endpoint_template, method, status_code, \
              transport, class, message, occurred_at, reporter_timezone, environment, retries, \
@@ -317,7 +335,7 @@ async fn insert(db: &Db, rows: &[Row]) -> anyhow::Result<()> {
              created_at, created_day, routed_at, sla_target_minutes, due_at, at_risk_at, \
              first_response_at, first_response_business_secs, sla_breached, updated_at) ",
         );
-        q.push_values(rows, |mut b, r| {
+        q.push_values(&rows, |mut b, r| {
             b.push_bind(r.reporter)
                 .push_bind(&r.endpoint)
                 .push_bind(r.template)
@@ -348,8 +366,8 @@ async fn insert(db: &Db, rows: &[Row]) -> anyhow::Result<()> {
                 .push_bind(r.breached)
                 .push_bind(r.responded.unwrap_or(r.created));
         });
-        q.build().execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok::<_, anyhow::Error>(())
-    })
+        q.build().execute(&mut *c).await.map(|_| ())
+    })?; Ok(()) }))
+    .await
+    .map_err(|e| anyhow::anyhow!(e.message))
 }

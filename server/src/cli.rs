@@ -9,6 +9,7 @@ use app::{
         calendar::parse_tz,
         role::Role,
     },
+    error::AppError,
     server::{auth::hash_password, db::Db, users},
 };
 use clap::{Parser, Subcommand};
@@ -81,30 +82,35 @@ pub async fn create_user(
     let hash = hash_password(password.expose().to_owned())
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-    match users::find_by_email(&db, email.as_str()).await? {
-        Some(existing) => {
-            users::update_role_and_password(&db, existing.id, role, &hash).await?;
-            println!(
-                "Updated {} (id {}): role {role}, new password set.",
-                email.as_str(),
-                existing.id
-            );
-        }
-        None => {
-            let id = users::insert(
-                &db,
-                &users::NewUser {
-                    email: email.as_str(),
+    let (address, now) = (email.as_str().to_owned(), chrono::Utc::now());
+    let outcome = db
+        .write(move |tx| {
+            Box::pin(async move {
+                if let Some(existing) = users::find_by_email_in(tx, &address).await? {
+                    users::update_role_and_password(tx, existing.id, role, &hash).await?;
+                    return Ok((existing.id, false));
+                }
+                let new = users::NewUser {
+                    email: &address,
                     password_hash: &hash,
                     role,
                     timezone: tz.name(),
-                },
-                chrono::Utc::now(),
-            )
-            .await?;
-            println!("Created {} (id {id}) with role {role}.", email.as_str());
-        }
-    }
+                };
+                let id = users::insert(tx, &new, now)
+                    .await?
+                    .ok_or_else(|| AppError::conflict("the account was created meanwhile"))?;
+                Ok((id, true))
+            })
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message));
     db.close().await;
+    match outcome? {
+        (id, true) => println!("Created {} (id {id}) with role {role}.", email.as_str()),
+        (id, false) => println!(
+            "Updated {} (id {id}): role {role}, new password set.",
+            email.as_str()
+        ),
+    }
     Ok(())
 }

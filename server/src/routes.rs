@@ -67,9 +67,12 @@ async fn queue_events(State(state): State<AppState>, session: Session) -> Respon
         }
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, Json(e)).into_response(),
     }
-    let stream = BroadcastStream::new(state.events.subscribe()).map(|change| {
+    let stream = BroadcastStream::new(state.db.hub().events.subscribe()).map(|change| {
         Ok::<_, std::convert::Infallible>(match change {
-            Ok(c) => Event::default().event(c.kind).data(c.report_id.to_string()),
+            Ok(c) => {
+                let ids: Vec<String> = c.report_ids.iter().map(i64::to_string).collect();
+                Event::default().event(c.kind).data(ids.join(","))
+            }
             // This viewer fell behind: tell it to reload everything.
             Err(_) => Event::default().event("resync").data(""),
         })
@@ -86,12 +89,25 @@ pub fn health() -> Router<AppState> {
         .route("/health/ready", get(ready))
 }
 
+/// Ready when a write can be made now: a real write through the writer (the lane
+/// and its connection are alive, the database accepts writes), within two seconds.
 async fn ready(State(state): State<AppState>) -> Response {
-    match state.db.ping().await {
+    match state
+        .db
+        .probe_write(std::time::Duration::from_secs(2))
+        .await
+    {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
         Err(e) => {
-            tracing::warn!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+            tracing::warn!(error = %e.message, "readiness check failed: writes cannot be made");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(AppError {
+                    message: "Writes cannot be made to the database.".to_owned(),
+                    ..AppError::unavailable()
+                }),
+            )
+                .into_response()
         }
     }
 }

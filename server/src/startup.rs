@@ -5,7 +5,6 @@ use app::{
     server::{
         clock::Clock,
         db::Db,
-        events::Events,
         mail::Mailer,
         sessions::SessionStore,
         state::{AppState, RuntimeOptions},
@@ -54,8 +53,6 @@ impl Application {
                 incident_window: chrono::Duration::minutes(settings.incident_window_minutes.max(1)),
                 mail_enabled: settings.smtp_url.is_some(),
             }),
-            events: Events::new(),
-            mail_wake: Arc::new(tokio::sync::Notify::new()),
         };
         let mailer = match &settings.smtp_url {
             Some(url) => Some(Mailer::new(url, &settings.mail_from).map_err(anyhow::Error::msg)?),
@@ -93,16 +90,21 @@ impl Application {
         self,
         stop: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let sweeper = tokio::spawn(
-            SessionStore::new(&self.state.db).continuously_delete_expired(Duration::from_secs(600)),
-        );
-        let listener = tokio::spawn(self.state.events.clone().listen(self.state.db.clone()));
+        let store = SessionStore::new(&self.state.db);
+        let sweeper = tokio::spawn(async move {
+            loop {
+                if let Err(e) = store.delete_expired().await {
+                    tracing::warn!(error = %e, "could not delete expired sessions");
+                }
+                tokio::time::sleep(Duration::from_secs(600)).await;
+            }
+        });
+        let listener = tokio::spawn(app::server::events::listen(self.state.db.clone()));
         let mail = self.mailer.clone().map(|mailer| {
             tokio::spawn(app::server::mail::run(
                 self.state.db.clone(),
                 mailer,
                 self.state.clock.clone(),
-                self.state.mail_wake.clone(),
                 Duration::from_secs(10),
             ))
         });

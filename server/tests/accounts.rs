@@ -143,12 +143,7 @@ async fn login_logout_and_sessions_live_in_the_database(engine: Engine) {
 
     let sessions = |db: app::server::db::Db| async move {
         app::on_db!(&db, pool => {
-            let sql = if matches!(db, app::server::db::Db::Sqlite(_)) {
-                "SELECT COUNT(*) FROM tower_sessions"
-            } else {
-                "SELECT COUNT(*) FROM tower_sessions.session"
-            };
-            let (n,): (i64,) = sqlx::query_as(sql).fetch_one(pool).await.unwrap();
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions").fetch_one(pool).await.unwrap();
             n
         })
     };

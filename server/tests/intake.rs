@@ -414,8 +414,7 @@ async fn a_form_refused_without_javascript_comes_back_filled_in(engine: Engine) 
         let db = app.db.clone();
         async move {
             app::on_db!(&db, pool => {
-                let table = if matches!(engine, Engine::Sqlite) { "tower_sessions" } else { "tower_sessions.session" };
-                let rows: Vec<Vec<u8>> = sqlx::query_scalar(&format!("SELECT data FROM {table}")).fetch_all(pool).await.unwrap();
+                let rows: Vec<String> = sqlx::query_scalar("SELECT data FROM sessions").fetch_all(pool).await.unwrap();
                 rows
             })
         }
@@ -437,15 +436,11 @@ async fn a_form_refused_without_javascript_comes_back_filled_in(engine: Engine) 
 
     let sessions = sessions(&app).await;
     assert!(
-        sessions
-            .iter()
-            .any(|d| String::from_utf8_lossy(d).contains("Typed without JS")),
+        sessions.iter().any(|d| d.contains("Typed without JS")),
         "the typed form is kept in the session"
     );
     assert!(
-        !sessions
-            .iter()
-            .any(|d| String::from_utf8_lossy(d).contains(token)),
+        !sessions.iter().any(|d| d.contains(token)),
         "a token reached the session table"
     );
 

@@ -331,9 +331,9 @@ async fn csv_matches_the_page(app: &TestApp, manager: &Client, r: &ManagerReport
 /// table this small, so its plans were checked on the benchmark data, see the README).
 #[tokio::test]
 async fn range_queries_read_only_their_covering_index() {
-    use app::server::{db::Db, reports_sql};
+    use app::server::{db::Pool, reports_sql};
     let app = common::spawn_app(Engine::Sqlite).await;
-    let Db::Sqlite(pool) = &app.db else {
+    let Pool::Sqlite(pool) = app.db.pool() else {
         unreachable!("a SQLite app")
     };
     let queries = [

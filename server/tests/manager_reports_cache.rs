@@ -27,9 +27,11 @@ async fn cached_days_are_used_and_follow_every_change(engine: Engine) {
     assert_eq!(again, first, "the cached report equals the computed one");
 
     // Prove the cache is read: blank one cached day and see its tickets vanish.
-    app::on_db!(&app.db, pool => sqlx::query(
-        "UPDATE report_day_cache SET groups = '[]' WHERE day = '2026-11-12'")
-        .execute(pool).await.map(|_| ()).unwrap());
+    common::execute(
+        &app.db,
+        "UPDATE report_day_cache SET groups = '[]' WHERE day = '2026-11-12'",
+    )
+    .await;
     let tampered: ManagerReport = app.call_ok(&manager, "manager_report", &RANGE).await;
     assert_eq!(routed_row(&first)[2], "9");
     assert_eq!(
@@ -39,10 +41,19 @@ async fn cached_days_are_used_and_follow_every_change(engine: Engine) {
     );
 
     // Any write to a report of that day (here: T11) makes the day current again.
-    app::on_db!(&app.db, pool => sqlx::query(
-        "UPDATE reports SET updated_at = updated_at + 1 WHERE id = $1")
-        .bind(ids.t11)
-        .execute(pool).await.map(|_| ()).unwrap());
+    let t11 = ids.t11;
+    app.db
+        .write(move |tx| {
+            Box::pin(async move {
+                app::on_tx!(tx, c => sqlx::query(
+                    "UPDATE reports SET updated_at = updated_at + 1 WHERE id = $1")
+                    .bind(t11)
+                    .execute(&mut *c).await.map(|_| ()))?;
+                Ok(())
+            })
+        })
+        .await
+        .unwrap();
     let refreshed: ManagerReport = app.call_ok(&manager, "manager_report", &RANGE).await;
     assert_eq!(refreshed, first);
 

@@ -31,7 +31,7 @@ pub async fn signup(email: String, password: String, timezone: String) -> Result
             account::{Email, Password},
             calendar::parse_tz,
         },
-        server::{auth, error::is_unique_violation, state::app_state, users},
+        server::{auth, state::app_state, users},
     };
 
     // Anyone may sign up; a signed-in user signing up again simply gets a new session.
@@ -44,22 +44,26 @@ pub async fn signup(email: String, password: String, timezone: String) -> Result
     };
     let state = app_state()?;
     let hash = auth::hash_password(password.expose().to_owned()).await?;
-    let new = users::NewUser {
-        email: email.as_str(),
-        password_hash: &hash,
-        role: Role::Developer,
-        timezone: timezone.name(),
-    };
-    let id = match users::insert(&state.db, &new, state.clock.now()).await {
-        Ok(id) => id,
-        Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::validation(
-                "email",
-                "An account with this email already exists. Sign in instead.",
-            ))
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let (email, now) = (email.as_str().to_owned(), state.clock.now());
+    let id = state
+        .db
+        .write(move |tx| {
+            Box::pin(async move {
+                let new = users::NewUser {
+                    email: &email,
+                    password_hash: &hash,
+                    role: Role::Developer,
+                    timezone: timezone.name(),
+                };
+                users::insert(tx, &new, now).await?.ok_or_else(|| {
+                    AppError::validation(
+                        "email",
+                        "An account with this email already exists. Sign in instead.",
+                    )
+                })
+            })
+        })
+        .await?;
     tracing::info!(user_id = id, "developer signed up");
     auth::sign_in(&auth::session().await?, id).await?;
     leptos_axum::redirect("/reports/new");
@@ -84,7 +88,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     };
     auth::sign_in(&auth::session().await?, user.id).await?;
     tracing::info!(user_id = user.id, "signed in");
-    let home = if user.role().is_staff() {
+    let home = if user.role()?.is_staff() {
         "/queue"
     } else {
         "/reports"

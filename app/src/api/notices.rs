@@ -58,13 +58,17 @@ pub struct NoticeView {
 /// everyone calling the API should know about maintenance.
 #[server(endpoint = "current_notices")]
 pub async fn current_notices() -> Result<Vec<NoticeView>, AppError> {
-    use crate::server::{auth, maintenance, notices, state::app_state};
+    use crate::server::{auth, maintenance, state::app_state};
     // Anyone may read current notices; the viewer only decides the timezone.
     let viewer = auth::current_user().await?;
     let tz = viewer.map_or_else(|| "UTC".to_owned(), |u| u.timezone);
     let state = app_state()?;
     let now = state.clock.now();
-    Ok(notices::current(&state.db, now)
+    Ok(state
+        .db
+        .hub()
+        .caches
+        .current_notices(&state.db, now)
         .await?
         .into_iter()
         .map(|n| maintenance::view(n, &tz, now, Vec::new()))
@@ -81,15 +85,21 @@ pub async fn all_notices() -> Result<NoticeAdmin, AppError> {
     let user = auth::require_role(Role::Agent).await?;
     let state = app_state()?;
     let now = state.clock.now();
-    let mut out = Vec::new();
-    for n in notices::recent(&state.db).await? {
-        let history = notices::events(&state.db, n.id)
-            .await?
-            .into_iter()
-            .map(|e| e.into_view(&user.timezone))
-            .collect();
-        out.push(maintenance::view(n, &user.timezone, now, history));
-    }
+    let recent = notices::recent(&state.db).await?;
+    let ids: Vec<i64> = recent.iter().map(|n| n.id).collect();
+    let mut histories = notices::events_of(&state.db, &ids).await?;
+    let out = recent
+        .into_iter()
+        .map(|n| {
+            let history = histories
+                .remove(&n.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|e| e.into_view(&user.timezone))
+                .collect();
+            maintenance::view(n, &user.timezone, now, history)
+        })
+        .collect();
     Ok(NoticeAdmin {
         notices: out,
         timezone: user.timezone,

@@ -219,7 +219,7 @@ pub async fn file_report(draft: ReportDraft) -> Result<i64, AppError> {
     use crate::server::{auth, intake, state::app_state};
     let user = auth::require_user().await?;
     let state = app_state()?;
-    let id = intake::file(&state, &user, &draft).await?;
+    let id = intake::file(&state, &user, &draft).await?.id;
     leptos_axum::redirect(&format!("/reports/{id}"));
     Ok(id)
 }
@@ -255,7 +255,7 @@ pub async fn my_reports(before: Option<i64>) -> Result<ReportPage, AppError> {
         .iter()
         .take(PAGE_SIZE as usize)
         .map(|r| intake::summary(r, &user.timezone))
-        .collect();
+        .collect::<Result<_, _>>()?;
     let next_before = more.then(|| reports.last().map(|r| r.id)).flatten();
     Ok(ReportPage {
         reports,
@@ -320,15 +320,9 @@ pub async fn state_unrelated(id: i64, statement: String) -> Result<(), AppError>
 /// Follows the incident one's report belongs to (updates by email, when configured).
 #[server(endpoint = "follow_incident")]
 pub async fn follow_incident(report: i64) -> Result<(), AppError> {
-    use crate::server::{auth, incidents, reports, state::app_state};
+    use crate::server::{auth, intake, state::app_state};
     let user = auth::require_user().await?;
-    let state = app_state()?;
-    let incident = reports::get(&state.db, report)
-        .await?
-        .filter(|r| r.reporter_id == user.id)
-        .and_then(|r| r.incident_id)
-        .ok_or_else(|| AppError::not_found("incident"))?;
-    incidents::follow(&state.db, incident, user.id, state.clock.now()).await?;
+    intake::follow_incident(&app_state()?, &user, report).await?;
     leptos_axum::redirect(&format!("/reports/{report}"));
     Ok(())
 }

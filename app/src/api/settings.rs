@@ -99,10 +99,10 @@ pub async fn save_calendar(
 ) -> Result<(), AppError> {
     use crate::{
         domain::{
-            calendar::{parse_tz, BusinessCalendar, DayHours},
+            calendar::{parse_tz, DayHours},
             role::Role,
         },
-        server::{auth, settings, state::app_state},
+        server::{auth, state::app_state},
     };
     let user = auth::require_role(Role::Manager).await?;
     let state = app_state()?;
@@ -126,16 +126,7 @@ pub async fn save_calendar(
             )
         })?);
     }
-    let holidays = settings::load_calendar(&state.db).await?.holidays().clone();
-    BusinessCalendar::new(tz, week, holidays)?;
-    settings::save_week(
-        &state.db,
-        tz.name(),
-        &settings::format_week(&week),
-        user.id,
-        state.clock.now(),
-    )
-    .await?;
+    crate::server::calendar::save_week(&state, user.id, tz, week).await?;
     tracing::info!(
         user = user.id,
         timezone = tz.name(),
@@ -148,8 +139,8 @@ pub async fn save_calendar(
 #[server(endpoint = "add_holiday")]
 pub async fn add_holiday(day: String, name: String) -> Result<(), AppError> {
     use crate::{
-        domain::{calendar::BusinessCalendar, role::Role},
-        server::{auth, settings, state::app_state},
+        domain::role::Role,
+        server::{auth, state::app_state},
     };
     let user = auth::require_role(Role::Manager).await?;
     let state = app_state()?;
@@ -162,11 +153,7 @@ pub async fn add_holiday(day: String, name: String) -> Result<(), AppError> {
             "Name the holiday (up to 100 characters).",
         ));
     }
-    let current = settings::load_calendar(&state.db).await?;
-    let mut holidays = current.holidays().clone();
-    holidays.insert(date);
-    BusinessCalendar::new(current.timezone(), *current.hours(), holidays)?;
-    settings::put_holiday(&state.db, date, name).await?;
+    crate::server::calendar::add_holiday(&state, date, name.to_owned()).await?;
     tracing::info!(user = user.id, %date, "holiday added");
     Ok(())
 }
@@ -176,14 +163,12 @@ pub async fn add_holiday(day: String, name: String) -> Result<(), AppError> {
 pub async fn remove_holiday(day: String) -> Result<(), AppError> {
     use crate::{
         domain::role::Role,
-        server::{auth, settings, state::app_state},
+        server::{auth, state::app_state},
     };
     let user = auth::require_role(Role::Manager).await?;
     let date = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
         .map_err(|_| AppError::validation("day", "Give the date as YYYY-MM-DD."))?;
-    if !settings::delete_holiday(&app_state()?.db, date).await? {
-        return Err(AppError::not_found("holiday"));
-    }
+    crate::server::calendar::remove_holiday(&app_state()?, date).await?;
     tracing::info!(user = user.id, %date, "holiday removed");
     Ok(())
 }

@@ -102,11 +102,14 @@ pub async fn user_of_session(
     else {
         return Ok(None);
     };
-    Ok(users::find_by_id(db, id).await?.map(|u| CurrentUser {
+    let Some(u) = users::find_by_id(db, id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(CurrentUser {
         id: u.id,
-        email: u.email.clone(),
-        role: u.role(),
-        timezone: u.timezone.clone(),
+        role: u.role()?,
+        email: u.email,
+        timezone: u.timezone,
     }))
 }
 

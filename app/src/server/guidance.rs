@@ -63,20 +63,15 @@ const COLUMNS: &str =
     "slug, codes, keywords, title, summary, checks, call_again, retry_same_request";
 
 /// Every article, in catalogue order.
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn all(db: &Db) -> Result<Vec<ArticleRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM guidance_articles ORDER BY position, slug");
     on_db!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)
 }
 
-/// The matching rules of every article, in catalogue order.
-pub async fn rules(db: &Db) -> Result<Vec<ArticleRule>, sqlx::Error> {
-    Ok(all(db).await?.iter().filter_map(ArticleRow::rule).collect())
-}
-
-/// One article by slug.
-#[tracing::instrument(skip(db))]
-pub async fn find(db: &Db, slug: &str) -> Result<Option<ArticleRow>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM guidance_articles WHERE slug = $1");
-    on_db!(db, pool => sqlx::query_as(&sql).bind(slug).fetch_optional(pool).await)
+/// The catalogue with its parsed rules (from this instance's cache).
+pub async fn catalogue(
+    db: &Db,
+) -> Result<std::sync::Arc<super::cache::Guidance>, crate::error::AppError> {
+    db.hub().caches.guidance(db).await
 }

@@ -1,44 +1,90 @@
 //! The `incidents` aggregate: outage floods grouped into one incident, shown once in the
 //! queue, answered once for all their reports.
+//!
+//! Lock order on PostgreSQL, kept by every write here: report rows first (their
+//! updates also lock their day's version row, by trigger), then incident rows. A
+//! guard that needs the incident's state reads it first without locking and repeats
+//! the condition in the final `UPDATE incidents … WHERE status = 'open'`; a lost race
+//! there rolls the whole action back.
 
 use super::{
-    db::{begin_sql, millis, on_db, Db},
-    reports::{answer_publicly, record_event},
+    db::{millis, on_db, on_tx, Db, Tx},
+    reports::{self, NewReport},
 };
 use chrono::{DateTime, Utc};
+use sqlx::QueryBuilder;
+use std::collections::{BTreeMap, HashMap};
 
-/// Joins the report `$report` (just inserted in transaction `$tx`) to the accepting
-/// incident for `$key`, or creates one, and returns the incident id. `$now` and
-/// `$window_ms` decide whether the accepting incident is still current: a report joins
-/// when the incident's last report is at most the window old; otherwise the old incident
-/// stops accepting and a new one starts.
+/// Joins reports just inserted in `tx` to their incidents: per group key (in key
+/// order), the accepting incident if its last report is at most the window old,
+/// otherwise a new one (the old one stops accepting). Returns report id → incident id.
 ///
-/// Concurrent first reports race on the unique index `incidents_accepting`: one insert
-/// wins, the others do nothing and join the winner. On SQLite the write transaction
-/// (`BEGIN IMMEDIATE`) serialises them anyway.
-macro_rules! join_incident {
-    ($tx:expr, $key:expr, $report:expr, $now:expr, $window_ms:expr) => {{
-        let key: &str = $key;
-        let report: i64 = $report;
-        let now: i64 = $now;
+/// Concurrent first reports race on the unique index `incidents_accepting`: one
+/// insert wins, the others do nothing and join the winner.
+pub async fn join_all(
+    tx: &mut Tx,
+    rows: &[(i64, &NewReport)],
+) -> Result<HashMap<i64, i64>, sqlx::Error> {
+    let mut groups: BTreeMap<&str, (Vec<i64>, i64, i64, i64)> = BTreeMap::new();
+    for (id, r) in rows {
+        let Some((key, window)) = &r.incident else {
+            continue;
+        };
+        let at = millis(r.created_at);
+        let g = groups
+            .entry(key.as_str())
+            .or_insert_with(|| (Vec::new(), at, at, *window));
+        g.0.push(*id);
+        g.1 = g.1.min(at);
+        g.2 = g.2.max(at);
+    }
+    let mut joined = HashMap::new();
+    for (key, (ids, first, last, window)) in groups {
+        let incident = join_group(tx, key, &ids, first, last, window).await?;
+        joined.extend(ids.into_iter().map(|id| (id, incident)));
+    }
+    Ok(joined)
+}
+
+/// Joins one report (already stored in `tx`) to its incident; see [`join_all`].
+pub async fn join_one(
+    tx: &mut Tx,
+    key: &str,
+    report: i64,
+    at: i64,
+    window_ms: i64,
+) -> Result<i64, sqlx::Error> {
+    join_group(tx, key, &[report], at, at, window_ms).await
+}
+
+async fn join_group(
+    tx: &mut Tx,
+    key: &str,
+    reports: &[i64],
+    first_at: i64,
+    last_at: i64,
+    window_ms: i64,
+) -> Result<i64, sqlx::Error> {
+    let lead = reports.first().copied().ok_or(sqlx::Error::RowNotFound)?;
+    let id = on_tx!(tx, c => {
         let current: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT id, last_report_at FROM incidents WHERE group_key = $1 AND accepting",
         )
         .bind(key)
-        .fetch_all(&mut *$tx)
+        .fetch_all(&mut *c)
         .await?;
         let mut joined = None;
         if let Some(&(id, last)) = current.first() {
-            if last >= now - $window_ms {
+            if last >= first_at - window_ms {
                 joined = Some(id);
             } else {
                 sqlx::query("UPDATE incidents SET accepting = FALSE WHERE id = $1 AND accepting")
                     .bind(id)
-                    .execute(&mut *$tx)
-                    .await?;
+                    .execute(&mut *c)
+                    .await.map(|r| r.rows_affected())?;
             }
         }
-        let id = match joined {
+        match joined {
             Some(id) => id,
             None => {
                 let created: Vec<(i64,)> = sqlx::query_as(
@@ -48,9 +94,9 @@ macro_rules! join_incident {
                      ON CONFLICT (group_key) WHERE accepting DO NOTHING RETURNING id",
                 )
                 .bind(key)
-                .bind(report)
-                .bind(now)
-                .fetch_all(&mut *$tx)
+                .bind(lead)
+                .bind(first_at)
+                .fetch_all(&mut *c)
                 .await?;
                 match created.first() {
                     Some(&(id,)) => id,
@@ -59,44 +105,47 @@ macro_rules! join_incident {
                             "SELECT id FROM incidents WHERE group_key = $1 AND accepting",
                         )
                         .bind(key)
-                        .fetch_all(&mut *$tx)
+                        .fetch_all(&mut *c)
                         .await?;
-                        winner
-                            .first()
-                            .map(|r| r.0)
-                            .ok_or(sqlx::Error::RowNotFound)?
+                        winner.first().map(|r| r.0).ok_or(sqlx::Error::RowNotFound)?
                     }
                 }
             }
-        };
+        }
+    });
+    let count = i64::try_from(reports.len()).unwrap_or(i64::MAX);
+    on_tx!(tx, c => {
         // Increments (not recounts) stay exact when PostgreSQL re-reads the locked row.
         sqlx::query(
-            "UPDATE incidents SET report_count = report_count + 1, \
+            "UPDATE incidents SET report_count = report_count + $3, \
              last_report_at = CASE WHEN last_report_at < $2 THEN $2 ELSE last_report_at END \
              WHERE id = $1",
         )
         .bind(id)
-        .bind(now)
-        .execute(&mut *$tx)
-        .await?;
-        sqlx::query(
-            "UPDATE reports SET incident_id = $1, incident_member = (id <> \
-             (SELECT lead_report_id FROM incidents WHERE id = $1)) WHERE id = $2",
-        )
-        .bind(id)
-        .bind(report)
-        .execute(&mut *$tx)
-        .await?;
-        id
-    }};
+        .bind(last_at)
+        .bind(count)
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected())?;
+        let mut q = QueryBuilder::new("UPDATE reports SET incident_id = ");
+        q.push_bind(id)
+            .push(", incident_member = (id <> (SELECT lead_report_id FROM incidents WHERE id = ")
+            .push_bind(id)
+            .push(")) WHERE id IN (");
+        let mut list = q.separated(", ");
+        for r in reports {
+            list.push_bind(*r);
+        }
+        q.push(")");
+        q.build().execute(&mut *c).await.map(|r| r.rows_affected())?;
+    });
+    Ok(id)
 }
-pub(crate) use join_incident;
 
 /// Recomputes an incident's count, times and lead (the active report due first, so the
 /// queue shows the incident at its most urgent due time) and marks the other reports as
 /// members, hidden from the queue.
-macro_rules! refresh_incident {
-    ($tx:expr, $id:expr) => {{
+pub async fn refresh(tx: &mut Tx, id: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => {
         sqlx::query(
             "UPDATE incidents SET \
              report_count = (SELECT COUNT(*) FROM reports WHERE incident_id = $1), \
@@ -106,17 +155,19 @@ macro_rules! refresh_incident {
                CASE WHEN status IN ('new', 'open', 'waiting') THEN 0 ELSE 1 END, due_at, id LIMIT 1) \
              WHERE id = $1",
         )
-        .bind($id)
-        .execute(&mut *$tx)
-        .await?;
+        .bind(id)
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected())?;
         sqlx::query(
             "UPDATE reports SET incident_member = (id <> \
-             (SELECT lead_report_id FROM incidents WHERE id = $1)) WHERE incident_id = $1",
+             (SELECT lead_report_id FROM incidents WHERE id = $1)) WHERE incident_id = $1 \
+             AND incident_member <> (id <> (SELECT lead_report_id FROM incidents WHERE id = $1))",
         )
-        .bind($id)
-        .execute(&mut *$tx)
-        .await?;
-    }};
+        .bind(id)
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected())?;
+    });
+    Ok(())
 }
 
 /// An incident as stored.
@@ -142,14 +193,20 @@ const COLUMNS: &str = "id, group_key, status, accepting, lead_report_id, report_
     resolved_at";
 
 /// One incident.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn get(db: &Db, id: i64) -> Result<Option<IncidentRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM incidents WHERE id = $1");
     on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)
 }
 
+/// One incident, read inside a unit of work.
+pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<IncidentRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM incidents WHERE id = $1");
+    on_tx!(tx, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await)
+}
+
 /// Open incidents with more than one report, newest first (for the merge picker).
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn open_floods(db: &Db) -> Result<Vec<IncidentRow>, sqlx::Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM incidents WHERE status = 'open' AND report_count > 1 \
@@ -174,7 +231,7 @@ pub struct MemberRow {
 }
 
 /// The reports of an incident, in filing order.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn members(db: &Db, id: i64) -> Result<Vec<MemberRow>, sqlx::Error> {
     let sql = "SELECT r.id, r.reporter_id, u.email AS reporter_email, r.endpoint, r.status, \
                r.created_at, r.routed_at, r.due_at, r.first_response_at, r.sla_breached \
@@ -183,153 +240,285 @@ pub async fn members(db: &Db, id: i64) -> Result<Vec<MemberRow>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_as(sql).bind(id).fetch_all(pool).await)
 }
 
-/// One public update on an incident, delivered to every report that is not closed.
-/// `business_secs` gives, per report id, the business time since it was routed (its
-/// first-response time if this stops its clock). Returns the report ids answered.
-#[tracing::instrument(skip(db, body, business_secs))]
+/// The open (not closed) reports of an incident with what an update needs to stop
+/// their clocks, read inside the update's transaction.
+#[derive(sqlx::FromRow, Debug, Clone)]
+pub struct OpenMember {
+    pub id: i64,
+    pub created_at: i64,
+    pub routed_at: Option<i64>,
+}
+
+/// The reports of incident `id` that are not closed.
+pub async fn open_members(tx: &mut Tx, id: i64) -> Result<Vec<OpenMember>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as(
+        "SELECT id, created_at, routed_at FROM reports WHERE incident_id = $1 \
+         AND status <> 'closed' ORDER BY id")
+        .bind(id)
+        .fetch_all(&mut *c)
+        .await)
+}
+
+/// How many report ids go into one statement's `IN (…)` or `CASE`.
+const IDS_PER_STATEMENT: usize = 200;
+
+/// One public update on an incident, delivered to every report that is not closed:
+/// one message each, and each report's first-response clock stops (met or breached on
+/// its own). `business_secs` gives, per report, the business time since it was routed.
+/// Returns the reports answered, or `None` if the incident is no longer open (nothing
+/// must then be kept: the caller fails the unit of work).
+#[tracing::instrument(level = "debug", skip(tx, body, business_secs))]
 pub async fn reply(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     author: i64,
     body: &str,
     business_secs: &[(i64, i64)],
     now: DateTime<Utc>,
-) -> Result<Vec<i64>, sqlx::Error> {
+) -> Result<Option<Vec<i64>>, sqlx::Error> {
     let at = millis(now);
-    on_db!(db, pool => {
-        let mut tx = pool.begin_with(begin_sql(pool)).await?;
-        let mut answered = Vec::new();
-        for &(report, secs) in business_secs {
-            let open: Vec<(i64,)> = sqlx::query_as(
-                "SELECT id FROM reports WHERE id = $1 AND incident_id = $2 AND status <> 'closed'",
-            )
-            .bind(report)
-            .bind(id)
-            .fetch_all(&mut *tx)
-            .await?;
-            if open.is_empty() {
-                continue;
-            }
-            sqlx::query(
-                "INSERT INTO messages (report_id, author_id, visibility, body, created_at) \
-                 VALUES ($1, $2, 'public', $3, $4)",
-            )
-            .bind(report)
-            .bind(author)
-            .bind(body)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
-            let detail = match answer_publicly!(tx, report, author, secs, at) {
-                Some(true) => format!("Incident #{id} update. First response (after the due time: breached)"),
-                Some(false) => format!("Incident #{id} update. First response (SLA met)"),
-                None => format!("Incident #{id} update"),
-            };
-            record_event!(tx, report, author, "public_reply", detail, at)?;
-            answered.push(report);
+    let ids: Vec<i64> = business_secs.iter().map(|(r, _)| *r).collect();
+    let mut breached: HashMap<i64, bool> = HashMap::new();
+    for chunk in business_secs.chunks(IDS_PER_STATEMENT) {
+        on_tx!(tx, c => {
+            let mut q = QueryBuilder::new(
+                "INSERT INTO messages (report_id, author_id, visibility, body, created_at) ",
+            );
+            q.push_values(chunk, |mut b, (report, _)| {
+                b.push_bind(*report)
+                    .push_bind(author)
+                    .push_bind("public")
+                    .push_bind(body)
+                    .push_bind(at);
+            });
+            q.build().execute(&mut *c).await.map(|r| r.rows_affected())
+        })?;
+
+        // The first response of each report that had none: its business time by CASE.
+        let stopped: Vec<(i64, bool)> = on_tx!(tx, c => {
+            let mut q = QueryBuilder::new("UPDATE reports SET first_response_at = ");
+        q.push_bind(at)
+            .push(", sla_breached = (due_at < ")
+            .push_bind(at)
+            .push("), updated_at = ")
+            .push_bind(at)
+            .push(", first_response_business_secs = CASE id");
+        for (report, secs) in chunk {
+            q.push(" WHEN ").push_bind(*report).push(" THEN ").push_bind(*secs);
         }
-        sqlx::query("UPDATE incidents SET latest_update = $1, latest_update_at = $2 WHERE id = $3")
-            .bind(body)
-            .bind(at)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        refresh_incident!(tx, id);
-        tx.commit().await?;
-        Ok(answered)
-    })
+        q.push(" END WHERE first_response_at IS NULL AND due_at IS NOT NULL AND id IN (");
+        let mut list = q.separated(", ");
+        for (report, _) in chunk {
+            list.push_bind(*report);
+        }
+        q.push(") RETURNING id, sla_breached");
+            q.build_query_as().fetch_all(&mut *c).await
+        })?;
+        breached.extend(stopped);
+
+        on_tx!(tx, c => {
+            let mut q = QueryBuilder::new("UPDATE reports SET assignee_id = COALESCE(assignee_id, ");
+        q.push_bind(author)
+            .push("), status = CASE WHEN status = 'new' THEN 'open' ELSE status END, updated_at = ")
+            .push_bind(at)
+            .push(" WHERE id IN (");
+        let mut list = q.separated(", ");
+        for (report, _) in chunk {
+            list.push_bind(*report);
+        }
+        q.push(")");
+            q.build().execute(&mut *c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    for chunk in ids.chunks(IDS_PER_STATEMENT) {
+        let details: Vec<(i64, String)> = chunk
+            .iter()
+            .map(|report| {
+                let detail = match breached.get(report) {
+                    Some(true) => format!(
+                        "Incident #{id} update. First response (after the due time: breached)"
+                    ),
+                    Some(false) => format!("Incident #{id} update. First response (SLA met)"),
+                    None => format!("Incident #{id} update"),
+                };
+                (*report, detail)
+            })
+            .collect();
+        on_tx!(tx, c => {
+            let mut q = QueryBuilder::new(
+            "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) ",
+        );
+        q.push_values(&details, |mut b, (report, detail)| {
+            b.push_bind(*report)
+                .push_bind(author)
+                .push_bind("public_reply")
+                .push_bind(detail)
+                .push_bind(at);
+        });
+            q.build().execute(&mut *c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    let still_open = on_tx!(tx, c => sqlx::query(
+        "UPDATE incidents SET latest_update = $1, latest_update_at = $2 WHERE id = $3 AND status = 'open'")
+        .bind(body)
+        .bind(at)
+        .bind(id)
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?
+        == 1;
+    if !still_open {
+        return Ok(None);
+    }
+    refresh(tx, id).await?;
+    tx.changed("updated", ids.iter().copied());
+    Ok(Some(ids))
 }
 
-/// Resolves an incident and every report of it that is still active; returns the ids.
-#[tracing::instrument(skip(db))]
+/// Resolves an incident and every report of it that is still active; returns the ids,
+/// or `None` if the incident is not open.
+#[tracing::instrument(level = "debug", skip(tx))]
 pub async fn resolve(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     actor: i64,
     now: DateTime<Utc>,
-) -> Result<Vec<i64>, sqlx::Error> {
+) -> Result<Option<Vec<i64>>, sqlx::Error> {
     let at = millis(now);
-    on_db!(db, pool => {
-        let mut tx = pool.begin_with(begin_sql(pool)).await?;
-        let changed = sqlx::query(
-            "UPDATE incidents SET status = 'resolved', accepting = FALSE, resolved_at = $1 \
-             WHERE id = $2 AND status = 'open'",
-        )
+    let active: Vec<(i64, String)> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT id, status FROM reports WHERE incident_id = $1 \
+         AND status IN ('new', 'open', 'waiting') ORDER BY id")
+        .bind(id)
+        .fetch_all(&mut *c)
+        .await)?;
+    let mut resolved = Vec::with_capacity(active.len());
+    for chunk in active.chunks(IDS_PER_STATEMENT) {
+        let changed: Vec<(i64,)> = on_tx!(tx, c => {
+            let mut q = QueryBuilder::new("UPDATE reports SET status = 'resolved', updated_at = ");
+        q.push_bind(at).push(" WHERE status IN ('new', 'open', 'waiting') AND id IN (");
+        let mut list = q.separated(", ");
+        for (report, _) in chunk {
+            list.push_bind(*report);
+        }
+        q.push(") RETURNING id");
+            q.build_query_as().fetch_all(&mut *c).await
+        })?;
+        let changed: std::collections::HashSet<i64> = changed.into_iter().map(|r| r.0).collect();
+        let events: Vec<(i64, String)> = chunk
+            .iter()
+            .filter(|(report, _)| changed.contains(report))
+            .map(|(report, from)| {
+                let from =
+                    crate::domain::ticket::TicketStatus::parse(from).map_or("", |s| s.label());
+                (
+                    *report,
+                    format!("{from} → Resolved (incident #{id} resolved)"),
+                )
+            })
+            .collect();
+        if !events.is_empty() {
+            on_tx!(tx, c => {
+                let mut q = QueryBuilder::new(
+                "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) ",
+            );
+            q.push_values(&events, |mut b, (report, detail)| {
+                b.push_bind(*report).push_bind(actor).push_bind("status").push_bind(detail).push_bind(at);
+            });
+                q.build().execute(&mut *c).await.map(|r| r.rows_affected())
+            })?;
+        }
+        resolved.extend(events.into_iter().map(|(r, _)| r));
+    }
+    let changed = on_tx!(tx, c => sqlx::query(
+        "UPDATE incidents SET status = 'resolved', accepting = FALSE, resolved_at = $1 \
+         WHERE id = $2 AND status = 'open'")
         .bind(at)
         .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
-            tx.rollback().await?;
-            return Ok(Vec::new());
-        }
-        let active: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT id, status FROM reports WHERE incident_id = $1 AND status IN ('new', 'open', 'waiting')",
-        )
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?;
-        for (report, from) in &active {
-            sqlx::query("UPDATE reports SET status = 'resolved', updated_at = $1 WHERE id = $2")
-                .bind(at)
-                .bind(report)
-                .execute(&mut *tx)
-                .await?;
-            let from = crate::domain::ticket::TicketStatus::parse(from).map_or("", |s| s.label());
-            record_event!(tx, report, actor, "status", format!("{from} → Resolved (incident #{id} resolved)"), at)?;
-        }
-        refresh_incident!(tx, id);
-        tx.commit().await?;
-        Ok(active.into_iter().map(|(r, _)| r).collect())
-    })
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
+    if changed == 0 {
+        return Ok(None);
+    }
+    refresh(tx, id).await?;
+    tx.changed("updated", resolved.iter().copied());
+    Ok(Some(resolved))
 }
 
 /// Takes a report out of its incident (it becomes a ticket of its own); returns the
-/// incident it left.
-#[tracing::instrument(skip(db))]
+/// incident it left, or `None` if it was in none.
+#[tracing::instrument(level = "debug", skip(tx))]
 pub async fn move_out(
-    db: &Db,
+    tx: &mut Tx,
     report: i64,
     actor: i64,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, sqlx::Error> {
     let at = millis(now);
-    on_db!(db, pool => {
-        let mut tx = pool.begin_with(begin_sql(pool)).await?;
-        let from: Vec<(Option<i64>,)> = sqlx::query_as("SELECT incident_id FROM reports WHERE id = $1")
-            .bind(report)
-            .fetch_all(&mut *tx)
-            .await?;
-        let Some(incident) = from.first().and_then(|r| r.0) else {
-            tx.rollback().await?;
-            return Ok(None);
-        };
-        sqlx::query("UPDATE reports SET incident_id = NULL, incident_member = FALSE, updated_at = $1 WHERE id = $2")
-            .bind(at)
-            .bind(report)
-            .execute(&mut *tx)
-            .await?;
-        record_event!(tx, report, actor, "incident", format!("Moved out of incident #{incident}"), at)?;
-        refresh_incident!(tx, incident);
-        tx.commit().await?;
-        Ok(Some(incident))
-    })
+    let from: Vec<(Option<i64>,)> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT incident_id FROM reports WHERE id = $1")
+        .bind(report)
+        .fetch_all(&mut *c)
+        .await)?;
+    let Some(incident) = from.first().and_then(|r| r.0) else {
+        return Ok(None);
+    };
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE reports SET incident_id = NULL, incident_member = FALSE, updated_at = $1 \
+         WHERE id = $2 AND incident_id = $3")
+        .bind(at)
+        .bind(report)
+        .bind(incident)
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
+    if n != 1 {
+        return Ok(None);
+    }
+    let detail = format!("Moved out of incident #{incident}");
+    reports::record_event(tx, report, Some(actor), "incident", &detail, at).await?;
+    refresh(tx, incident).await?;
+    tx.changed("updated", [report]);
+    Ok(Some(incident))
 }
 
-/// Merges incident `from` into `into`: its reports move over and it is closed as merged.
-#[tracing::instrument(skip(db))]
+/// Merges incident `from` into `into`: its reports and followers move over and it is
+/// closed as merged. Returns the reports that moved, or `None` unless both are open.
+#[tracing::instrument(level = "debug", skip(tx))]
 pub async fn merge(
-    db: &Db,
+    tx: &mut Tx,
     from: i64,
     into: i64,
     actor: i64,
     now: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
+) -> Result<Option<Vec<i64>>, sqlx::Error> {
     let at = millis(now);
-    on_db!(db, pool => {
-        let mut tx = pool.begin_with(begin_sql(pool)).await?;
-        let changed = sqlx::query(
+    let open: Vec<(i64,)> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT id FROM incidents WHERE id IN ($1, $2) AND status = 'open'")
+        .bind(from)
+        .bind(into)
+        .fetch_all(&mut *c)
+        .await)?;
+    if open.len() != 2 {
+        return Ok(None);
+    }
+    let moved: Vec<(i64,)> = on_tx!(tx, c => sqlx::query_as(
+        "UPDATE reports SET incident_id = $1, updated_at = $2 WHERE incident_id = $3 RETURNING id")
+        .bind(into)
+        .bind(at)
+        .bind(from)
+        .fetch_all(&mut *c)
+        .await)?;
+    let moved: Vec<i64> = moved.into_iter().map(|r| r.0).collect();
+    let detail = format!("Incident #{from} merged into incident #{into}");
+    reports::record_events(tx, &moved, Some(actor), "incident", &detail, at).await?;
+    let closed = on_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO incident_followers (incident_id, user_id, created_at) \
+             SELECT $1, user_id, created_at FROM incident_followers f WHERE incident_id = $2 \
+             AND NOT EXISTS (SELECT 1 FROM incident_followers g WHERE g.incident_id = $1 AND g.user_id = f.user_id)")
+            .bind(into)
+            .bind(from)
+            .execute(&mut *c)
+            .await.map(|r| r.rows_affected())?;
+        sqlx::query(
             "UPDATE incidents SET status = 'merged', accepting = FALSE, merged_into = $1, \
              resolved_at = $2 WHERE id = $3 AND status = 'open' \
              AND EXISTS (SELECT 1 FROM incidents WHERE id = $1 AND status = 'open')",
@@ -337,69 +526,39 @@ pub async fn merge(
         .bind(into)
         .bind(at)
         .bind(from)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        sqlx::query(
-            "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
-             SELECT id, $1, 'incident', $2, $3 FROM reports WHERE incident_id = $4",
-        )
-        .bind(actor)
-        .bind(format!("Incident #{from} merged into incident #{into}"))
-        .bind(at)
-        .bind(from)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE reports SET incident_id = $1 WHERE incident_id = $2")
-            .bind(into)
-            .bind(from)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO incident_followers (incident_id, user_id, created_at) \
-                     SELECT $1, user_id, created_at FROM incident_followers f WHERE incident_id = $2 \
-                     AND NOT EXISTS (SELECT 1 FROM incident_followers g WHERE g.incident_id = $1 AND g.user_id = f.user_id)")
-            .bind(into)
-            .bind(from)
-            .execute(&mut *tx)
-            .await?;
-        refresh_incident!(tx, from);
-        refresh_incident!(tx, into);
-        tx.commit().await?;
-        Ok(true)
-    })
-}
-
-/// Recomputes an incident after one of its reports changed status.
-#[tracing::instrument(skip(db))]
-pub async fn refresh(db: &Db, id: i64) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => {
-        let mut tx = pool.begin_with(begin_sql(pool)).await?;
-        refresh_incident!(tx, id);
-        tx.commit().await?;
-        Ok(())
-    })
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected())?
+    });
+    if closed == 0 {
+        return Ok(None);
+    }
+    refresh(tx, from).await?;
+    refresh(tx, into).await?;
+    tx.changed("updated", moved.iter().copied());
+    Ok(Some(moved))
 }
 
 /// Follows an incident (idempotent).
-#[tracing::instrument(skip(db))]
-pub async fn follow(db: &Db, id: i64, user: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => sqlx::query(
+#[tracing::instrument(level = "debug", skip(tx))]
+pub async fn follow(
+    tx: &mut Tx,
+    id: i64,
+    user: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
         "INSERT INTO incident_followers (incident_id, user_id, created_at) VALUES ($1, $2, $3) \
          ON CONFLICT (incident_id, user_id) DO NOTHING")
         .bind(id)
         .bind(user)
         .bind(millis(now))
-        .execute(pool)
-        .await
-        .map(|_| ()))
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 /// Whether `user` follows the incident.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn is_following(db: &Db, id: i64, user: i64) -> Result<bool, sqlx::Error> {
     let rows: Vec<(i64,)> = on_db!(db, pool => sqlx::query_as(
         "SELECT user_id FROM incident_followers WHERE incident_id = $1 AND user_id = $2")
@@ -407,12 +566,11 @@ pub async fn is_following(db: &Db, id: i64, user: i64) -> Result<bool, sqlx::Err
     Ok(!rows.is_empty())
 }
 
-/// Followers' email addresses.
-#[tracing::instrument(skip(db))]
-pub async fn follower_emails(db: &Db, id: i64) -> Result<Vec<String>, sqlx::Error> {
-    let rows: Vec<(String,)> = on_db!(db, pool => sqlx::query_as(
+/// Followers' email addresses, read inside the update that mails them.
+pub async fn follower_emails(tx: &mut Tx, id: i64) -> Result<Vec<String>, sqlx::Error> {
+    let rows: Vec<(String,)> = on_tx!(tx, c => sqlx::query_as(
         "SELECT u.email FROM incident_followers f JOIN users u ON u.id = f.user_id \
          WHERE f.incident_id = $1 ORDER BY u.id")
-        .bind(id).fetch_all(pool).await)?;
+        .bind(id).fetch_all(&mut *c).await)?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }

@@ -3,7 +3,7 @@
 
 use super::{
     guidance,
-    reports::{self, NewReport, ReportRow, SlaStart},
+    reports::{self, Filed, NewReport, ReportRow, SlaStart},
     settings,
     state::AppState,
 };
@@ -26,14 +26,16 @@ use crate::{
     },
     error::AppError,
 };
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
-/// Validates, scrubs, classifies and stores a report; returns its id.
+/// Validates, scrubs, classifies and stores a report. Everything but the insert is
+/// worked out here, from in-memory copies of the calendar, the guidance rules and the
+/// notices; the insert itself is batched with concurrent filings by the writer.
 pub async fn file(
     state: &AppState,
     user: &CurrentUser,
     draft: &ReportDraft,
-) -> Result<i64, AppError> {
+) -> Result<Filed, AppError> {
     let now = state.clock.now();
     let valid = draft.validate(now)?;
     let class = valid.failure.class();
@@ -67,8 +69,8 @@ pub async fn file(
     let notice = notice_covering(state, valid.endpoint.as_str(), valid.occurred_at).await?;
     let (disposition, feedback, status, guidance_slug, sla) = match class {
         FailureClass::ClientError => {
-            let rules = guidance::rules(&state.db).await?;
-            let slug = select_article(&rules, code.unwrap_or_default() as u16, &message)
+            let catalogue = guidance::catalogue(&state.db).await?;
+            let slug = select_article(&catalogue.rules, code.unwrap_or_default() as u16, &message)
                 .map(|r| r.slug.clone());
             (
                 Disposition::Deflected,
@@ -103,20 +105,6 @@ pub async fn file(
         )
     });
 
-    let recontact = match code {
-        Some(code) => {
-            reports::has_recent_deflected(
-                &state.db,
-                user.id,
-                &template,
-                code,
-                now - Duration::hours(24),
-            )
-            .await?
-        }
-        None => false,
-    };
-
     let new = NewReport {
         reporter_id: user.id,
         endpoint: valid.endpoint.as_str().to_owned(),
@@ -147,18 +135,17 @@ pub async fn file(
         sla,
         notice_id: notice,
         incident,
+        filed_detail: format!("{}: {}", class.label(), disposition.label()),
+        is_ticket: disposition.is_ticket(),
     };
-    let (id, _incident) = reports::insert(&state.db, &new, recontact).await?;
-    tracing::info!(
-        report = id,
+    let filed = state.db.writer().file(new).await?;
+    tracing::debug!(
+        report = filed.id,
         class = class.as_str(),
         disposition = disposition.as_str(),
         "report filed"
     );
-    if disposition.is_ticket() {
-        state.events.publish(&state.db, id, "created").await;
-    }
-    Ok(id)
+    Ok(filed)
 }
 
 /// The maintenance notice (not cancelled) whose window and endpoints cover a failure.
@@ -167,7 +154,11 @@ pub async fn notice_covering(
     endpoint: &str,
     at: DateTime<Utc>,
 ) -> Result<Option<i64>, AppError> {
-    Ok(super::notices::covering_instant(&state.db, at)
+    Ok(state
+        .db
+        .hub()
+        .caches
+        .notices_at(&state.db, at, state.clock.now())
         .await?
         .into_iter()
         .find(|n| crate::domain::notices::covers_endpoint(&n.prefixes(), endpoint))
@@ -191,7 +182,9 @@ pub fn start_clock(
     }
 }
 
-/// The developer's answer to guidance.
+/// The developer's answer to guidance: "solved" closes the report, "still_failing"
+/// (with what they changed) escalates it into the queue. One unit of work: the report
+/// is read and changed in the same transaction, and a concurrent second answer gets 409.
 pub async fn feedback(
     state: &AppState,
     user: &CurrentUser,
@@ -199,18 +192,12 @@ pub async fn feedback(
     outcome: &str,
     changed: &str,
 ) -> Result<(), AppError> {
-    let now = state.clock.now();
-    let row = reports::get(&state.db, id)
-        .await?
-        .filter(|r| r.reporter_id == user.id)
-        .ok_or_else(|| AppError::not_found("report"))?;
-    if row.disposition != Disposition::Deflected.as_str()
-        || row.feedback.as_deref() != Some("pending")
-    {
-        return Err(AppError::conflict("This report has already been answered."));
+    enum Answer {
+        Solved,
+        StillFailing(String),
     }
-    let changed_ok = match outcome {
-        "solved" => reports::mark_self_solved(&state.db, id, user.id, now).await?,
+    let answer = match outcome {
+        "solved" => Answer::Solved,
         "still_failing" => {
             let changed = changed.trim();
             if changed.chars().count() < 10 {
@@ -225,14 +212,7 @@ pub async fn feedback(
                     "Keep this under 2,000 characters.",
                 ));
             }
-            let note = scrub(changed).text;
-            let calendar = settings::load_calendar(&state.db).await?;
-            let sla = start_clock(&calendar, Priority::Low, now);
-            let escalated = reports::escalate(&state.db, id, user.id, &note, sla, now).await?;
-            if escalated {
-                state.events.publish(&state.db, id, "created").await;
-            }
-            escalated
+            Answer::StillFailing(scrub(changed).text)
         }
         _ => {
             return Err(AppError::validation(
@@ -241,10 +221,36 @@ pub async fn feedback(
             ))
         }
     };
-    if !changed_ok {
-        return Err(AppError::conflict("This report has already been answered."));
-    }
-    Ok(())
+    let now = state.clock.now();
+    let calendar = settings::load_calendar(&state.db).await?;
+    let sla = start_clock(&calendar, Priority::Low, now);
+    let reporter = user.id;
+    state
+        .db
+        .write(move |tx| {
+            Box::pin(async move {
+                let row = reports::get_in(tx, id)
+                    .await?
+                    .filter(|r| r.reporter_id == reporter)
+                    .ok_or_else(|| AppError::not_found("report"))?;
+                if row.disposition()? != Disposition::Deflected
+                    || row.feedback()? != Some(Feedback::Pending)
+                {
+                    return Err(AppError::conflict("This report has already been answered."));
+                }
+                let changed = match &answer {
+                    Answer::Solved => reports::mark_self_solved(tx, id, reporter, now).await?,
+                    Answer::StillFailing(note) => {
+                        reports::escalate(tx, id, reporter, note, sla, now).await?
+                    }
+                };
+                if !changed {
+                    return Err(AppError::conflict("This report has already been answered."));
+                }
+                Ok(())
+            })
+        })
+        .await
 }
 
 /// "503 Service Unavailable" or "No response: timeout".
@@ -267,21 +273,21 @@ pub fn failure_label(code: Option<i64>, transport: Option<&str>) -> String {
 }
 
 /// A report's list entry, with times in `tz`.
-pub fn summary(r: &ReportRow, tz: &str) -> ReportSummary {
+pub fn summary(r: &ReportRow, tz: &str) -> Result<ReportSummary, AppError> {
     let failure = failure_label(r.status_code, r.transport.as_deref());
-    ReportSummary {
+    Ok(ReportSummary {
         id: r.id,
         endpoint: r.endpoint.clone(),
         method: r.method.clone(),
         failure,
-        class: FailureClass::parse(&r.class).unwrap_or(FailureClass::ServerError),
-        disposition: Disposition::parse(&r.disposition).unwrap_or(Disposition::Routed),
-        status: TicketStatus::parse(&r.status).unwrap_or(TicketStatus::New),
+        class: r.class()?,
+        disposition: r.disposition()?,
+        status: r.status()?,
         filed_local: format_local(super::db::from_millis(r.created_at), tz),
         due_local: r
             .due_at
             .map(|d| format_local(super::db::from_millis(d), tz)),
-    }
+    })
 }
 
 /// One report for `viewer`: its reporter or staff; anyone else gets 404.
@@ -297,8 +303,10 @@ pub async fn detail(
         .ok_or_else(|| AppError::not_found("report"))?;
     let tz = viewer.timezone.as_str();
     let guidance = match &row.guidance_slug {
-        Some(slug) => guidance::find(&state.db, slug)
+        Some(slug) => guidance::catalogue(&state.db)
             .await?
+            .article(slug)
+            .cloned()
             .map(|a| a.into_view()),
         None => None,
     };
@@ -327,8 +335,9 @@ pub async fn detail(
         .into_iter()
         .map(|e| e.into_view(tz))
         .collect();
-    let is_client = row.class == FailureClass::ClientError.as_str();
-    let status = TicketStatus::parse(&row.status).unwrap_or(TicketStatus::New);
+    let is_client = row.class()? == FailureClass::ClientError;
+    let status = row.status()?;
+    let feedback = row.feedback()?;
     let notice = match row.notice_id {
         Some(n) => super::notices::get(&state.db, n)
             .await?
@@ -372,8 +381,8 @@ pub async fn detail(
         })
         .collect();
     let can_state_unrelated = row.reporter_id == viewer.id
-        && row.disposition == Disposition::Maintenance.as_str()
-        && row.feedback.as_deref() == Some("pending");
+        && row.disposition()? == Disposition::Maintenance
+        && feedback == Some(Feedback::Pending);
     Ok(ReportDetail {
         notice,
         incident,
@@ -382,7 +391,7 @@ pub async fn detail(
         can_reply: row.reporter_id == viewer.id
             && crate::domain::workflow::status_after_developer_reply(status).is_ok(),
         messages,
-        summary: summary(&row, tz),
+        summary: summary(&row, tz)?,
         occurred_local: format!(
             "{} ({})",
             format_local(from_millis(row.occurred_at), &row.reporter_timezone),
@@ -398,7 +407,7 @@ pub async fn detail(
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect(),
-        feedback: row.feedback.as_deref().and_then(Feedback::parse),
+        feedback,
         viewer_is_reporter: row.reporter_id == viewer.id,
         message: row.message,
         request_id: row.request_id,
@@ -451,30 +460,32 @@ pub async fn reply(
     id: i64,
     body: &str,
 ) -> Result<(), AppError> {
-    let row = reports::get(&state.db, id)
-        .await?
-        .filter(|r| r.reporter_id == user.id)
-        .ok_or_else(|| AppError::not_found("report"))?;
     let body = super::work::message_body(body, "body")?;
-    let from = TicketStatus::parse(&row.status).unwrap_or(TicketStatus::New);
-    let to = crate::domain::workflow::status_after_developer_reply(from)?;
-    let stored = super::tickets::post_developer_reply(
-        &state.db,
-        id,
-        user.id,
-        &body,
-        from,
-        to,
-        state.clock.now(),
-    )
-    .await?;
-    if !stored {
-        return Err(AppError::conflict(
-            "This report changed meanwhile. Reload and try again.",
-        ));
-    }
-    state.events.publish(&state.db, id, "updated").await;
-    Ok(())
+    let (reporter, now) = (user.id, state.clock.now());
+    state
+        .db
+        .write(move |tx| {
+            Box::pin(async move {
+                let row = reports::get_in(tx, id)
+                    .await?
+                    .filter(|r| r.reporter_id == reporter)
+                    .ok_or_else(|| AppError::not_found("report"))?;
+                let from = row.status()?;
+                let to = crate::domain::workflow::status_after_developer_reply(from)?;
+                if !super::tickets::post_developer_reply(tx, id, reporter, &body, from, to, now)
+                    .await?
+                {
+                    return Err(AppError::conflict(
+                        "This report changed meanwhile. Reload and try again.",
+                    ));
+                }
+                if let Some(incident) = row.incident_id.filter(|_| from != to) {
+                    super::incidents::refresh(tx, incident).await?;
+                }
+                Ok(())
+            })
+        })
+        .await
 }
 
 /// A maintenance-window report the developer says is unrelated: routed now.
@@ -484,17 +495,6 @@ pub async fn unrelated(
     id: i64,
     statement: &str,
 ) -> Result<(), AppError> {
-    let row = reports::get(&state.db, id)
-        .await?
-        .filter(|r| r.reporter_id == user.id)
-        .ok_or_else(|| AppError::not_found("report"))?;
-    if row.disposition != Disposition::Maintenance.as_str()
-        || row.feedback.as_deref() != Some("pending")
-    {
-        return Err(AppError::conflict(
-            "This report is not waiting for that answer.",
-        ));
-    }
     let statement = statement.trim();
     if statement.chars().count() < 10 || statement.chars().count() > 2_000 {
         return Err(AppError::validation(
@@ -503,27 +503,65 @@ pub async fn unrelated(
         ));
     }
     let statement = scrub(statement).text;
-    let (method, endpoint, failure) = (
-        crate::domain::method::HttpMethod::parse(&row.method)?,
-        crate::domain::endpoint::Endpoint::parse(&row.endpoint)?,
-        crate::domain::status::Failure::parse(
-            &row.status_code.map(|c| c.to_string()).unwrap_or_default(),
-            row.transport.as_deref().unwrap_or(""),
-        )?,
-    );
     let now = state.clock.now();
     let calendar = settings::load_calendar(&state.db).await?;
     let sla = start_clock(&calendar, Priority::Normal, now);
-    let key = group_key(method, &endpoint, failure);
     let window = state.options.incident_window.num_milliseconds();
-    if reports::route_unrelated(&state.db, id, user.id, &statement, sla, (&key, window), now)
-        .await?
-        .is_none()
-    {
-        return Err(AppError::conflict(
-            "This report changed meanwhile. Reload and try again.",
-        ));
-    }
-    state.events.publish(&state.db, id, "created").await;
-    Ok(())
+    let reporter = user.id;
+    state
+        .db
+        .write(move |tx| {
+            Box::pin(async move {
+                let row = reports::get_in(tx, id)
+                    .await?
+                    .filter(|r| r.reporter_id == reporter)
+                    .ok_or_else(|| AppError::not_found("report"))?;
+                if row.disposition()? != Disposition::Maintenance
+                    || row.feedback()? != Some(Feedback::Pending)
+                {
+                    return Err(AppError::conflict(
+                        "This report is not waiting for that answer.",
+                    ));
+                }
+                let (method, endpoint, failure) = (
+                    crate::domain::method::HttpMethod::parse(&row.method)?,
+                    crate::domain::endpoint::Endpoint::parse(&row.endpoint)?,
+                    crate::domain::status::Failure::parse(
+                        &row.status_code.map(|c| c.to_string()).unwrap_or_default(),
+                        row.transport.as_deref().unwrap_or(""),
+                    )?,
+                );
+                let key = group_key(method, &endpoint, failure);
+                reports::route_unrelated(tx, id, reporter, &statement, sla, (&key, window), now)
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::conflict("This report changed meanwhile. Reload and try again.")
+                    })?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+/// Follows the incident of one's own report (updates by email, when configured).
+pub async fn follow_incident(
+    state: &AppState,
+    user: &CurrentUser,
+    report: i64,
+) -> Result<(), AppError> {
+    let (reporter, now) = (user.id, state.clock.now());
+    state
+        .db
+        .write(move |tx| {
+            Box::pin(async move {
+                let incident = reports::get_in(tx, report)
+                    .await?
+                    .filter(|r| r.reporter_id == reporter)
+                    .and_then(|r| r.incident_id)
+                    .ok_or_else(|| AppError::not_found("incident"))?;
+                super::incidents::follow(tx, incident, reporter, now).await?;
+                Ok(())
+            })
+        })
+        .await
 }

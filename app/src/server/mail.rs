@@ -5,8 +5,9 @@
 
 use super::{
     clock::Clock,
-    db::{millis, on_db, Db},
+    db::{millis, on_tx, Db, Tx},
 };
+use crate::error::AppError;
 use chrono::{DateTime, Duration, Utc};
 use lettre::{message::Mailbox, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -24,26 +25,30 @@ pub struct Mail {
 /// How often a message is tried before it is given up.
 pub const MAX_ATTEMPTS: i64 = 5;
 
-/// Puts messages in the outbox (one transaction).
-#[tracing::instrument(skip_all, fields(count = mails.len()))]
-pub async fn enqueue(db: &Db, mails: &[Mail], now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+/// Puts messages in the outbox, inside the transaction of the action that sends them
+/// (so a message exists exactly when the action committed); wakes the mail worker
+/// after commit.
+#[tracing::instrument(level = "debug", skip_all, fields(count = mails.len()))]
+pub async fn enqueue(tx: &mut Tx, mails: &[Mail], now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     if mails.is_empty() {
         return Ok(());
     }
-    on_db!(db, pool => {
-        let mut tx = pool.begin_with(super::db::begin_sql(pool)).await?;
-        for chunk in mails.chunks(200) {
+    for chunk in mails.chunks(200) {
+        on_tx!(tx, c => {
             let mut q = sqlx::QueryBuilder::new(
-                "INSERT INTO mail_outbox (recipient, subject, body, created_at) ",
-            );
-            q.push_values(chunk, |mut b, m| {
-                b.push_bind(&m.to).push_bind(&m.subject).push_bind(&m.body).push_bind(millis(now));
-            });
-            q.build().execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    })
+            "INSERT INTO mail_outbox (recipient, subject, body, created_at) ",
+        );
+        q.push_values(chunk, |mut b, m| {
+            b.push_bind(&m.to)
+                .push_bind(&m.subject)
+                .push_bind(&m.body)
+                .push_bind(millis(now));
+        });
+            q.build().execute(&mut *c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    tx.mail_queued();
+    Ok(())
 }
 
 /// Sends mail over SMTP.
@@ -103,22 +108,28 @@ struct Claimed {
 
 /// Sends what is due in the outbox, in batches, until it is empty; returns how many
 /// messages were sent.
-pub async fn drain(db: &Db, mailer: &Mailer, clock: &Clock) -> Result<usize, sqlx::Error> {
+pub async fn drain(db: &Db, mailer: &Mailer, clock: &Clock) -> Result<usize, AppError> {
     let mut sent = 0;
     loop {
         let now = clock.now();
         // Claim: push the lock forward. The re-check of locked_until in the outer
         // WHERE makes a second instance racing for the same rows claim none of them.
-        let sql = "UPDATE mail_outbox SET locked_until = $1, attempts = attempts + 1 \
-                   WHERE id IN (SELECT id FROM mail_outbox WHERE sent_at IS NULL \
-                   AND locked_until < $2 AND attempts < $3 ORDER BY id LIMIT 20) \
-                   AND locked_until < $2 RETURNING id, recipient, subject, body";
-        let batch: Vec<Claimed> = on_db!(db, pool => sqlx::query_as(sql)
-            .bind(millis(now + Duration::minutes(2)))
-            .bind(millis(now))
-            .bind(MAX_ATTEMPTS)
-            .fetch_all(pool)
-            .await)?;
+        let batch: Vec<Claimed> = db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let sql = "UPDATE mail_outbox SET locked_until = $1, attempts = attempts + 1 \
+                               WHERE id IN (SELECT id FROM mail_outbox WHERE sent_at IS NULL \
+                               AND locked_until < $2 AND attempts < $3 ORDER BY id LIMIT 20) \
+                               AND locked_until < $2 RETURNING id, recipient, subject, body";
+                    Ok(on_tx!(tx, c => sqlx::query_as(sql)
+                        .bind(millis(now + Duration::minutes(2)))
+                        .bind(millis(now))
+                        .bind(MAX_ATTEMPTS)
+                        .fetch_all(&mut *c)
+                        .await)?)
+                })
+            })
+            .await?;
         if batch.is_empty() {
             return Ok(sent);
         }
@@ -128,47 +139,48 @@ pub async fn drain(db: &Db, mailer: &Mailer, clock: &Clock) -> Result<usize, sql
                 subject: m.subject,
                 body: m.body,
             };
-            match mailer.send(&mail).await {
-                Ok(()) => {
-                    on_db!(db, pool => sqlx::query("UPDATE mail_outbox SET sent_at = $1 WHERE id = $2")
-                        .bind(millis(clock.now()))
-                        .bind(m.id)
-                        .execute(pool)
-                        .await
-                        .map(|_| ()))?;
-                    sent += 1;
-                }
-                Err(e) => {
-                    tracing::warn!(mail = m.id, error = %e, "sending mail failed; will retry");
-                    on_db!(db, pool => sqlx::query(
-                        "UPDATE mail_outbox SET last_error = $1, locked_until = $2 WHERE id = $3")
-                        .bind(e)
-                        .bind(millis(clock.now() + Duration::minutes(1)))
-                        .bind(m.id)
-                        .execute(pool)
-                        .await
-                        .map(|_| ()))?;
-                }
+            let (id, result) = (m.id, mailer.send(&mail).await);
+            let delivered = result.is_ok();
+            let at = clock.now();
+            if let Err(e) = &result {
+                tracing::warn!(mail = id, error = %e, "sending mail failed; will retry");
             }
+            db.write(move |tx| {
+                Box::pin(async move {
+                    match result {
+                        Ok(()) => on_tx!(tx, c => sqlx::query(
+                            "UPDATE mail_outbox SET sent_at = $1 WHERE id = $2")
+                            .bind(millis(at))
+                            .bind(id)
+                            .execute(&mut *c)
+                            .await.map(|r| r.rows_affected()))?,
+                        Err(e) => on_tx!(tx, c => sqlx::query(
+                            "UPDATE mail_outbox SET last_error = $1, locked_until = $2 WHERE id = $3")
+                            .bind(e)
+                            .bind(millis(at + Duration::minutes(1)))
+                            .bind(id)
+                            .execute(&mut *c)
+                            .await.map(|r| r.rows_affected()))?,
+                    };
+                    Ok(())
+                })
+            })
+            .await?;
+            sent += usize::from(delivered);
         }
     }
 }
 
 /// The background worker: drains the outbox every `period`, or sooner when `wake` is
 /// notified (after something was enqueued).
-pub async fn run(
-    db: Db,
-    mailer: Mailer,
-    clock: Clock,
-    wake: std::sync::Arc<tokio::sync::Notify>,
-    period: std::time::Duration,
-) {
+pub async fn run(db: Db, mailer: Mailer, clock: Clock, period: std::time::Duration) {
+    let hub = db.hub().clone();
     loop {
         if let Err(e) = drain(&db, &mailer, &clock).await {
             tracing::warn!(error = %e, "mail outbox unavailable");
         }
         tokio::select! {
-            () = wake.notified() => {},
+            () = hub.mail_wake.notified() => {},
             () = tokio::time::sleep(period) => {},
         }
     }

@@ -51,7 +51,8 @@ pub fn parse_form(f: &NoticeForm) -> Result<NoticeDraft, AppError> {
     )?)
 }
 
-/// Publishes a notice; with `f.email == "on"` every developer is emailed.
+/// Publishes a notice; with `f.email == "on"` every developer is emailed. The notice
+/// and its mail are one unit of work: both are stored, or neither.
 pub async fn publish(
     state: &AppState,
     actor: &CurrentUser,
@@ -67,21 +68,26 @@ pub async fn publish(
             "Email is not configured on this server (FAULTDESK_SMTP_URL).",
         ));
     }
-    let id = notices::insert(&state.db, &draft, actor.id, now).await?;
-    tracing::info!(
-        notice = id,
-        emergency = draft.emergency,
-        "maintenance notice published"
-    );
-    if wants_mail {
-        let mails: Vec<Mail> = notices::developer_recipients(&state.db)
-            .await?
-            .into_iter()
-            .map(|(to, tz)| announcement(&draft, &to, &tz))
-            .collect();
-        mail::enqueue(&state.db, &mails, now).await?;
-        state.mail_wake.notify_one();
-    }
+    let actor = actor.id;
+    let emergency = draft.emergency;
+    let id = state
+        .db
+        .write(move |tx| {
+            Box::pin(async move {
+                let id = notices::insert(tx, &draft, actor, now).await?;
+                if wants_mail {
+                    let mails: Vec<Mail> = notices::developer_recipients(tx)
+                        .await?
+                        .into_iter()
+                        .map(|(to, tz)| announcement(&draft, &to, &tz))
+                        .collect();
+                    mail::enqueue(tx, &mails, now).await?;
+                }
+                Ok(id)
+            })
+        })
+        .await?;
+    tracing::info!(notice = id, emergency, "maintenance notice published");
     Ok(id)
 }
 
@@ -118,24 +124,32 @@ pub async fn edit(
     f: &NoticeForm,
 ) -> Result<(), AppError> {
     let now = state.clock.now();
-    let row = notices::get(&state.db, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("notice"))?;
-    if row.cancelled_at.is_some() || row.ends_at <= now.timestamp_millis() {
-        return Err(AppError::conflict(
-            "This notice is over or cancelled; publish a new one.",
-        ));
-    }
-    let before = row.draft();
     let after = parse_form(f)?;
-    after.check_edit(&before, now)?;
-    let detail = describe_change(&before, &after, &actor.timezone);
-    if !notices::update(&state.db, id, &after, &detail, actor.id, now).await? {
-        return Err(AppError::conflict(
-            "This notice changed meanwhile. Reload and try again.",
-        ));
-    }
-    Ok(())
+    let (actor, tz) = (actor.id, actor.timezone.clone());
+    state
+        .db
+        .write(move |tx| {
+            Box::pin(async move {
+                let row = notices::get_in(tx, id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("notice"))?;
+                if row.cancelled_at.is_some() || row.ends_at <= now.timestamp_millis() {
+                    return Err(AppError::conflict(
+                        "This notice is over or cancelled; publish a new one.",
+                    ));
+                }
+                let before = row.draft();
+                after.check_edit(&before, now)?;
+                let detail = describe_change(&before, &after, &tz);
+                if !notices::update(tx, id, &after, &detail, row.updated_at, actor, now).await? {
+                    return Err(AppError::conflict(
+                        "This notice changed meanwhile. Reload and try again.",
+                    ));
+                }
+                Ok(())
+            })
+        })
+        .await
 }
 
 fn describe_change(a: &NoticeDraft, b: &NoticeDraft, tz: &str) -> String {
@@ -184,19 +198,26 @@ pub async fn stop(
     id: i64,
     cancel: bool,
 ) -> Result<(), AppError> {
-    let now = state.clock.now();
-    notices::get(&state.db, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("notice"))?;
-    if !notices::stop(&state.db, id, cancel, actor.id, now).await? {
-        let what = if cancel {
-            "cancelled: it is already over or cancelled"
-        } else {
-            "ended early: it is not active"
-        };
-        return Err(AppError::conflict(format!("This notice cannot be {what}.")));
-    }
-    Ok(())
+    let (actor, now) = (actor.id, state.clock.now());
+    state
+        .db
+        .write(move |tx| {
+            Box::pin(async move {
+                notices::get_in(tx, id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("notice"))?;
+                if !notices::stop(tx, id, cancel, actor, now).await? {
+                    let what = if cancel {
+                        "cancelled: it is already over or cancelled"
+                    } else {
+                        "ended early: it is not active"
+                    };
+                    return Err(AppError::conflict(format!("This notice cannot be {what}.")));
+                }
+                Ok(())
+            })
+        })
+        .await
 }
 
 /// A notice for display in `tz`, with its history when `history` is given.

@@ -110,12 +110,12 @@ pub async fn build(
 }
 
 /// Runs `query` only when `needed`.
-async fn when<T>(
+async fn when<T, E: Into<AppError>>(
     needed: bool,
-    query: impl Future<Output = Result<T, sqlx::Error>>,
-) -> Result<Option<T>, sqlx::Error> {
+    query: impl Future<Output = Result<T, E>>,
+) -> Result<Option<T>, AppError> {
     if needed {
-        query.await.map(Some)
+        query.await.map(Some).map_err(Into::into)
     } else {
         Ok(None)
     }

@@ -2,6 +2,8 @@
 //! the application state. Nothing here is compiled into the browser bundle.
 
 pub mod auth;
+pub mod cache;
+pub mod calendar;
 pub mod clock;
 pub mod db;
 pub mod error;

@@ -1,6 +1,9 @@
 //! The `notices` aggregate: maintenance notices and their history.
 
-use super::db::{begin_sql, millis, on_db, Db};
+use super::{
+    cache::CacheKind,
+    db::{millis, on_db, on_tx, Db, Tx},
+};
 use crate::domain::notices::NoticeDraft;
 use chrono::{DateTime, Utc};
 
@@ -47,96 +50,103 @@ const COLUMNS: &str =
     "id, title, details, starts_at, ends_at, endpoints, emergency, cancelled_at, \
     published_at, published_by, updated_at";
 
-macro_rules! notice_event {
-    ($tx:expr, $notice:expr, $actor:expr, $kind:expr, $detail:expr, $at:expr) => {
-        sqlx::query(
-            "INSERT INTO notice_events (notice_id, actor_id, kind, detail, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind($notice)
-        .bind($actor)
-        .bind($kind)
-        .bind($detail)
-        .bind($at)
-        .execute(&mut *$tx)
-        .await
-    };
+/// Records one entry of a notice's history.
+async fn notice_event(
+    tx: &mut Tx,
+    notice: i64,
+    actor: i64,
+    kind: &str,
+    detail: &str,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO notice_events (notice_id, actor_id, kind, detail, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(notice)
+    .bind(actor)
+    .bind(kind)
+    .bind(detail)
+    .bind(at)
+    .execute(&mut *c)
+    .await.map(|r| r.rows_affected()))?;
+    tx.stale(CacheKind::Notices);
+    Ok(())
 }
 
 /// Publishes a notice (checked by the caller); returns its id.
-#[tracing::instrument(skip(db, d), fields(title = %d.title))]
+#[tracing::instrument(level = "debug", skip(tx, d), fields(title = %d.title))]
 pub async fn insert(
-    db: &Db,
+    tx: &mut Tx,
     d: &NoticeDraft,
     actor: i64,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
     let at = millis(now);
-    on_db!(db, pool => {
-        let mut tx = pool.begin_with(begin_sql(pool)).await?;
-        let ids: Vec<(i64,)> = sqlx::query_as(
-            "INSERT INTO notices (title, details, starts_at, ends_at, endpoints, emergency, \
-             published_at, published_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7) \
-             RETURNING id",
-        )
-        .bind(&d.title)
-        .bind(&d.details)
-        .bind(millis(d.starts_at))
-        .bind(millis(d.ends_at))
-        .bind(d.prefixes.join("\n"))
-        .bind(d.emergency)
-        .bind(at)
-        .bind(actor)
-        .fetch_all(&mut *tx)
-        .await?;
-        let id = ids.first().map(|r| r.0).ok_or(sqlx::Error::RowNotFound)?;
-        let kind = if d.emergency { "published_emergency" } else { "published" };
-        notice_event!(tx, id, actor, kind, "", at)?;
-        tx.commit().await?;
-        Ok(id)
-    })
+    let ids: Vec<(i64,)> = on_tx!(tx, c => sqlx::query_as(
+        "INSERT INTO notices (title, details, starts_at, ends_at, endpoints, emergency, \
+         published_at, published_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7) \
+         RETURNING id",
+    )
+    .bind(&d.title)
+    .bind(&d.details)
+    .bind(millis(d.starts_at))
+    .bind(millis(d.ends_at))
+    .bind(d.prefixes.join("\n"))
+    .bind(d.emergency)
+    .bind(at)
+    .bind(actor)
+    .fetch_all(&mut *c)
+    .await)?;
+    let id = ids.first().map(|r| r.0).ok_or(sqlx::Error::RowNotFound)?;
+    let kind = if d.emergency {
+        "published_emergency"
+    } else {
+        "published"
+    };
+    notice_event(tx, id, actor, kind, "", at).await?;
+    Ok(id)
 }
 
-/// Replaces a notice's content; `detail` describes the change for the history.
-#[tracing::instrument(skip(db, d, detail))]
+/// Replaces a notice's content if it is still what the editor saw (`before`: its last
+/// update time) and not cancelled; `detail` describes the change for the history.
+#[tracing::instrument(level = "debug", skip(tx, d, detail))]
 pub async fn update(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     d: &NoticeDraft,
     detail: &str,
+    seen_updated_at: i64,
     actor: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let at = millis(now);
-    on_db!(db, pool => {
-        let mut tx = pool.begin_with(begin_sql(pool)).await?;
-        let n = sqlx::query(
-            "UPDATE notices SET title = $1, details = $2, starts_at = $3, ends_at = $4, \
-             endpoints = $5, emergency = $6, updated_at = $7 WHERE id = $8 AND cancelled_at IS NULL",
-        )
-        .bind(&d.title)
-        .bind(&d.details)
-        .bind(millis(d.starts_at))
-        .bind(millis(d.ends_at))
-        .bind(d.prefixes.join("\n"))
-        .bind(d.emergency)
-        .bind(at)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 1 {
-            notice_event!(tx, id, actor, "edited", detail, at)?;
-        }
-        tx.commit().await?;
-        Ok(n == 1)
-    })
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE notices SET title = $1, details = $2, starts_at = $3, ends_at = $4, \
+         endpoints = $5, emergency = $6, updated_at = $7 WHERE id = $8 AND cancelled_at IS NULL \
+         AND updated_at = $9",
+    )
+    .bind(&d.title)
+    .bind(&d.details)
+    .bind(millis(d.starts_at))
+    .bind(millis(d.ends_at))
+    .bind(d.prefixes.join("\n"))
+    .bind(d.emergency)
+    .bind(at)
+    .bind(id)
+    .bind(seen_updated_at)
+    .execute(&mut *c)
+    .await.map(|r| r.rows_affected()))?;
+    if n == 1 {
+        notice_event(tx, id, actor, "edited", detail, at).await?;
+    }
+    Ok(n == 1)
 }
 
 /// Ends an active notice now, or cancels one (`cancel`); returns whether it changed.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(tx))]
 pub async fn stop(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     cancel: bool,
     actor: i64,
@@ -156,43 +166,38 @@ pub async fn stop(
             "ended_early",
         )
     };
-    on_db!(db, pool => {
-        let mut tx = pool.begin_with(begin_sql(pool)).await?;
-        let n = sqlx::query(sql).bind(at).bind(id).execute(&mut *tx).await?.rows_affected();
-        if n == 1 {
-            notice_event!(tx, id, actor, kind, "", at)?;
-        }
-        tx.commit().await?;
-        Ok(n == 1)
-    })
+    let n = on_tx!(tx, c => sqlx::query(sql).bind(at).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    if n == 1 {
+        notice_event(tx, id, actor, kind, "", at).await?;
+    }
+    Ok(n == 1)
+}
+
+/// One notice, read inside a unit of work.
+pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<NoticeRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM notices WHERE id = $1");
+    on_tx!(tx, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await)
 }
 
 /// One notice.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn get(db: &Db, id: i64) -> Result<Option<NoticeRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM notices WHERE id = $1");
     on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)
 }
 
-/// Active and upcoming notices (not cancelled, not yet over), soonest first.
-#[tracing::instrument(skip(db))]
-pub async fn current(db: &Db, now: DateTime<Utc>) -> Result<Vec<NoticeRow>, sqlx::Error> {
+/// Notices not cancelled and ending after `since`, soonest first (what the cache holds).
+#[tracing::instrument(level = "debug", skip(db))]
+pub async fn ending_after(db: &Db, since: DateTime<Utc>) -> Result<Vec<NoticeRow>, sqlx::Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM notices WHERE cancelled_at IS NULL AND ends_at > $1 \
-         ORDER BY starts_at, id LIMIT 50"
+         ORDER BY starts_at, id"
     );
-    on_db!(db, pool => sqlx::query_as(&sql).bind(millis(now)).fetch_all(pool).await)
-}
-
-/// The latest notices of any state, for staff.
-#[tracing::instrument(skip(db))]
-pub async fn recent(db: &Db) -> Result<Vec<NoticeRow>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM notices ORDER BY id DESC LIMIT 100");
-    on_db!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)
+    on_db!(db, pool => sqlx::query_as(&sql).bind(millis(since)).fetch_all(pool).await)
 }
 
 /// Notices whose window contains `at` (not cancelled); the caller matches endpoints.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn covering_instant(db: &Db, at: DateTime<Utc>) -> Result<Vec<NoticeRow>, sqlx::Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM notices WHERE cancelled_at IS NULL AND starts_at <= $1 \
@@ -201,17 +206,55 @@ pub async fn covering_instant(db: &Db, at: DateTime<Utc>) -> Result<Vec<NoticeRo
     on_db!(db, pool => sqlx::query_as(&sql).bind(millis(at)).fetch_all(pool).await)
 }
 
-/// A notice's history, oldest first: (kind, detail, actor email, at).
-#[tracing::instrument(skip(db))]
-pub async fn events(db: &Db, id: i64) -> Result<Vec<super::reports::EventRow>, sqlx::Error> {
-    let sql = "SELECT e.kind, e.detail, u.email AS actor, e.created_at FROM notice_events e \
-               LEFT JOIN users u ON u.id = e.actor_id WHERE e.notice_id = $1 ORDER BY e.id";
-    on_db!(db, pool => sqlx::query_as(sql).bind(id).fetch_all(pool).await)
+/// The latest notices of any state, for staff.
+#[tracing::instrument(level = "debug", skip(db))]
+pub async fn recent(db: &Db) -> Result<Vec<NoticeRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM notices ORDER BY id DESC LIMIT 100");
+    on_db!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)
 }
 
-/// Email address and timezone of every developer account (for announcements).
-#[tracing::instrument(skip(db))]
-pub async fn developer_recipients(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_as(
-        "SELECT email, timezone FROM users WHERE role = 'developer' ORDER BY id").fetch_all(pool).await)
+/// The histories of several notices, oldest first, keyed by notice.
+#[tracing::instrument(level = "debug", skip(db))]
+pub async fn events_of(
+    db: &Db,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<super::reports::EventRow>>, sqlx::Error> {
+    let mut by_notice: std::collections::HashMap<i64, Vec<super::reports::EventRow>> =
+        std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(by_notice);
+    }
+    let rows: Vec<(i64, String, String, Option<String>, i64)> = on_db!(db, pool => {
+        let mut q = sqlx::QueryBuilder::new(
+        "SELECT e.notice_id, e.kind, e.detail, u.email AS actor, e.created_at FROM notice_events e \
+         LEFT JOIN users u ON u.id = e.actor_id WHERE e.notice_id IN (",
+    );
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    q.push(") ORDER BY e.id");
+        q.build_query_as().fetch_all(pool).await
+    })?;
+    for (notice, kind, detail, actor, created_at) in rows {
+        by_notice
+            .entry(notice)
+            .or_default()
+            .push(super::reports::EventRow {
+                kind,
+                detail,
+                actor,
+                created_at,
+            });
+    }
+    Ok(by_notice)
+}
+
+/// Email address and timezone of every developer account (for announcements), read
+/// inside the publication that mails them.
+pub async fn developer_recipients(tx: &mut Tx) -> Result<Vec<(String, String)>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as(
+        "SELECT email, timezone FROM users WHERE role = 'developer' ORDER BY id")
+        .fetch_all(&mut *c)
+        .await)
 }

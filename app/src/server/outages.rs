@@ -3,6 +3,7 @@
 
 use super::{
     db::from_millis,
+    error::stored,
     incidents,
     mail::{self, Mail},
     settings,
@@ -38,17 +39,17 @@ pub async fn view(
                 (None, Some(d)) if d < state.clock.now().timestamp_millis() => SlaStatus::Breached,
                 _ => SlaStatus::OnTrack,
             };
-            MemberView {
+            Ok(MemberView {
                 id: m.id,
                 reporter: m.reporter_email,
                 endpoint: m.endpoint,
-                status: TicketStatus::parse(&m.status).unwrap_or(TicketStatus::New),
+                status: stored(TicketStatus::parse(&m.status), "ticket status", &m.status)?,
                 filed_local: format_local(from_millis(m.created_at), tz),
                 due_local: m.due_at.map(|d| format_local(from_millis(d), tz)),
                 sla: sla.label().to_owned(),
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, AppError>>()?;
     let merge_into = incidents::open_floods(&state.db)
         .await?
         .into_iter()
@@ -77,89 +78,97 @@ pub async fn view(
     })
 }
 
-/// One public update delivered to every report of the incident.
+/// One public update delivered to every report of the incident, and mailed to its
+/// followers, as one unit of work. A resolved or merged incident cannot be answered
+/// (409), even when that happened a moment ago on another instance.
 pub async fn reply(
     state: &AppState,
     actor: &CurrentUser,
     id: i64,
     body: &str,
 ) -> Result<usize, AppError> {
-    let inc = incidents::get(&state.db, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("incident"))?;
-    if inc.status != "open" {
-        return Err(AppError::conflict("This incident is closed."));
-    }
     let body = work::message_body(body, "body")?;
     let now = state.clock.now();
     let calendar = settings::load_calendar(&state.db).await?;
-    let business: Vec<(i64, i64)> = incidents::members(&state.db, id)
-        .await?
-        .into_iter()
-        .map(|m| {
-            (
-                m.id,
-                calendar.business_seconds_between(
-                    from_millis(m.routed_at.unwrap_or(m.created_at)),
-                    now,
-                ),
-            )
-        })
-        .collect();
-    let answered = incidents::reply(&state.db, id, actor.id, &body, &business, now).await?;
-    tracing::info!(
-        incident = id,
-        reports = answered.len(),
-        "incident update sent"
-    );
-    let followers = incidents::follower_emails(&state.db, id).await?;
-    if state.options.mail_enabled && !followers.is_empty() {
-        let mails: Vec<Mail> = followers
-            .into_iter()
-            .map(|to| Mail {
-                to,
-                subject: format!("[Incident #{id}] Update: {}", inc.group_key),
-                body: format!(
-                    "Support posted an update on incident #{id} ({}):\n\n{body}\n",
-                    inc.group_key
-                ),
+    let (author, mail) = (actor.id, state.options.mail_enabled);
+    let answered = state
+        .db
+        .write(move |tx| {
+            Box::pin(async move {
+                let inc = incidents::get_in(tx, id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("incident"))?;
+                if inc.status != "open" {
+                    return Err(AppError::conflict("This incident is closed."));
+                }
+                let business: Vec<(i64, i64)> = incidents::open_members(tx, id)
+                    .await?
+                    .into_iter()
+                    .map(|m| {
+                        let routed = from_millis(m.routed_at.unwrap_or(m.created_at));
+                        (m.id, calendar.business_seconds_between(routed, now))
+                    })
+                    .collect();
+                let answered = incidents::reply(tx, id, author, &body, &business, now)
+                    .await?
+                    .ok_or_else(|| AppError::conflict("This incident is closed."))?;
+                let followers = if mail {
+                    incidents::follower_emails(tx, id).await?
+                } else {
+                    Vec::new()
+                };
+                let mails: Vec<Mail> = followers
+                    .into_iter()
+                    .map(|to| Mail {
+                        to,
+                        subject: format!("[Incident #{id}] Update: {}", inc.group_key),
+                        body: format!(
+                            "Support posted an update on incident #{id} ({}):\n\n{body}\n",
+                            inc.group_key
+                        ),
+                    })
+                    .collect();
+                mail::enqueue(tx, &mails, now).await?;
+                Ok(answered.len())
             })
-            .collect();
-        mail::enqueue(&state.db, &mails, now).await?;
-        state.mail_wake.notify_one();
-    }
-    for report in &answered {
-        state.events.publish(&state.db, *report, "updated").await;
-    }
-    Ok(answered.len())
+        })
+        .await?;
+    tracing::debug!(incident = id, reports = answered, "incident update sent");
+    Ok(answered)
 }
 
 /// Resolves the incident and its active reports.
 pub async fn resolve(state: &AppState, actor: &CurrentUser, id: i64) -> Result<(), AppError> {
-    incidents::get(&state.db, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("incident"))?;
-    let resolved = incidents::resolve(&state.db, id, actor.id, state.clock.now()).await?;
-    if resolved.is_empty()
-        && incidents::get(&state.db, id)
-            .await?
-            .is_some_and(|i| i.status != "resolved")
-    {
-        return Err(AppError::conflict("This incident is not open."));
-    }
-    for report in resolved {
-        state.events.publish(&state.db, report, "updated").await;
-    }
-    Ok(())
+    let (actor, now) = (actor.id, state.clock.now());
+    state
+        .db
+        .write(move |tx| {
+            Box::pin(async move {
+                incidents::get_in(tx, id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("incident"))?;
+                incidents::resolve(tx, id, actor, now)
+                    .await?
+                    .ok_or_else(|| AppError::conflict("This incident is not open."))?;
+                Ok(())
+            })
+        })
+        .await
 }
 
 /// Takes a report out of its incident.
 pub async fn move_out(state: &AppState, actor: &CurrentUser, report: i64) -> Result<i64, AppError> {
-    let incident = incidents::move_out(&state.db, report, actor.id, state.clock.now())
-        .await?
-        .ok_or_else(|| AppError::conflict("This report is not part of an incident."))?;
-    state.events.publish(&state.db, report, "updated").await;
-    Ok(incident)
+    let (actor, now) = (actor.id, state.clock.now());
+    state
+        .db
+        .write(move |tx| {
+            Box::pin(async move {
+                incidents::move_out(tx, report, actor, now)
+                    .await?
+                    .ok_or_else(|| AppError::conflict("This report is not part of an incident."))
+            })
+        })
+        .await
 }
 
 /// Merges incident `from` into `into`.
@@ -175,14 +184,24 @@ pub async fn merge(
             "Choose another incident to merge into.",
         ));
     }
-    incidents::get(&state.db, into)
-        .await?
-        .ok_or_else(|| AppError::validation("into", "No such incident."))?;
-    if !incidents::merge(&state.db, from, into, actor.id, state.clock.now()).await? {
-        return Err(AppError::conflict(
-            "Both incidents must be open to merge them.",
-        ));
-    }
-    state.events.publish(&state.db, from, "updated").await;
-    Ok(())
+    let (actor, now) = (actor.id, state.clock.now());
+    state
+        .db
+        .write(move |tx| {
+            Box::pin(async move {
+                incidents::get_in(tx, into)
+                    .await?
+                    .ok_or_else(|| AppError::validation("into", "No such incident."))?;
+                incidents::get_in(tx, from)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("incident"))?;
+                incidents::merge(tx, from, into, actor, now)
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::conflict("Both incidents must be open to merge them.")
+                    })?;
+                Ok(())
+            })
+        })
+        .await
 }

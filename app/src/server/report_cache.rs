@@ -15,9 +15,10 @@
 //! instead of a million index entries.
 
 use super::{
-    db::{begin_sql, on_db, Db},
+    db::{on_db, on_tx, Db},
     reports_sql::{self as q, EndpointRow, GroupRow, ResponseTimes},
 };
+use crate::error::AppError;
 use std::collections::BTreeMap;
 
 /// The aggregates of a range, in the shapes [`super::manager_report`] rolls up.
@@ -53,7 +54,7 @@ struct Day {
 /// The aggregates of the reports filed on local days `from`..=`to` (`YYYY-MM-DD`) at
 /// `now` (ms), from the cache where it is current.
 #[tracing::instrument(skip(db))]
-pub async fn load(db: &Db, from: &str, to: &str, now: i64) -> Result<RangeAggregates, sqlx::Error> {
+pub async fn load(db: &Db, from: &str, to: &str, now: i64) -> Result<RangeAggregates, AppError> {
     let versions: Vec<(String, i64)> = on_db!(db, pool => sqlx::query_as(
         "SELECT day, version FROM report_day_versions WHERE day BETWEEN $1 AND $2 ORDER BY day")
         .bind(from)
@@ -162,7 +163,7 @@ fn decode(c: &CachedDay) -> Result<Day, serde_json::Error> {
 
 /// Stores freshly computed days. Concurrent reports may store the same day; the last
 /// write wins and both are right for the version they carry.
-async fn store(db: &Db, days: &[(String, i64, Day)], now: i64) -> Result<(), sqlx::Error> {
+async fn store(db: &Db, days: &[(String, i64, Day)], now: i64) -> Result<(), AppError> {
     if days.is_empty() {
         return Ok(());
     }
@@ -180,30 +181,33 @@ async fn store(db: &Db, days: &[(String, i64, Day)], now: i64) -> Result<(), sql
             )
         })
         .collect();
-    on_db!(db, pool => {
-        let mut tx = pool.begin_with(begin_sql(pool)).await?;
-        for chunk in rows.chunks(100) {
-            let mut q = sqlx::QueryBuilder::new(
-                "INSERT INTO report_day_cache (day, version, valid_until, groups, endpoints, times, computed_at) ",
-            );
-            q.push_values(chunk, |mut b, r| {
-                b.push_bind(&r.0)
-                    .push_bind(r.1)
-                    .push_bind(r.2)
-                    .push_bind(&r.3)
-                    .push_bind(&r.4)
-                    .push_bind(&r.5)
-                    .push_bind(now);
-            });
-            q.push(
-                " ON CONFLICT (day) DO UPDATE SET version = excluded.version, \
-                 valid_until = excluded.valid_until, groups = excluded.groups, \
-                 endpoints = excluded.endpoints, times = excluded.times, \
-                 computed_at = excluded.computed_at",
-            );
-            q.build().execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+    db.write(move |tx| {
+        Box::pin(async move {
+            for chunk in rows.chunks(100) {
+                on_tx!(tx, c => {
+                    let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO report_day_cache (day, version, valid_until, groups, endpoints, times, computed_at) ",
+                );
+                q.push_values(chunk, |mut b, r| {
+                    b.push_bind(&r.0)
+                        .push_bind(r.1)
+                        .push_bind(r.2)
+                        .push_bind(&r.3)
+                        .push_bind(&r.4)
+                        .push_bind(&r.5)
+                        .push_bind(now);
+                });
+                q.push(
+                    " ON CONFLICT (day) DO UPDATE SET version = excluded.version, \
+                     valid_until = excluded.valid_until, groups = excluded.groups, \
+                     endpoints = excluded.endpoints, times = excluded.times, \
+                     computed_at = excluded.computed_at",
+                );
+                    q.build().execute(&mut *c).await.map(|r| r.rows_affected())
+                })?;
+            }
+            Ok(())
+        })
     })
+    .await
 }

@@ -1,57 +1,109 @@
 //! The `reports` aggregate: failure reports, the tickets they become, and their history.
+//!
+//! Reads take the read pool ([`Db`]); writes take the transaction of the user action
+//! they belong to ([`Tx`]). Lock order on PostgreSQL, kept by every write: report rows
+//! (and, by trigger, their day's version row) before incident rows.
 
-use super::db::{begin_sql, millis, on_db, Db};
+use super::{
+    db::{millis, on_db, on_tx, Db, Tx},
+    error::stored,
+};
+use crate::{
+    domain::{
+        status::FailureClass,
+        ticket::{Disposition, Feedback, TicketStatus},
+    },
+    error::AppError,
+};
 use chrono::{DateTime, Utc};
+use sqlx::QueryBuilder;
+use std::collections::HashMap;
 
-/// Records one entry of a report's history inside transaction `$tx`.
-macro_rules! record_event {
-    ($tx:expr, $report:expr, $actor:expr, $kind:expr, $detail:expr, $at:expr) => {
-        sqlx::query(
-            "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind($report)
-        .bind($actor)
-        .bind($kind)
-        .bind($detail)
-        .bind($at)
-        .execute(&mut *$tx)
-        .await
-    };
+/// Records one entry of a report's history.
+pub async fn record_event(
+    tx: &mut Tx,
+    report: i64,
+    actor: Option<i64>,
+    kind: &str,
+    detail: &str,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(report)
+    .bind(actor)
+    .bind(kind)
+    .bind(detail)
+    .bind(at)
+    .execute(&mut *c)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(())
 }
-pub(crate) use record_event;
 
-/// A public reply by staff member `$author` on ticket `$report` at `$at` (ms), inside
-/// transaction `$tx`. If it is the first, it stops the first-response clock, records met
-/// or breached for good and the business seconds it took (`$business_secs`); an
-/// unassigned ticket goes to the author, and a new one opens. Evaluates to
-/// `Some(breached)` when it stopped the clock.
-macro_rules! answer_publicly {
-    ($tx:expr, $report:expr, $author:expr, $business_secs:expr, $at:expr) => {{
+/// Records the same history entry on many reports at once.
+pub async fn record_events(
+    tx: &mut Tx,
+    reports: &[i64],
+    actor: Option<i64>,
+    kind: &str,
+    detail: &str,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    for chunk in reports.chunks(ROWS_PER_INSERT) {
+        on_tx!(tx, c => {
+            let mut q = QueryBuilder::new(
+            "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) ",
+        );
+        q.push_values(chunk, |mut b, id| {
+            b.push_bind(*id)
+                .push_bind(actor)
+                .push_bind(kind)
+                .push_bind(detail)
+                .push_bind(at);
+        });
+            q.build().execute(&mut *c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
+/// A public reply by staff member `author` on ticket `report` at `at` (ms). If it is
+/// the first, it stops the first-response clock, records met or breached for good and
+/// the business seconds it took; an unassigned ticket goes to the author, and a new
+/// one opens. Returns `Some(breached)` when it stopped the clock.
+pub async fn answer_publicly(
+    tx: &mut Tx,
+    report: i64,
+    author: i64,
+    business_secs: i64,
+    at: i64,
+) -> Result<Option<bool>, sqlx::Error> {
+    on_tx!(tx, c => {
         let stopped: Vec<(bool,)> = sqlx::query_as(
             "UPDATE reports SET first_response_at = $1, sla_breached = (due_at < $1), \
              first_response_business_secs = $3, updated_at = $1 WHERE id = $2 \
              AND first_response_at IS NULL AND due_at IS NOT NULL RETURNING sla_breached",
         )
-        .bind($at)
-        .bind($report)
-        .bind($business_secs)
-        .fetch_all(&mut *$tx)
+        .bind(at)
+        .bind(report)
+        .bind(business_secs)
+        .fetch_all(&mut *c)
         .await?;
         sqlx::query(
             "UPDATE reports SET assignee_id = COALESCE(assignee_id, $1), \
              status = CASE WHEN status = 'new' THEN 'open' ELSE status END, updated_at = $2 \
              WHERE id = $3",
         )
-        .bind($author)
-        .bind($at)
-        .bind($report)
-        .execute(&mut *$tx)
-        .await?;
-        stopped.first().map(|(breached,)| *breached)
-    }};
+        .bind(author)
+        .bind(at)
+        .bind(report)
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected())?;
+        Ok(stopped.first().map(|(breached,)| *breached))
+    })
 }
-pub(crate) use answer_publicly;
 
 /// Every column of a report, as stored. Converted to wire types in `api::reports`.
 #[derive(sqlx::FromRow, Debug, Clone)]
@@ -97,6 +149,43 @@ pub struct ReportRow {
     pub unrelated_statement: Option<String>,
 }
 
+impl ReportRow {
+    /// The ticket status, parsed strictly.
+    pub fn status(&self) -> Result<TicketStatus, AppError> {
+        stored(
+            TicketStatus::parse(&self.status),
+            "ticket status",
+            &self.status,
+        )
+    }
+
+    /// The disposition, parsed strictly.
+    pub fn disposition(&self) -> Result<Disposition, AppError> {
+        stored(
+            Disposition::parse(&self.disposition),
+            "disposition",
+            &self.disposition,
+        )
+    }
+
+    /// The failure class, parsed strictly.
+    pub fn class(&self) -> Result<FailureClass, AppError> {
+        stored(
+            FailureClass::parse(&self.class).ok(),
+            "failure class",
+            &self.class,
+        )
+    }
+
+    /// The developer's answer to guidance, parsed strictly.
+    pub fn feedback(&self) -> Result<Option<Feedback>, AppError> {
+        self.feedback
+            .as_deref()
+            .map(|f| stored(Feedback::parse(f), "feedback", f))
+            .transpose()
+    }
+}
+
 const COLUMNS: &str = "id, reporter_id, endpoint, endpoint_template, method, status_code, \
     transport, class, message, request_id, occurred_at, reporter_timezone, environment, \
     retries, retry_interval_secs, retry_followed, retry_reason, description, excerpt, \
@@ -140,6 +229,10 @@ pub struct NewReport {
     pub notice_id: Option<i64>,
     /// For routed server errors: the incident key to group it under, and the window.
     pub incident: Option<(String, i64)>,
+    /// The history entry "filed" (what Faultdesk did with it).
+    pub filed_detail: String,
+    /// Whether it is a ticket in the queue (live views hear of it).
+    pub is_ticket: bool,
 }
 
 /// The first-response clock of a new ticket.
@@ -151,113 +244,221 @@ pub struct SlaStart {
     pub at_risk_at: DateTime<Utc>,
 }
 
-/// Whether `reporter` had a deflected report for the same endpoint template and status
-/// code since `since` (a re-filing within 24 hours counts as a re-contact).
-#[tracing::instrument(skip(db))]
-pub async fn has_recent_deflected(
-    db: &Db,
-    reporter: i64,
-    template: &str,
-    code: i64,
-    since: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
-    let sql = "SELECT COUNT(*) FROM reports WHERE reporter_id = $1 AND endpoint_template = $2 \
-               AND status_code = $3 AND created_at >= $4 AND disposition = 'deflected'";
-    let (n,): (i64,) = on_db!(db, pool => sqlx::query_as(sql)
-        .bind(reporter)
-        .bind(template)
-        .bind(code)
-        .bind(millis(since))
-        .fetch_one(pool)
-        .await)?;
-    Ok(n > 0)
+/// A stored report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Filed {
+    pub id: i64,
+    /// The incident it joined or started.
+    pub incident: Option<i64>,
+    /// Whether it re-files a deflected report of the last 24 hours.
+    pub recontact: bool,
 }
 
-/// Stores a report and its "filed" event in one transaction, joining (or starting) its
-/// incident; returns its id and the incident's.
-#[tracing::instrument(skip_all, fields(reporter = r.reporter_id, class = %r.class))]
-pub async fn insert(
-    db: &Db,
-    r: &NewReport,
-    recontact: bool,
-) -> Result<(i64, Option<i64>), sqlx::Error> {
-    let sql =
-        "INSERT INTO reports (reporter_id, endpoint, endpoint_template, method, status_code, \
-        transport, class, message, request_id, occurred_at, reporter_timezone, environment, \
-        retries, retry_interval_secs, retry_followed, retry_reason, description, excerpt, \
-        token_fingerprints, guidance_slug, disposition, feedback, recontact, status, priority, \
-        created_at, routed_at, sla_target_minutes, due_at, at_risk_at, updated_at, created_day, \
-        notice_id) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-        $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $26, $31, $32) RETURNING id";
-    let detail = match (
-        crate::domain::status::FailureClass::parse(&r.class),
-        crate::domain::ticket::Disposition::parse(&r.disposition),
-    ) {
-        (Ok(class), Some(disposition)) => format!("{}: {}", class.label(), disposition.label()),
-        _ => format!("{} ({})", r.class, r.disposition),
-    };
-    on_db!(db, pool => {
-        let mut tx = pool.begin_with(begin_sql(pool)).await?;
-        // Read RETURNING to its end (fetch_all): an unfinished statement on SQLite
-        // blocks WAL checkpoints.
-        let ids: Vec<(i64,)> = sqlx::query_as(sql)
-            .bind(r.reporter_id)
-            .bind(&r.endpoint)
-            .bind(&r.endpoint_template)
-            .bind(&r.method)
-            .bind(r.status_code)
-            .bind(&r.transport)
-            .bind(&r.class)
-            .bind(&r.message)
-            .bind(&r.request_id)
-            .bind(millis(r.occurred_at))
-            .bind(&r.reporter_timezone)
-            .bind(&r.environment)
-            .bind(r.retries)
-            .bind(r.retry_interval_secs)
-            .bind(r.retry_followed)
-            .bind(&r.retry_reason)
-            .bind(&r.description)
-            .bind(&r.excerpt)
-            .bind(&r.token_fingerprints)
-            .bind(&r.guidance_slug)
-            .bind(&r.disposition)
-            .bind(&r.feedback)
-            .bind(recontact)
-            .bind(&r.status)
-            .bind(&r.priority)
-            .bind(millis(r.created_at))
-            .bind(r.sla.map(|s| millis(s.routed_at)))
-            .bind(r.sla.map(|s| s.target_minutes))
-            .bind(r.sla.map(|s| millis(s.due_at)))
-            .bind(r.sla.map(|s| millis(s.at_risk_at)))
-            .bind(&r.created_day)
-            .bind(r.notice_id)
-            .fetch_all(&mut *tx)
+/// Rows per multi-row `INSERT`: few distinct statement texts (each engine prepares and
+/// caches one per row count), few round trips.
+const ROWS_PER_INSERT: usize = 16;
+
+/// A re-filing within this long of a deflected report counts as a re-contact.
+const RECONTACT_MS: i64 = 24 * 3600 * 1000;
+
+/// Stores reports with their "filed" history entries, joining (or starting) their
+/// incidents, with set-based statements: an outage flood of N reports costs a handful
+/// of statements, not N transactions. Returns one [`Filed`] per report, in order.
+#[tracing::instrument(level = "debug", skip_all, fields(count = list.len()))]
+pub async fn insert_batch(tx: &mut Tx, list: &[NewReport]) -> Result<Vec<Filed>, sqlx::Error> {
+    if list.is_empty() {
+        return Ok(Vec::new());
+    }
+    let recontact = recontacts(tx, list).await?;
+    let ids = allocate_ids(tx, list.len()).await?;
+    for ((chunk, id_chunk), flags) in list
+        .chunks(ROWS_PER_INSERT)
+        .zip(ids.chunks(ROWS_PER_INSERT))
+        .zip(recontact.chunks(ROWS_PER_INSERT))
+    {
+        insert_rows(tx, chunk, id_chunk, flags).await?;
+    }
+    let rows: Vec<(i64, &NewReport)> = ids.iter().copied().zip(list).collect();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        on_tx!(tx, c => {
+            let mut q = QueryBuilder::new(
+            "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) ",
+        );
+        q.push_values(chunk, |mut b, (id, r)| {
+            b.push_bind(*id)
+                .push_bind(r.reporter_id)
+                .push_bind("filed")
+                .push_bind(&r.filed_detail)
+                .push_bind(millis(r.created_at));
+        });
+            q.build().execute(&mut *c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    let incidents = super::incidents::join_all(tx, &rows).await?;
+    tx.changed(
+        "created",
+        rows.iter().filter(|(_, r)| r.is_ticket).map(|(id, _)| *id),
+    );
+    Ok(ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| Filed {
+            id: *id,
+            incident: incidents.get(id).copied(),
+            recontact: recontact[i],
+        })
+        .collect())
+}
+
+/// Reserves `n` report ids. On SQLite the writer is the only writer, so the next ids
+/// after the largest are ours; PostgreSQL hands them out from the identity sequence.
+async fn allocate_ids(tx: &mut Tx, n: usize) -> Result<Vec<i64>, sqlx::Error> {
+    let n = i64::try_from(n).unwrap_or(i64::MAX);
+    match tx.conn() {
+        super::db::Conn::Sqlite(c) => {
+            let (max,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM reports")
+                .fetch_one(&mut *c)
+                .await?;
+            Ok((max + 1..=max + n).collect())
+        }
+        super::db::Conn::Postgres(c) => {
+            let rows: Vec<(i64,)> = sqlx::query_as(
+                "SELECT nextval(pg_get_serial_sequence('reports', 'id')) \
+                 FROM generate_series(1, $1)",
+            )
+            .bind(n)
+            .fetch_all(&mut **c)
             .await?;
-        let id = ids.first().map(|r| r.0).ok_or(sqlx::Error::RowNotFound)?;
-        record_event!(tx, id, r.reporter_id, "filed", &detail, millis(r.created_at))?;
-        let incident = match &r.incident {
-            Some((key, window_ms)) => {
-                Some(super::incidents::join_incident!(tx, key, id, millis(r.created_at), *window_ms))
+            let mut ids: Vec<i64> = rows.into_iter().map(|r| r.0).collect();
+            ids.sort_unstable();
+            Ok(ids)
+        }
+    }
+}
+
+/// One multi-row `INSERT` of reports with the given ids and re-contact flags.
+async fn insert_rows(
+    tx: &mut Tx,
+    chunk: &[NewReport],
+    ids: &[i64],
+    recontact: &[bool],
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => {
+        let mut q = QueryBuilder::new(
+        "INSERT INTO reports (id, reporter_id, endpoint, endpoint_template, method, status_code, \
+         transport, class, message, request_id, occurred_at, reporter_timezone, environment, \
+         retries, retry_interval_secs, retry_followed, retry_reason, description, excerpt, \
+         token_fingerprints, guidance_slug, disposition, feedback, recontact, status, priority, \
+         created_at, routed_at, sla_target_minutes, due_at, at_risk_at, updated_at, created_day, \
+         notice_id) ",
+    );
+    let rows = chunk.iter().zip(ids).zip(recontact);
+    q.push_values(rows, |mut b, ((r, id), recontact)| {
+        b.push_bind(*id)
+            .push_bind(r.reporter_id)
+            .push_bind(&r.endpoint)
+            .push_bind(&r.endpoint_template)
+            .push_bind(&r.method)
+            .push_bind(r.status_code)
+            .push_bind(&r.transport)
+            .push_bind(&r.class)
+            .push_bind(&r.message)
+            .push_bind(&r.request_id)
+            .push_bind(millis(r.occurred_at))
+            .push_bind(&r.reporter_timezone)
+            .push_bind(&r.environment)
+            .push_bind(r.retries)
+            .push_bind(r.retry_interval_secs)
+            .push_bind(r.retry_followed)
+            .push_bind(&r.retry_reason)
+            .push_bind(&r.description)
+            .push_bind(&r.excerpt)
+            .push_bind(&r.token_fingerprints)
+            .push_bind(&r.guidance_slug)
+            .push_bind(&r.disposition)
+            .push_bind(&r.feedback)
+            .push_bind(*recontact)
+            .push_bind(&r.status)
+            .push_bind(&r.priority)
+            .push_bind(millis(r.created_at))
+            .push_bind(r.sla.map(|s| millis(s.routed_at)))
+            .push_bind(r.sla.map(|s| s.target_minutes))
+            .push_bind(r.sla.map(|s| millis(s.due_at)))
+            .push_bind(r.sla.map(|s| millis(s.at_risk_at)))
+            .push_bind(millis(r.created_at))
+            .push_bind(&r.created_day)
+            .push_bind(r.notice_id);
+    });
+        q.build().execute(&mut *c).await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Which reports re-file a deflected report of the same developer, endpoint template
+/// and status code from the 24 hours before them (earlier reports of the same batch
+/// included).
+async fn recontacts(tx: &mut Tx, list: &[NewReport]) -> Result<Vec<bool>, sqlx::Error> {
+    let mut reporters: Vec<i64> = list
+        .iter()
+        .filter(|r| r.status_code.is_some())
+        .map(|r| r.reporter_id)
+        .collect();
+    if reporters.is_empty() {
+        return Ok(vec![false; list.len()]);
+    }
+    reporters.sort_unstable();
+    reporters.dedup();
+    let since = list
+        .iter()
+        .map(|r| millis(r.created_at))
+        .min()
+        .unwrap_or_default()
+        - RECONTACT_MS;
+    let found: Vec<(i64, String, i64, i64)> = on_tx!(tx, c => {
+        let mut q = QueryBuilder::new(
+        "SELECT reporter_id, endpoint_template, status_code, MAX(created_at) FROM reports \
+         WHERE disposition = 'deflected' AND created_at >= ",
+    );
+    q.push_bind(since).push(" AND reporter_id IN (");
+    let mut ids = q.separated(", ");
+    for r in &reporters {
+        ids.push_bind(*r);
+    }
+    q.push(") GROUP BY reporter_id, endpoint_template, status_code");
+        q.build_query_as().fetch_all(&mut *c).await
+    })?;
+    let mut latest: HashMap<(i64, String, i64), i64> = found
+        .into_iter()
+        .map(|(who, template, code, at)| ((who, template, code), at))
+        .collect();
+    Ok(list
+        .iter()
+        .map(|r| {
+            let Some(code) = r.status_code else {
+                return false;
+            };
+            let key = (r.reporter_id, r.endpoint_template.clone(), code);
+            let at = millis(r.created_at);
+            let hit = latest
+                .get(&key)
+                .is_some_and(|prev| *prev >= at - RECONTACT_MS);
+            if r.disposition == "deflected" {
+                latest.insert(key, at);
             }
-            None => None,
-        };
-        tx.commit().await?;
-        Ok((id, incident))
-    })
+            hit
+        })
+        .collect())
 }
 
 /// One report by id (the caller checks who may see it).
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn get(db: &Db, id: i64) -> Result<Option<ReportRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM reports WHERE id = $1");
     on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)
 }
 
 /// A reporter's reports, newest first, `limit` at a time, before id `before` (keyset).
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn list_for_reporter(
     db: &Db,
     reporter: i64,
@@ -277,7 +478,7 @@ pub async fn list_for_reporter(
 }
 
 /// A report's history, oldest first: (kind, detail, actor email, at).
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn events(db: &Db, id: i64) -> Result<Vec<EventRow>, sqlx::Error> {
     let sql = "SELECT e.kind, e.detail, u.email AS actor, e.created_at FROM report_events e \
                LEFT JOIN users u ON u.id = e.actor_id WHERE e.report_id = $1 ORDER BY e.id";
@@ -308,11 +509,17 @@ impl EventRow {
     }
 }
 
+/// One report, read inside a unit of work (for checks before a guarded write).
+pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<ReportRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM reports WHERE id = $1");
+    on_tx!(tx, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await)
+}
+
 /// The developer's answer to guidance: solved. Only a pending, deflected report of
 /// `reporter` changes; returns whether one did.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(tx))]
 pub async fn mark_self_solved(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     reporter: i64,
     now: DateTime<Utc>,
@@ -320,28 +527,31 @@ pub async fn mark_self_solved(
     let sql = "UPDATE reports SET feedback = 'self_solved', status = 'closed', updated_at = $1 \
                WHERE id = $2 AND reporter_id = $3 AND disposition = 'deflected' \
                AND feedback = 'pending'";
-    on_db!(db, pool => {
-        let mut tx = pool.begin_with(begin_sql(pool)).await?;
-        let changed = sqlx::query(sql)
-            .bind(millis(now))
-            .bind(id)
-            .bind(reporter)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if changed == 1 {
-            record_event!(tx, id, reporter, "self_solved", "The guidance solved it.", millis(now))?;
-        }
-        tx.commit().await?;
-        Ok(changed == 1)
-    })
+    let changed = on_tx!(tx, c => sqlx::query(sql)
+        .bind(millis(now))
+        .bind(id)
+        .bind(reporter)
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
+    if changed == 1 {
+        record_event(
+            tx,
+            id,
+            Some(reporter),
+            "self_solved",
+            "The guidance solved it.",
+            millis(now),
+        )
+        .await?;
+    }
+    Ok(changed == 1)
 }
 
 /// The developer's answer to guidance: still failing. The report becomes a low-priority
 /// ticket with its own first-response clock. Same conditions as [`mark_self_solved`].
-#[tracing::instrument(skip(db, note))]
+#[tracing::instrument(level = "debug", skip(tx, note))]
 pub async fn escalate(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     reporter: i64,
     note: &str,
@@ -353,67 +563,61 @@ pub async fn escalate(
                sla_target_minutes = $3, due_at = $4, updated_at = $5, at_risk_at = $8 \
                WHERE id = $6 AND reporter_id = $7 AND disposition = 'deflected' \
                AND feedback = 'pending'";
-    on_db!(db, pool => {
-        let mut tx = pool.begin_with(begin_sql(pool)).await?;
-        let changed = sqlx::query(sql)
-            .bind(note)
-            .bind(millis(sla.routed_at))
-            .bind(sla.target_minutes)
-            .bind(millis(sla.due_at))
-            .bind(millis(now))
-            .bind(id)
-            .bind(reporter)
-            .bind(millis(sla.at_risk_at))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if changed == 1 {
-            record_event!(tx, id, reporter, "escalated", format!("Still failing: {note}"), millis(now))?;
-        }
-        tx.commit().await?;
-        Ok(changed == 1)
-    })
+    let changed = on_tx!(tx, c => sqlx::query(sql)
+        .bind(note)
+        .bind(millis(sla.routed_at))
+        .bind(sla.target_minutes)
+        .bind(millis(sla.due_at))
+        .bind(millis(now))
+        .bind(id)
+        .bind(reporter)
+        .bind(millis(sla.at_risk_at))
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
+    if changed == 1 {
+        let detail = format!("Still failing: {note}");
+        record_event(tx, id, Some(reporter), "escalated", &detail, millis(now)).await?;
+        tx.changed("created", [id]);
+    }
+    Ok(changed == 1)
 }
 
 /// A report filed during maintenance that the developer says is unrelated: it is routed
 /// like any server error (its clock starts now, it joins its incident) and the
-/// statement is kept. Only a pending maintenance report of `reporter` changes.
-#[tracing::instrument(skip(db, statement))]
+/// statement is kept. Only a pending maintenance report of `reporter` changes; returns
+/// the incident it joined, or `None` if it did not change.
+#[tracing::instrument(level = "debug", skip(tx, statement))]
 pub async fn route_unrelated(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     reporter: i64,
     statement: &str,
     sla: SlaStart,
     incident: (&str, i64),
     now: DateTime<Utc>,
-) -> Result<Option<Option<i64>>, sqlx::Error> {
+) -> Result<Option<i64>, sqlx::Error> {
     let at = millis(now);
-    on_db!(db, pool => {
-        let mut tx = pool.begin_with(begin_sql(pool)).await?;
-        let n = sqlx::query(
-            "UPDATE reports SET disposition = 'routed', feedback = NULL, status = 'new', \
-             unrelated_statement = $1, routed_at = $2, sla_target_minutes = $3, due_at = $4, \
-             at_risk_at = $5, updated_at = $2 WHERE id = $6 AND reporter_id = $7 \
-             AND disposition = 'maintenance' AND feedback = 'pending'",
-        )
-        .bind(statement)
-        .bind(millis(sla.routed_at))
-        .bind(sla.target_minutes)
-        .bind(millis(sla.due_at))
-        .bind(millis(sla.at_risk_at))
-        .bind(id)
-        .bind(reporter)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n != 1 {
-            tx.rollback().await?;
-            return Ok(None);
-        }
-        record_event!(tx, id, reporter, "unrelated", format!("Not caused by the maintenance: {statement}"), at)?;
-        let incident = super::incidents::join_incident!(tx, incident.0, id, at, incident.1);
-        tx.commit().await?;
-        Ok(Some(Some(incident)))
-    })
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE reports SET disposition = 'routed', feedback = NULL, status = 'new', \
+         unrelated_statement = $1, routed_at = $2, sla_target_minutes = $3, due_at = $4, \
+         at_risk_at = $5, updated_at = $2 WHERE id = $6 AND reporter_id = $7 \
+         AND disposition = 'maintenance' AND feedback = 'pending'",
+    )
+    .bind(statement)
+    .bind(millis(sla.routed_at))
+    .bind(sla.target_minutes)
+    .bind(millis(sla.due_at))
+    .bind(millis(sla.at_risk_at))
+    .bind(id)
+    .bind(reporter)
+    .execute(&mut *c)
+    .await.map(|r| r.rows_affected()))?;
+    if n != 1 {
+        return Ok(None);
+    }
+    let detail = format!("Not caused by the maintenance: {statement}");
+    record_event(tx, id, Some(reporter), "unrelated", &detail, at).await?;
+    let joined = super::incidents::join_one(tx, incident.0, id, at, incident.1).await?;
+    tx.changed("created", [id]);
+    Ok(Some(joined))
 }

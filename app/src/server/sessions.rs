@@ -1,71 +1,143 @@
 //! Browser sessions, kept in the database so that several stateless instances can
-//! share them. tower-sessions' sqlx stores do the work; [`SessionStore`] only picks the
-//! one that matches the configured engine. Their tables are created by our own
-//! migrations (which run under sqlx's migration lock), not by the stores' `migrate`.
+//! share them (tower-sessions does the cookies and the session API; this is its store).
+//!
+//! Ours rather than `tower-sessions-sqlx-store` because its writes must go through the
+//! writer like every other write (on SQLite a write from a pool would wait in the busy
+//! handler behind it), and its reads come from the read pool. A record is kept as JSON
+//! with its expiry in milliseconds, like every other instant in the database.
 
-use super::db::Db;
+use super::db::{millis, on_db, on_tx, Db};
+use crate::error::AppError;
 use tower_sessions::{
     session::{Id, Record},
     session_store::{self, ExpiredDeletion},
 };
-use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
-/// The session store for whichever engine [`Db`] points at.
+/// The session store over Faultdesk's database.
 #[derive(Clone, Debug)]
-pub enum SessionStore {
-    /// Sessions in the SQLite file.
-    Sqlite(SqliteStore),
-    /// Sessions in PostgreSQL (schema `tower_sessions`).
-    Postgres(PostgresStore),
+pub struct SessionStore {
+    db: Db,
 }
 
 impl SessionStore {
     /// A store over the same database as the rest of Faultdesk.
     pub fn new(db: &Db) -> Self {
-        match db {
-            Db::Sqlite(pool) => Self::Sqlite(SqliteStore::new(pool.clone())),
-            Db::Postgres(pool) => Self::Postgres(PostgresStore::new(pool.clone())),
-        }
+        Self { db: db.clone() }
     }
+}
+
+fn expiry_ms(record: &Record) -> i64 {
+    i64::try_from(record.expiry_date.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+fn backend(e: AppError) -> session_store::Error {
+    session_store::Error::Backend(e.message)
+}
+
+fn encode(record: &Record) -> session_store::Result<String> {
+    serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))
 }
 
 #[async_trait::async_trait]
 impl session_store::SessionStore for SessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite(s) => s.create(record).await,
-            Self::Postgres(s) => s.create(record).await,
+        // A new id until one is free (a collision of 128 random bits is theoretical).
+        loop {
+            let (id, data, expires) = (record.id.to_string(), encode(record)?, expiry_ms(record));
+            let stored = self
+                .db
+                .write(move |tx| {
+                    Box::pin(async move {
+                        let n = on_tx!(tx, c => sqlx::query(
+                            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
+                             ON CONFLICT (id) DO NOTHING")
+                            .bind(id)
+                            .bind(data)
+                            .bind(expires)
+                            .execute(&mut *c)
+                            .await.map(|r| r.rows_affected()))?;
+                        Ok(n == 1)
+                    })
+                })
+                .await
+                .map_err(backend)?;
+            if stored {
+                return Ok(());
+            }
+            record.id = Id::default();
         }
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite(s) => s.save(record).await,
-            Self::Postgres(s) => s.save(record).await,
-        }
+        let (id, data, expires) = (record.id.to_string(), encode(record)?, expiry_ms(record));
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    on_tx!(tx, c => sqlx::query(
+                        "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
+                         ON CONFLICT (id) DO UPDATE SET data = excluded.data, \
+                         expires_at = excluded.expires_at")
+                        .bind(id)
+                        .bind(data)
+                        .bind(expires)
+                        .execute(&mut *c)
+                        .await.map(|r| r.rows_affected()))?;
+                    Ok(())
+                })
+            })
+            .await
+            .map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            Self::Sqlite(s) => s.load(id).await,
-            Self::Postgres(s) => s.load(id).await,
+        let now = millis(chrono::Utc::now());
+        let row: Option<(String,)> = on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT data FROM sessions WHERE id = $1 AND expires_at > $2")
+            .bind(id.to_string())
+            .bind(now)
+            .fetch_optional(pool)
+            .await)
+        .map_err(|e| backend(AppError::from_db(&e)))?;
+        match row {
+            Some((data,)) => serde_json::from_str(&data)
+                .map(Some)
+                .map_err(|e| session_store::Error::Decode(e.to_string())),
+            None => Ok(None),
         }
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite(s) => s.delete(id).await,
-            Self::Postgres(s) => s.delete(id).await,
-        }
+        let id = id.to_string();
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    on_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE id = $1")
+                        .bind(id)
+                        .execute(&mut *c)
+                        .await.map(|r| r.rows_affected()))?;
+                    Ok(())
+                })
+            })
+            .await
+            .map_err(backend)
     }
 }
 
 #[async_trait::async_trait]
 impl ExpiredDeletion for SessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite(s) => s.delete_expired().await,
-            Self::Postgres(s) => s.delete_expired().await,
-        }
+        let now = millis(chrono::Utc::now());
+        self.db
+            .write(move |tx| {
+                Box::pin(async move {
+                    on_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+                        .bind(now)
+                        .execute(&mut *c)
+                        .await.map(|r| r.rows_affected()))?;
+                    Ok(())
+                })
+            })
+            .await
+            .map_err(backend)
     }
 }

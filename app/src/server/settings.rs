@@ -1,6 +1,9 @@
 //! The support calendar: timezone, weekly hours and holidays (PRODUCT §5).
 
-use super::db::{on_db, Db};
+use super::{
+    cache::CacheKind,
+    db::{on_db, on_tx, Db, Tx},
+};
 use crate::{
     domain::calendar::{parse_tz, BusinessCalendar, DayHours},
     error::AppError,
@@ -8,20 +11,52 @@ use crate::{
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
 
-/// Reads the current support calendar.
-#[tracing::instrument(skip_all)]
-pub async fn load_calendar(db: &Db) -> Result<BusinessCalendar, AppError> {
+/// The current support calendar (from this instance's cache).
+pub async fn load_calendar(db: &Db) -> Result<std::sync::Arc<BusinessCalendar>, AppError> {
+    db.hub().caches.calendar(db).await
+}
+
+/// Reads the current support calendar from the database.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn read_calendar(db: &Db) -> Result<BusinessCalendar, AppError> {
     let sql = "SELECT timezone, hours FROM support_calendar WHERE id = 1";
     let row: Option<(String, String)> =
         on_db!(db, pool => sqlx::query_as(sql).fetch_optional(pool).await)?;
-    let (tz, hours) = row
-        .ok_or_else(|| super::error::unexpected("support calendar missing", "no row with id 1"))?;
     let days: Vec<(String,)> =
         on_db!(db, pool => sqlx::query_as("SELECT day FROM holidays").fetch_all(pool).await)?;
-    let holidays: BTreeSet<NaiveDate> = days
-        .iter()
+    assemble(row, days)
+}
+
+/// [`read_calendar`] inside a unit of work.
+pub async fn calendar_in(tx: &mut Tx) -> Result<BusinessCalendar, AppError> {
+    let sql = "SELECT timezone, hours FROM support_calendar WHERE id = 1";
+    let row: Option<(String, String)> =
+        on_tx!(tx, c => sqlx::query_as(sql).fetch_optional(&mut *c).await)?;
+    let days: Vec<(String,)> =
+        on_tx!(tx, c => sqlx::query_as("SELECT day FROM holidays").fetch_all(&mut *c).await)?;
+    assemble(row, days)
+}
+
+/// The holidays' dates, read inside a unit of work.
+pub async fn holiday_dates_in(tx: &mut Tx) -> Result<BTreeSet<NaiveDate>, AppError> {
+    let days: Vec<(String,)> =
+        on_tx!(tx, c => sqlx::query_as("SELECT day FROM holidays").fetch_all(&mut *c).await)?;
+    Ok(parse_days(&days))
+}
+
+fn parse_days(days: &[(String,)]) -> BTreeSet<NaiveDate> {
+    days.iter()
         .filter_map(|(d,)| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .collect();
+        .collect()
+}
+
+fn assemble(
+    row: Option<(String, String)>,
+    days: Vec<(String,)>,
+) -> Result<BusinessCalendar, AppError> {
+    let (tz, hours) = row
+        .ok_or_else(|| super::error::unexpected("support calendar missing", "no row with id 1"))?;
+    let holidays = parse_days(&days);
     let tz = parse_tz(&tz).map_err(|e| super::error::unexpected("stored timezone invalid", e))?;
     let hours =
         parse_week(&hours).map_err(|e| super::error::unexpected("stored hours invalid", e))?;
@@ -60,59 +95,62 @@ pub struct HolidayRow {
 }
 
 /// The stored timezone and week, raw.
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn raw_calendar(db: &Db) -> Result<(String, String), sqlx::Error> {
     let sql = "SELECT timezone, hours FROM support_calendar WHERE id = 1";
     on_db!(db, pool => sqlx::query_as(sql).fetch_one(pool).await)
 }
 
 /// Every holiday, in date order.
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn holidays(db: &Db) -> Result<Vec<HolidayRow>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_as("SELECT day, name FROM holidays ORDER BY day").fetch_all(pool).await)
 }
 
 /// Stores a new timezone and week (already validated).
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(tx))]
 pub async fn save_week(
-    db: &Db,
+    tx: &mut Tx,
     timezone: &str,
     week: &str,
     actor: i64,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), sqlx::Error> {
     let sql = "UPDATE support_calendar SET timezone = $1, hours = $2, updated_at = $3, updated_by = $4 WHERE id = 1";
-    on_db!(db, pool => sqlx::query(sql)
+    on_tx!(tx, c => sqlx::query(sql)
         .bind(timezone)
         .bind(week)
         .bind(super::db::millis(now))
         .bind(actor)
-        .execute(pool)
-        .await
-        .map(|_| ()))
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
+    tx.stale(CacheKind::Calendar);
+    Ok(())
 }
 
 /// Adds (or renames) a holiday.
-#[tracing::instrument(skip(db))]
-pub async fn put_holiday(db: &Db, day: NaiveDate, name: &str) -> Result<(), sqlx::Error> {
+#[tracing::instrument(level = "debug", skip(tx))]
+pub async fn put_holiday(tx: &mut Tx, day: NaiveDate, name: &str) -> Result<(), sqlx::Error> {
     let sql = "INSERT INTO holidays (day, name) VALUES ($1, $2) \
                ON CONFLICT (day) DO UPDATE SET name = excluded.name";
-    on_db!(db, pool => sqlx::query(sql)
+    on_tx!(tx, c => sqlx::query(sql)
         .bind(day.format("%Y-%m-%d").to_string())
         .bind(name)
-        .execute(pool)
-        .await
-        .map(|_| ()))
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
+    tx.stale(CacheKind::Calendar);
+    Ok(())
 }
 
 /// Removes a holiday; returns whether there was one.
-#[tracing::instrument(skip(db))]
-pub async fn delete_holiday(db: &Db, day: NaiveDate) -> Result<bool, sqlx::Error> {
-    on_db!(db, pool => sqlx::query("DELETE FROM holidays WHERE day = $1")
+#[tracing::instrument(level = "debug", skip(tx))]
+pub async fn delete_holiday(tx: &mut Tx, day: NaiveDate) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, c => sqlx::query("DELETE FROM holidays WHERE day = $1")
         .bind(day.format("%Y-%m-%d").to_string())
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected() == 1))
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
+    tx.stale(CacheKind::Calendar);
+    Ok(n == 1)
 }
 
 /// The stored form of a week: seven `HH:MM-HH:MM` or empty entries, Monday first.

@@ -1,7 +1,7 @@
 //! Shared resources, handed to axum handlers by `FromRef` and to server functions by
 //! Leptos context (never globals).
 
-use super::{clock::Clock, db::Db, events::Events};
+use super::{clock::Clock, db::Db};
 use crate::error::AppError;
 use axum::extract::FromRef;
 use leptos::prelude::{use_context, LeptosOptions};
@@ -21,7 +21,8 @@ pub struct RuntimeOptions {
 /// Everything a request handler may need.
 #[derive(Clone, Debug, FromRef)]
 pub struct AppState {
-    /// The database pool.
+    /// The database: read pool, writer, and what writes announce (live events,
+    /// cache invalidations, mail wake-ups) in `db.hub()`.
     pub db: Db,
     /// Leptos' site options (output name, site root, address).
     pub leptos_options: LeptosOptions,
@@ -29,10 +30,6 @@ pub struct AppState {
     pub clock: Clock,
     /// Other runtime options.
     pub options: Arc<RuntimeOptions>,
-    /// Change notifications for live views.
-    pub events: Events,
-    /// Wakes the mail worker after something was put in the outbox.
-    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 /// The state provided to the current server function or page render.

@@ -2,7 +2,7 @@
 //! and assigning, status changes, and the conversation (public replies, internal notes).
 
 use super::{
-    db::{begin_sql, millis, on_db, Db},
+    db::{millis, on_db, on_tx, Db, Tx},
     reports::{answer_publicly, record_event},
 };
 use crate::domain::{status::FailureClass, ticket::TicketStatus};
@@ -69,6 +69,17 @@ pub struct QueueRow {
     pub incident_last_at: Option<i64>,
 }
 
+impl QueueRow {
+    /// The ticket status, parsed strictly.
+    pub fn status(&self) -> Result<TicketStatus, crate::error::AppError> {
+        super::error::stored(
+            TicketStatus::parse(&self.status),
+            "ticket status",
+            &self.status,
+        )
+    }
+}
+
 const QUEUE_COLUMNS: &str = "r.id, r.endpoint, r.method, r.status_code, r.transport, r.class, \
     r.status, r.priority, r.assignee_id, a.email AS assignee_email, d.email AS reporter_email, \
     r.created_at, r.routed_at, r.due_at, r.at_risk_at, r.first_response_at, r.sla_breached, \
@@ -76,7 +87,7 @@ const QUEUE_COLUMNS: &str = "r.id, r.endpoint, r.method, r.status_code, r.transp
     i.first_report_at AS incident_first_at, i.last_report_at AS incident_last_at";
 
 /// A page of the queue, ordered by due time then id (most urgent first).
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn queue_page(
     db: &Db,
     f: &QueueFilter,
@@ -157,7 +168,7 @@ pub struct StaffRow {
 }
 
 /// Every agent and manager, by email.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn staff(db: &Db) -> Result<Vec<StaffRow>, sqlx::Error> {
     let sql = "SELECT id, email FROM users WHERE role IN ('agent', 'manager') ORDER BY email";
     on_db!(db, pool => sqlx::query_as(sql).fetch_all(pool).await)
@@ -165,9 +176,9 @@ pub async fn staff(db: &Db) -> Result<Vec<StaffRow>, sqlx::Error> {
 
 /// Sets the assignee (`None` to unassign) and, for a new ticket being assigned, opens it.
 /// Only tickets that are not closed change; returns whether one did.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(tx))]
 pub async fn assign(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     actor: i64,
     assignee: Option<(i64, String)>,
@@ -188,28 +199,24 @@ pub async fn assign(
             "Unassigned".to_owned(),
         ),
     };
-    on_db!(db, pool => {
-        let mut tx = pool.begin_with(begin_sql(pool)).await?;
-        let n = sqlx::query(sql)
-            .bind(assignee.as_ref().map(|a| a.0))
-            .bind(at)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if n == 1 {
-            record_event!(tx, id, actor, "assigned", detail, at)?;
-        }
-        tx.commit().await?;
-        Ok(n == 1)
-    })
+    let n = on_tx!(tx, c => sqlx::query(sql)
+        .bind(assignee.as_ref().map(|a| a.0))
+        .bind(at)
+        .bind(id)
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
+    if n == 1 {
+        record_event(tx, id, Some(actor), "assigned", &detail, at).await?;
+        tx.changed("updated", [id]);
+    }
+    Ok(n == 1)
 }
 
 /// Moves a ticket from `from` to `to` (checked by the caller), only if it is still in
 /// `from`; returns whether it was.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(tx))]
 pub async fn set_status(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     actor: i64,
     from: TicketStatus,
@@ -217,23 +224,20 @@ pub async fn set_status(
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let at = millis(now);
-    let detail = format!("{} → {}", from.label(), to.label());
-    on_db!(db, pool => {
-        let mut tx = pool.begin_with(begin_sql(pool)).await?;
-        let n = sqlx::query("UPDATE reports SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
-            .bind(to.as_str())
-            .bind(at)
-            .bind(id)
-            .bind(from.as_str())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if n == 1 {
-            record_event!(tx, id, actor, "status", detail, at)?;
-        }
-        tx.commit().await?;
-        Ok(n == 1)
-    })
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE reports SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
+        .bind(to.as_str())
+        .bind(at)
+        .bind(id)
+        .bind(from.as_str())
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
+    if n == 1 {
+        let detail = format!("{} → {}", from.label(), to.label());
+        record_event(tx, id, Some(actor), "status", &detail, at).await?;
+        tx.changed("updated", [id]);
+    }
+    Ok(n == 1)
 }
 
 /// Who wrote a message and whether the developer sees it.
@@ -272,8 +276,6 @@ pub struct StaffMessage<'a> {
     pub author: i64,
     pub visibility: Visibility,
     pub body: &'a str,
-    /// A status change to make in the same transaction (already checked).
-    pub then: Option<(TicketStatus, TicketStatus)>,
     /// Business seconds since the ticket was routed: its first-response time if this
     /// is the first response.
     pub business_secs_so_far: i64,
@@ -282,68 +284,57 @@ pub struct StaffMessage<'a> {
 /// A staff member's message. A public one is the first response if there was none yet:
 /// it stops the first-response clock and records met or breached (for good). An
 /// unassigned ticket is assigned to whoever answers publicly, and a new one opens.
-/// `m.then` (already checked against the workflow) changes the status in the same
-/// transaction. `m.business_secs_so_far` (business time since the ticket was routed) is
-/// recorded as the first-response time if this is the first response.
-#[tracing::instrument(skip_all, fields(report = m.report_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(report = m.report_id))]
 pub async fn post_staff_message(
-    db: &Db,
+    tx: &mut Tx,
     m: &StaffMessage<'_>,
     now: DateTime<Utc>,
 ) -> Result<Posted, sqlx::Error> {
     let at = millis(now);
-    let (id, author, visibility, body, then) =
-        (m.report_id, m.author, m.visibility, m.body, m.then);
-    on_db!(db, pool => {
-        let mut tx = pool.begin_with(begin_sql(pool)).await?;
-        let ids: Vec<(i64,)> = sqlx::query_as(
-            "INSERT INTO messages (report_id, author_id, visibility, body, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(id)
-        .bind(author)
-        .bind(visibility.as_str())
-        .bind(body)
-        .bind(at)
-        .fetch_all(&mut *tx)
-        .await?;
-        let message_id = ids.first().map(|r| r.0).ok_or(sqlx::Error::RowNotFound)?;
-        let mut posted = Posted { message_id, stopped_clock: false, breached: false };
-        if visibility == Visibility::Public {
-            if let Some(breached) = answer_publicly!(tx, id, author, m.business_secs_so_far, at) {
-                posted.stopped_clock = true;
-                posted.breached = breached;
-            }
+    let ids: Vec<(i64,)> = on_tx!(tx, c => sqlx::query_as(
+        "INSERT INTO messages (report_id, author_id, visibility, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(m.report_id)
+    .bind(m.author)
+    .bind(m.visibility.as_str())
+    .bind(m.body)
+    .bind(at)
+    .fetch_all(&mut *c)
+    .await)?;
+    let message_id = ids.first().map(|r| r.0).ok_or(sqlx::Error::RowNotFound)?;
+    let mut posted = Posted {
+        message_id,
+        stopped_clock: false,
+        breached: false,
+    };
+    if m.visibility == Visibility::Public {
+        if let Some(breached) =
+            answer_publicly(tx, m.report_id, m.author, m.business_secs_so_far, at).await?
+        {
+            posted.stopped_clock = true;
+            posted.breached = breached;
         }
-        let kind = match visibility {
-            Visibility::Public => "public_reply",
-            Visibility::Internal => "internal_note",
-        };
-        let detail = if posted.stopped_clock {
-            if posted.breached { "First response (after the due time: breached)" } else { "First response (SLA met)" }
-        } else {
-            ""
-        };
-        record_event!(tx, id, author, kind, detail, at)?;
-        if let Some((from, to)) = then {
-            sqlx::query("UPDATE reports SET status = $1, updated_at = $2 WHERE id = $3")
-                .bind(to.as_str())
-                .bind(at)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            record_event!(tx, id, author, "status", format!("{} → {}", from.label(), to.label()), at)?;
-        }
-        tx.commit().await?;
-        Ok(posted)
-    })
+    }
+    let kind = match m.visibility {
+        Visibility::Public => "public_reply",
+        Visibility::Internal => "internal_note",
+    };
+    let detail = match (posted.stopped_clock, posted.breached) {
+        (true, true) => "First response (after the due time: breached)",
+        (true, false) => "First response (SLA met)",
+        _ => "",
+    };
+    record_event(tx, m.report_id, Some(m.author), kind, detail, at).await?;
+    tx.changed("updated", [m.report_id]);
+    Ok(posted)
 }
 
 /// A developer's reply on their own report; `reopen_to` is the status it moves to
 /// (decided by the workflow), applied only if the status is still `from`.
-#[tracing::instrument(skip(db, body))]
+#[tracing::instrument(level = "debug", skip(tx, body))]
 pub async fn post_developer_reply(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     author: i64,
     body: &str,
@@ -352,34 +343,36 @@ pub async fn post_developer_reply(
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let at = millis(now);
-    on_db!(db, pool => {
-        let mut tx = pool.begin_with(begin_sql(pool)).await?;
-        let n = sqlx::query("UPDATE reports SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4 AND reporter_id = $5")
-            .bind(reopen_to.as_str())
-            .bind(at)
-            .bind(id)
-            .bind(from.as_str())
-            .bind(author)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if n == 1 {
-            sqlx::query(
-                "INSERT INTO messages (report_id, author_id, visibility, body, created_at) \
-                 VALUES ($1, $2, 'public', $3, $4)",
-            )
-            .bind(id)
-            .bind(author)
-            .bind(body)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
-            let detail = if from == reopen_to { String::new() } else { format!("{} → {}", from.label(), reopen_to.label()) };
-            record_event!(tx, id, author, "developer_reply", detail, at)?;
-        }
-        tx.commit().await?;
-        Ok(n == 1)
-    })
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE reports SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4 AND reporter_id = $5")
+        .bind(reopen_to.as_str())
+        .bind(at)
+        .bind(id)
+        .bind(from.as_str())
+        .bind(author)
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
+    if n != 1 {
+        return Ok(false);
+    }
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO messages (report_id, author_id, visibility, body, created_at) \
+         VALUES ($1, $2, 'public', $3, $4)",
+    )
+    .bind(id)
+    .bind(author)
+    .bind(body)
+    .bind(at)
+    .execute(&mut *c)
+    .await.map(|r| r.rows_affected()))?;
+    let detail = if from == reopen_to {
+        String::new()
+    } else {
+        format!("{} → {}", from.label(), reopen_to.label())
+    };
+    record_event(tx, id, Some(author), "developer_reply", &detail, at).await?;
+    tx.changed("updated", [id]);
+    Ok(true)
 }
 
 /// A message as stored, with its author.
@@ -394,7 +387,7 @@ pub struct MessageRow {
 }
 
 /// A ticket's messages, oldest first; internal notes only when `include_internal`.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn messages(
     db: &Db,
     id: i64,
@@ -406,13 +399,19 @@ pub async fn messages(
     on_db!(db, pool => sqlx::query_as(sql).bind(id).bind(include_internal).fetch_all(pool).await)
 }
 
+const QUEUE_ROW: &str = "FROM reports r JOIN users d ON d.id = r.reporter_id \
+    LEFT JOIN users a ON a.id = r.assignee_id LEFT JOIN incidents i ON i.id = r.incident_id \
+    WHERE r.id = $1 AND r.due_at IS NOT NULL";
+
 /// The queue fields of one ticket (a report that is in the queue or was).
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn queue_row(db: &Db, id: i64) -> Result<Option<QueueRow>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {QUEUE_COLUMNS} FROM reports r JOIN users d ON d.id = r.reporter_id \
-         LEFT JOIN users a ON a.id = r.assignee_id LEFT JOIN incidents i ON i.id = r.incident_id \
-         WHERE r.id = $1 AND r.due_at IS NOT NULL"
-    );
+    let sql = format!("SELECT {QUEUE_COLUMNS} {QUEUE_ROW}");
     on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)
+}
+
+/// [`queue_row`], read inside a unit of work (for checks before a guarded write).
+pub async fn queue_row_in(tx: &mut Tx, id: i64) -> Result<Option<QueueRow>, sqlx::Error> {
+    let sql = format!("SELECT {QUEUE_COLUMNS} {QUEUE_ROW}");
+    on_tx!(tx, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await)
 }

@@ -1,6 +1,6 @@
 //! The `users` aggregate: accounts and their roles.
 
-use super::db::{from_millis, millis, on_db, Db};
+use super::db::{from_millis, millis, on_db, on_tx, Db, Tx};
 use crate::domain::role::Role;
 use chrono::{DateTime, Utc};
 
@@ -23,8 +23,8 @@ pub struct UserRow {
 
 impl UserRow {
     /// The role, defaulting to the least privileged on an unknown name.
-    pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Developer)
+    pub fn role(&self) -> Result<Role, crate::error::AppError> {
+        super::error::stored(Role::parse(&self.role), "role", &self.role)
     }
 
     /// When the account was created.
@@ -49,51 +49,59 @@ pub struct NewUser<'a> {
 const COLUMNS: &str = "id, email, password_hash, role, timezone, created_at";
 
 /// Inserts an account; a duplicate email is a unique violation for the caller to map.
-#[tracing::instrument(skip_all, fields(role = %user.role))]
-pub async fn insert(db: &Db, user: &NewUser<'_>, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+#[tracing::instrument(level = "debug", skip_all, fields(role = %user.role))]
+pub async fn insert(
+    tx: &mut Tx,
+    user: &NewUser<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, sqlx::Error> {
     let sql = "INSERT INTO users (email, password_hash, role, timezone, created_at) \
-               VALUES ($1, $2, $3, $4, $5) RETURNING id";
-    let rows: Vec<(i64,)> = on_db!(db, pool => sqlx::query_as(sql)
+               VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING RETURNING id";
+    let rows: Vec<(i64,)> = on_tx!(tx, c => sqlx::query_as(sql)
         .bind(user.email)
         .bind(user.password_hash)
         .bind(user.role.as_str())
         .bind(user.timezone)
         .bind(millis(now))
-        .fetch_all(pool)
+        .fetch_all(&mut *c)
         .await)?;
-    rows.first()
-        .map(|r| r.0)
-        .ok_or_else(|| sqlx::Error::RowNotFound)
+    Ok(rows.first().map(|r| r.0))
 }
 
 /// The account with this (lower-cased) email.
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
     on_db!(db, pool => sqlx::query_as(&sql).bind(email).fetch_optional(pool).await)
 }
 
+/// [`find_by_email`] inside a unit of work.
+pub async fn find_by_email_in(tx: &mut Tx, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
+    on_tx!(tx, c => sqlx::query_as(&sql).bind(email).fetch_optional(&mut *c).await)
+}
+
 /// The account with this id.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn find_by_id(db: &Db, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
     on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)
 }
 
 /// Changes an account's role and password (the CLI's `create-user` on an existing email).
-#[tracing::instrument(skip(db, password_hash))]
+#[tracing::instrument(level = "debug", skip(tx, password_hash))]
 pub async fn update_role_and_password(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     role: Role,
     password_hash: &str,
 ) -> Result<(), sqlx::Error> {
     let sql = "UPDATE users SET role = $1, password_hash = $2 WHERE id = $3";
-    on_db!(db, pool => sqlx::query(sql)
+    on_tx!(tx, c => sqlx::query(sql)
         .bind(role.as_str())
         .bind(password_hash)
         .bind(id)
-        .execute(pool)
-        .await
-        .map(|_| ()))
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(())
 }

@@ -3,6 +3,7 @@
 
 use super::{
     db::from_millis,
+    error::stored,
     intake, reports, settings,
     state::AppState,
     tickets::{self, AssigneeFilter, QueueFilter, QueueRow, Visibility},
@@ -97,14 +98,18 @@ fn failure_text(code: Option<i64>, transport: Option<&str>) -> String {
 }
 
 /// A queue row as the UI sees it.
-pub fn item(r: &QueueRow, tz: &str) -> QueueItem {
-    QueueItem {
+pub fn item(r: &QueueRow, tz: &str) -> Result<QueueItem, AppError> {
+    Ok(QueueItem {
         id: r.id,
         request: format!("{} {}", r.method, r.endpoint),
         failure: failure_text(r.status_code, r.transport.as_deref()),
-        class: FailureClass::parse(&r.class).unwrap_or(FailureClass::ServerError),
-        status: TicketStatus::parse(&r.status).unwrap_or(TicketStatus::New),
-        priority: Priority::parse(&r.priority).unwrap_or(Priority::Normal),
+        class: stored(
+            FailureClass::parse(&r.class).ok(),
+            "failure class",
+            &r.class,
+        )?,
+        status: r.status()?,
+        priority: stored(Priority::parse(&r.priority), "priority", &r.priority)?,
         assignee: r.assignee_email.clone(),
         reporter: r.reporter_email.clone(),
         due_local: format_local(from_millis(r.due_at), tz),
@@ -128,7 +133,7 @@ pub fn item(r: &QueueRow, tz: &str) -> QueueItem {
             }),
             _ => None,
         },
-    }
+    })
 }
 
 /// A page of the queue.
@@ -145,7 +150,10 @@ pub async fn queue(
         .then(|| rows.last().map(|r| format!("{}.{}", r.due_at, r.id)))
         .flatten();
     Ok(QueuePage {
-        items: rows.iter().map(|r| item(r, &viewer.timezone)).collect(),
+        items: rows
+            .iter()
+            .map(|r| item(r, &viewer.timezone))
+            .collect::<Result<_, _>>()?,
         next,
         now_ms: now.timestamp_millis(),
         windows: windows_around(&calendar, now),
@@ -164,7 +172,7 @@ pub async fn ticket(
     let report = intake::detail(state, viewer, id).await?;
     let now = state.clock.now();
     let calendar = settings::load_calendar(&state.db).await?;
-    let status = TicketStatus::parse(&row.status).unwrap_or(TicketStatus::New);
+    let status = row.status()?;
     let next_statuses = TicketStatus::ALL
         .into_iter()
         .filter(|to| workflow::check_transition(status, *to).is_ok())
@@ -211,7 +219,7 @@ pub async fn ticket(
     }
     timeline.sort_by_key(|(at, _)| *at);
     Ok(TicketView {
-        item: item(&row, tz),
+        item: item(&row, tz)?,
         report,
         assignee_id: row.assignee_id,
         next_statuses,
@@ -232,7 +240,7 @@ pub async fn assign(
         Some(uid) => {
             let u = users::find_by_id(&state.db, uid)
                 .await?
-                .filter(|u| u.role().is_staff())
+                .filter(|u| u.role().is_ok_and(|r| r.is_staff()))
                 .ok_or_else(|| {
                     AppError::validation(
                         "assignee",
@@ -243,44 +251,53 @@ pub async fn assign(
         }
         None => None,
     };
-    let changed = tickets::assign(&state.db, id, actor.id, assignee, state.clock.now()).await?;
-    if !changed {
-        return Err(missing_or_closed(state, id).await);
-    }
-    state.events.publish(&state.db, id, "updated").await;
-    Ok(())
+    let (actor, now) = (actor.id, state.clock.now());
+    state
+        .db
+        .write(move |tx| {
+            Box::pin(async move {
+                if tickets::assign(tx, id, actor, assignee, now).await? {
+                    return Ok(());
+                }
+                Err(match tickets::queue_row_in(tx, id).await? {
+                    Some(_) => AppError::conflict("This ticket is closed."),
+                    None => AppError::not_found("ticket"),
+                })
+            })
+        })
+        .await
 }
 
-async fn missing_or_closed(state: &AppState, id: i64) -> AppError {
-    match tickets::queue_row(&state.db, id).await {
-        Ok(Some(_)) => AppError::conflict("This ticket is closed."),
-        Ok(None) => AppError::not_found("ticket"),
-        Err(e) => e.into(),
-    }
-}
-
-/// Moves a ticket to `to` if the workflow allows it from its current status.
+/// Moves a ticket to `to` if the workflow allows it from its current status; a move
+/// that lost a race with another one gets 409.
 pub async fn change_status(
     state: &AppState,
     actor: &CurrentUser,
     id: i64,
     to: TicketStatus,
 ) -> Result<(), AppError> {
-    let row = tickets::queue_row(&state.db, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("ticket"))?;
-    let from = TicketStatus::parse(&row.status).unwrap_or(TicketStatus::New);
-    workflow::check_transition(from, to)?;
-    if !tickets::set_status(&state.db, id, actor.id, from, to, state.clock.now()).await? {
-        return Err(AppError::conflict(
-            "Someone changed this ticket meanwhile. Reload and try again.",
-        ));
-    }
-    if let Some(incident) = row.incident_id {
-        super::incidents::refresh(&state.db, incident).await?;
-    }
-    state.events.publish(&state.db, id, "updated").await;
-    Ok(())
+    let (actor, now) = (actor.id, state.clock.now());
+    state
+        .db
+        .write(move |tx| {
+            Box::pin(async move {
+                let row = tickets::queue_row_in(tx, id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("ticket"))?;
+                let from = row.status()?;
+                workflow::check_transition(from, to)?;
+                if !tickets::set_status(tx, id, actor, from, to, now).await? {
+                    return Err(AppError::conflict(
+                        "Someone changed this ticket meanwhile. Reload and try again.",
+                    ));
+                }
+                if let Some(incident) = row.incident_id {
+                    super::incidents::refresh(tx, incident).await?;
+                }
+                Ok(())
+            })
+        })
+        .await
 }
 
 /// Checks a message body: trimmed, 1..=10,000 characters, no control characters.
@@ -307,7 +324,9 @@ pub fn message_body(body: &str, field: &str) -> Result<String, AppError> {
     Ok(crate::domain::scrub::scrub(body).text)
 }
 
-/// A staff message, then optionally a status change.
+/// A staff message, then optionally a status change, as one unit of work: the
+/// ticket's status is read inside the transaction and the change is guarded, so a
+/// concurrent move makes the whole action fail with 409 (nothing is stored).
 pub async fn post_message(
     state: &AppState,
     actor: &CurrentUser,
@@ -334,46 +353,58 @@ pub async fn post_message(
                 .ok_or_else(|| AppError::validation("then_status", "Unknown status."))?,
         ),
     };
-    let row = tickets::queue_row(&state.db, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("ticket"))?;
-    let current = TicketStatus::parse(&row.status).unwrap_or(TicketStatus::New);
-    if !workflow::accepts_staff_messages(current) {
-        return Err(AppError::conflict("This ticket is closed."));
-    }
-    // A public reply opens a new ticket; check the requested follow-up status against
-    // that before storing anything.
-    let after_post = if visibility == Visibility::Public {
-        workflow::status_after_claim(current)
-    } else {
-        current
-    };
-    let then = match then {
-        Some(to) if to != after_post => {
-            workflow::check_transition(after_post, to)?;
-            Some((after_post, to))
-        }
-        _ => None,
-    };
     let now = state.clock.now();
     let calendar = settings::load_calendar(&state.db).await?;
-    let routed = from_millis(row.routed_at.unwrap_or(row.created_at));
-    let business_secs = calendar.business_seconds_between(routed, now);
-    let message = tickets::StaffMessage {
-        report_id: id,
-        author: actor.id,
-        visibility,
-        body: &body,
-        then,
-        business_secs_so_far: business_secs,
-    };
-    let posted = tickets::post_staff_message(&state.db, &message, now).await?;
-    if posted.stopped_clock {
-        tracing::info!(ticket = id, breached = posted.breached, "first response");
-    }
-    if let Some(incident) = row.incident_id {
-        super::incidents::refresh(&state.db, incident).await?;
-    }
-    state.events.publish(&state.db, id, "updated").await;
-    Ok(())
+    let author = actor.id;
+    state
+        .db
+        .write(move |tx| {
+            Box::pin(async move {
+                let row = tickets::queue_row_in(tx, id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("ticket"))?;
+                let current = row.status()?;
+                if !workflow::accepts_staff_messages(current) {
+                    return Err(AppError::conflict("This ticket is closed."));
+                }
+                // A public reply opens a new ticket; check the requested follow-up
+                // status against that before storing anything.
+                let after_post = if visibility == Visibility::Public {
+                    workflow::status_after_claim(current)
+                } else {
+                    current
+                };
+                let then = match then {
+                    Some(to) if to != after_post => {
+                        workflow::check_transition(after_post, to)?;
+                        Some(to)
+                    }
+                    _ => None,
+                };
+                let routed = from_millis(row.routed_at.unwrap_or(row.created_at));
+                let message = tickets::StaffMessage {
+                    report_id: id,
+                    author,
+                    visibility,
+                    body: &body,
+                    business_secs_so_far: calendar.business_seconds_between(routed, now),
+                };
+                let posted = tickets::post_staff_message(tx, &message, now).await?;
+                if posted.stopped_clock {
+                    tracing::debug!(ticket = id, breached = posted.breached, "first response");
+                }
+                if let Some(to) = then {
+                    if !tickets::set_status(tx, id, author, after_post, to, now).await? {
+                        return Err(AppError::conflict(
+                            "Someone changed this ticket meanwhile. Reload and try again.",
+                        ));
+                    }
+                }
+                if let Some(incident) = row.incident_id {
+                    super::incidents::refresh(tx, incident).await?;
+                }
+                Ok(())
+            })
+        })
+        .await
 }

@@ -81,13 +81,10 @@ impl Drop for DbGuard {
                     .build();
                 if let Ok(rt) = rt {
                     rt.block_on(async {
-                        if let Ok(db) = Db::connect(&postgres_server_url(), 1).await {
-                            if let Db::Postgres(pool) = &db {
-                                let sql =
-                                    format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                                let _ = sqlx::query(&sql).execute(pool).await;
-                            }
-                            db.close().await;
+                        if let Ok(pool) = sqlx::PgPool::connect(&postgres_server_url()).await {
+                            let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                            let _ = sqlx::query(&sql).execute(&pool).await;
+                            pool.close().await;
                         }
                     });
                 }
@@ -111,19 +108,17 @@ async fn fresh_database(engine: Engine) -> (String, DbGuard) {
                 std::process::id(),
                 COUNTER.fetch_add(1, Ordering::SeqCst)
             );
-            let admin = Db::connect(&server, 1)
+            let admin = sqlx::PgPool::connect(&server)
                 .await
                 .unwrap_or_else(|e| panic!("PostgreSQL at {server} is needed for this test: {e}"));
-            if let Db::Postgres(pool) = &admin {
-                sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                    .execute(pool)
-                    .await
-                    .expect("drop stale test database");
-                sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-                    .execute(pool)
-                    .await
-                    .expect("create test database");
-            }
+            sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .execute(&admin)
+                .await
+                .expect("drop stale test database");
+            sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+                .execute(&admin)
+                .await
+                .expect("create test database");
             admin.close().await;
             let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(&server);
             (format!("{base}/{name}"), DbGuard::Postgres { name })
@@ -289,18 +284,15 @@ impl TestApp {
         let hash = app::server::auth::hash_password("staff password 123".to_owned())
             .await
             .expect("hash");
-        app::server::users::insert(
+        insert_user(
             &self.db,
-            &app::server::users::NewUser {
-                email,
-                password_hash: &hash,
-                role,
-                timezone: "Europe/Berlin",
-            },
+            email,
+            &hash,
+            role,
+            "Europe/Berlin",
             self.clock.now(),
         )
-        .await
-        .expect("insert staff");
+        .await;
         let c = client();
         let res = self
             .call(
@@ -342,4 +334,43 @@ pub async fn expect_error(res: Response, status: u16, field: Option<&str>) -> Er
     assert_eq!(err.status, status);
     assert_eq!(err.field.as_deref(), field, "wrong field in {err:?}");
     err
+}
+
+/// Inserts an account directly (as the CLI does); returns its id.
+pub async fn insert_user(
+    db: &Db,
+    email: &str,
+    password_hash: &str,
+    role: app::domain::role::Role,
+    timezone: &str,
+    now: DateTime<Utc>,
+) -> i64 {
+    let (email, hash, tz) = (
+        email.to_owned(),
+        password_hash.to_owned(),
+        timezone.to_owned(),
+    );
+    db.write(move |tx| {
+        Box::pin(async move {
+            let new = app::server::users::NewUser {
+                email: &email,
+                password_hash: &hash,
+                role,
+                timezone: &tz,
+            };
+            Ok(app::server::users::insert(tx, &new, now).await?)
+        })
+    })
+    .await
+    .expect("insert user")
+    .expect("a new email")
+}
+
+/// Runs one statement without parameters through the writer (test set-up).
+pub async fn execute(db: &Db, sql: &'static str) -> u64 {
+    db.write(move |tx| {
+        Box::pin(async move { Ok(app::on_tx!(tx, c => sqlx::query(sql).execute(&mut *c).await.map(|r| r.rows_affected()))?) })
+    })
+    .await
+    .expect(sql)
 }

@@ -23,9 +23,16 @@ pub async fn staff(app: &TestApp, email: &str, role: Role) -> Client {
         role,
         timezone: "Europe/Berlin",
     };
-    users::insert(&app.db, &new, app.clock.now())
-        .await
-        .expect("insert staff");
+    let _ = new;
+    super::insert_user(
+        &app.db,
+        email,
+        &hash,
+        role,
+        "Europe/Berlin",
+        app.clock.now(),
+    )
+    .await;
     let c = client();
     let res = app
         .call(
@@ -40,15 +47,7 @@ pub async fn staff(app: &TestApp, email: &str, role: Role) -> Client {
 
 /// A developer account (that cannot sign in) to own stored reports; returns its id.
 pub async fn reporter(db: &Db, email: &str) -> i64 {
-    let new = users::NewUser {
-        email,
-        password_hash: "!",
-        role: Role::Developer,
-        timezone: "UTC",
-    };
-    users::insert(db, &new, Utc::now())
-        .await
-        .expect("insert reporter")
+    super::insert_user(db, email, "!", Role::Developer, "UTC", Utc::now()).await
 }
 
 /// A local time `YYYY-MM-DD HH:MM` in `tz`, as an instant.
@@ -193,31 +192,39 @@ impl Report {
         } else {
             "normal"
         };
-        app::on_db!(db, pool => {
-            let rows: Vec<(i64,)> = sqlx::query_as(sql)
-                .bind(reporter)
-                .bind(self.endpoint)
-                .bind(self.template)
-                .bind(self.code)
-                .bind(self.transport)
-                .bind(class)
-                .bind(created)
-                .bind(self.disposition)
-                .bind(self.feedback)
-                .bind(self.recontact)
-                .bind(self.status)
-                .bind(priority)
-                .bind(&day)
-                .bind(self.routed.map(at))
-                .bind(target)
-                .bind(due)
-                .bind(answered)
-                .bind(self.answered.map(|(_, secs)| secs))
-                .bind(matches!((answered, due), (Some(a), Some(d)) if a > d))
-                .fetch_all(pool)
-                .await
-                .expect("insert report");
-            rows[0].0
+        let (r, routed, reporter) = (self.clone(), self.routed.map(at), reporter);
+        let answered_secs = self.answered.map(|(_, secs)| secs);
+        let breached = matches!((answered, due), (Some(a), Some(d)) if a > d);
+        db.write(move |tx| {
+            Box::pin(async move {
+                Ok(app::on_tx!(tx, c => {
+                    let rows: Vec<(i64,)> = sqlx::query_as(sql)
+                        .bind(reporter)
+                        .bind(r.endpoint)
+                        .bind(r.template)
+                        .bind(r.code)
+                        .bind(r.transport)
+                        .bind(class)
+                        .bind(created)
+                        .bind(r.disposition)
+                        .bind(r.feedback)
+                        .bind(r.recontact)
+                        .bind(r.status)
+                        .bind(priority)
+                        .bind(&day)
+                        .bind(routed)
+                        .bind(target)
+                        .bind(due)
+                        .bind(answered)
+                        .bind(answered_secs)
+                        .bind(breached)
+                        .fetch_all(&mut *c)
+                        .await?;
+                    rows[0].0
+                }))
+            })
         })
+        .await
+        .expect("insert report")
     }
 }

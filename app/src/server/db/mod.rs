@@ -1,0 +1,308 @@
+//! One store over two engines, with one way to write.
+//!
+//! Faultdesk runs on an embedded SQLite file by default and on PostgreSQL by one
+//! setting. [`Db`] holds a native pool for *reads* ([`Pool`], one enum variant per
+//! engine) and a [`Writer`] for *writes*. Each store function is written once: the
+//! [`on_db!`] macro expands the same body for both read pools, [`on_tx!`] for both
+//! kinds of transaction, so every query is type-checked against both drivers (sqlx's
+//! `Any` driver would lose chrono and native pool options; generic functions over
+//! `sqlx::Database` need a wall of trait bounds per query).
+//!
+//! **Writes.** Every user action that writes is one unit of work, a closure given to
+//! [`Db::write`] that receives a [`Tx`] (an open transaction) and runs on the writer's
+//! own task, never on the request's: a client that vanishes at any `.await` cannot cut
+//! it in half, and a pooled connection never returns to the pool inside a transaction.
+//! Live events and cache invalidations are recorded on the [`Tx`] and published only
+//! after the commit (see [`writer`]).
+//!
+//! On SQLite the writer is one connection fed by a queue: concurrent actions are
+//! committed together in one transaction (group commit, each action isolated by a
+//! savepoint), so writes never wait in SQLite's busy handler; the read pool opens its
+//! connections read-only, so no write can slip past the writer. On PostgreSQL a few
+//! writer lanes share the pool and do the same.
+//!
+//! To keep the SQL identical on both engines, instants are stored as `BIGINT`
+//! milliseconds since the Unix epoch (see [`millis`] / [`from_millis`]), booleans as
+//! `BOOLEAN` (an integer in SQLite), and placeholders are written `$1`, which both
+//! engines accept.
+
+mod tx;
+pub mod writer;
+
+pub use tx::{Conn, Effects, Tx};
+pub use writer::{JobFuture, Writer};
+
+use super::{cache::Caches, events::Events};
+use crate::error::AppError;
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::{
+    postgres::{PgConnectOptions, PgPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    Connection, Database, PgPool, Postgres, Sqlite, SqlitePool, TransactionManager,
+};
+use std::{str::FromStr, sync::Arc, time::Duration};
+
+/// A read pool to whichever engine is configured.
+#[derive(Clone, Debug)]
+pub enum Pool {
+    /// The embedded default (connections opened read-only).
+    Sqlite(SqlitePool),
+    /// For deployments of several instances sharing one database.
+    Postgres(PgPool),
+}
+
+/// The database: a pool for reads, a writer for every write, and the signals that
+/// writes raise after they commit (live events, cache invalidations, mail).
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: Pool,
+    writer: Writer,
+    hub: Arc<Hub>,
+}
+
+/// What committed writes tell the rest of the process.
+#[derive(Debug, Default)]
+pub struct Hub {
+    /// Change notifications for live views.
+    pub events: Events,
+    /// In-memory copies of rarely changing data.
+    pub caches: Caches,
+    /// Wakes the mail worker after something was put in the outbox.
+    pub mail_wake: tokio::sync::Notify,
+}
+
+/// Runs the same body against whichever read pool `$db` holds, binding it to `$pool`.
+///
+/// ```text
+/// on_db!(db, pool => sqlx::query("SELECT 1").execute(pool).await)
+/// ```
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $crate::server::db::Db::pool($db) {
+            $crate::server::db::Pool::Sqlite($pool) => $body,
+            $crate::server::db::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub use on_db;
+
+/// Runs the same body against whichever connection the transaction `$tx` holds,
+/// binding it to `$conn` (a `&mut SqliteConnection` or `&mut PgConnection`).
+///
+/// ```text
+/// on_tx!(tx, c => sqlx::query("UPDATE …").execute(&mut *c).await.map(|r| r.rows_affected()))
+/// ```
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $crate::server::db::Tx::conn($tx) {
+            $crate::server::db::Conn::Sqlite($conn) => {
+                let $conn: &mut ::sqlx::SqliteConnection = &mut *$conn;
+                $body
+            }
+            $crate::server::db::Conn::Postgres($conn) => {
+                let $conn: &mut ::sqlx::PgConnection = &mut *$conn;
+                $body
+            }
+        }
+    };
+}
+pub use on_tx;
+
+/// Which engine a database URL points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// `sqlite:` URLs.
+    Sqlite,
+    /// `postgres:` / `postgresql:` URLs.
+    Postgres,
+}
+
+impl Engine {
+    /// Reads the engine from a database URL.
+    pub fn of_url(url: &str) -> Result<Self, sqlx::Error> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Self::Postgres)
+        } else {
+            Err(sqlx::Error::Configuration(
+                "the database URL must start with sqlite: or postgres:".into(),
+            ))
+        }
+    }
+}
+
+/// How long a request waits for a pooled connection before it is told to try again.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// SQLite options shared by the writer and the readers.
+fn sqlite_options(url: &str) -> Result<SqliteConnectOptions, sqlx::Error> {
+    Ok(SqliteConnectOptions::from_str(url)?
+        .busy_timeout(Duration::from_secs(5))
+        .pragma("temp_store", "memory"))
+}
+
+/// The writer's (and migrations') options: creates the file, WAL, foreign keys.
+fn sqlite_write_options(url: &str) -> Result<SqliteConnectOptions, sqlx::Error> {
+    Ok(sqlite_options(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true))
+}
+
+/// Whether a connection handed back to a pool is safe to reuse: one still inside a
+/// transaction (a cancelled `begin`, sqlx #3932/#4385) is closed instead.
+fn outside_transaction<DB: Database>(conn: &DB::Connection) -> bool {
+    let depth = <DB::TransactionManager as TransactionManager>::get_transaction_depth(conn);
+    if depth != 0 {
+        tracing::warn!(depth, "discarding a connection left inside a transaction");
+    }
+    depth == 0
+}
+
+impl Db {
+    /// Opens the read pool and starts the writer for `url`, creating the SQLite file if
+    /// it does not exist. `max_connections` bounds the read pool (PostgreSQL: the writer
+    /// lanes share it).
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
+        let hub = Arc::new(Hub::default());
+        match Engine::of_url(url)? {
+            Engine::Sqlite => {
+                // The writer first: it creates the file and switches it to WAL, which
+                // read-only connections cannot do.
+                let write_options = sqlite_write_options(url)?;
+                let first = sqlx::SqliteConnection::connect_with(&write_options).await?;
+                let writer = Writer::sqlite(first, write_options, hub.clone());
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(max_connections.max(1))
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .after_release(|conn, _| {
+                        Box::pin(async move { Ok(outside_transaction::<Sqlite>(conn)) })
+                    })
+                    .connect_with(sqlite_options(url)?.read_only(true))
+                    .await?;
+                Ok(Self {
+                    pool: Pool::Sqlite(pool),
+                    writer,
+                    hub,
+                })
+            }
+            Engine::Postgres => {
+                let options = PgConnectOptions::from_str(url)?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(max_connections.max(2))
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .before_acquire(|conn, _| {
+                        Box::pin(async move { Ok(outside_transaction::<Postgres>(conn)) })
+                    })
+                    .after_release(|conn, _| {
+                        Box::pin(async move { Ok(outside_transaction::<Postgres>(conn)) })
+                    })
+                    .connect_with(options)
+                    .await?;
+                // Nothing is cached until the listener hears other instances' changes.
+                hub.caches.set_enabled(false);
+                let lanes = (max_connections / 3).clamp(1, 4) as usize;
+                let writer = Writer::postgres(pool.clone(), lanes, hub.clone());
+                Ok(Self {
+                    pool: Pool::Postgres(pool),
+                    writer,
+                    hub,
+                })
+            }
+        }
+    }
+
+    /// The read pool.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// The writer (for the intake's batched filings).
+    pub fn writer(&self) -> &Writer {
+        &self.writer
+    }
+
+    /// Live events, caches and the mail wake-up shared with the writer.
+    pub fn hub(&self) -> &Arc<Hub> {
+        &self.hub
+    }
+
+    /// Runs one unit of work in a transaction on the writer and answers after it
+    /// committed (or rolled back). The closure runs on the writer's task, so it
+    /// completes or rolls back as a whole even if the caller is dropped meanwhile.
+    ///
+    /// ```text
+    /// db.write(move |tx| Box::pin(async move { store::thing(tx, …).await?; Ok(()) })).await
+    /// ```
+    pub async fn write<T, F>(&self, job: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Tx) -> JobFuture<'c, T> + Send + 'static,
+    {
+        self.writer.run(job).await
+    }
+
+    /// Applies the engine's migrations (`migrations/sqlite` or `migrations/postgres`).
+    /// Safe to run from several instances at once: sqlx takes a lock.
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match &self.pool {
+            Pool::Sqlite(_) => {
+                let mut conn =
+                    sqlx::SqliteConnection::connect_with(self.writer.sqlite_options()?).await?;
+                let result = sqlx::migrate!("../migrations/sqlite").run(&mut conn).await;
+                let _ = conn.close().await;
+                result
+            }
+            Pool::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await,
+        }
+    }
+
+    /// The engine behind this database.
+    pub fn engine(&self) -> Engine {
+        match self.pool {
+            Pool::Sqlite(_) => Engine::Sqlite,
+            Pool::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Checks that a write can be made now (for the readiness probe): a real write
+    /// through the writer, within `within`.
+    pub async fn probe_write(&self, within: Duration) -> Result<(), AppError> {
+        let probe = self.write(|tx| {
+            Box::pin(async move {
+                let at = Utc::now().timestamp_millis();
+                on_tx!(tx, c => sqlx::query(
+                    "INSERT INTO health_probe (id, written_at) VALUES (1, $1) \
+                     ON CONFLICT (id) DO UPDATE SET written_at = excluded.written_at")
+                    .bind(at)
+                    .execute(&mut *c)
+                    .await.map(|r| r.rows_affected()))?;
+                Ok(())
+            })
+        });
+        match tokio::time::timeout(within, probe).await {
+            Ok(result) => result,
+            Err(_) => Err(AppError::unavailable()),
+        }
+    }
+
+    /// Closes every connection and stops the writer (graceful shutdown).
+    pub async fn close(&self) {
+        self.writer.close().await;
+        on_db!(self, pool => pool.close().await)
+    }
+}
+
+/// An instant as stored: milliseconds since the Unix epoch.
+pub fn millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+/// The inverse of [`millis`]. Out-of-range values (which we never write) clamp to the epoch.
+pub fn from_millis(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}

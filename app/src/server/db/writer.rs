@@ -1,0 +1,589 @@
+//! The writer: every write transaction runs here, on tasks of its own.
+//!
+//! Callers put a unit of work (a closure over [`Tx`], or a report to file) on a queue
+//! and wait for the answer. A *lane* takes whatever is queued (up to [`MAX_BATCH`]
+//! items) and runs it in **one transaction**: each unit in a savepoint of its own when
+//! there are several (so one that fails rolls back alone), reports to file together
+//! with set-based statements, then one commit. Each caller is answered only after that
+//! commit; live events and cache invalidations are published after it too (on
+//! PostgreSQL the `NOTIFY` is sent inside the transaction, which delivers it exactly at
+//! commit).
+//!
+//! Why: a unit of work never runs on the request's task, so a client that disconnects
+//! at any `.await` cannot leave a write half done or a connection mid-transaction
+//! (sqlx #3932, #4385); and on SQLite one lane with one connection means writes never
+//! wait in SQLite's busy handler (whose sleeps grow to 100 ms). Under contention a
+//! caller waits for the queue ahead of it, and the queue drains in batches.
+//!
+//! SQLite has one lane (one writer connection, reopened after a failure). PostgreSQL
+//! has a few, each borrowing a pooled connection per batch, so a slow unit of work
+//! does not hold up every filing.
+
+use super::{
+    tx::{Conn, Tx},
+    Hub,
+};
+use crate::{
+    error::AppError,
+    server::{
+        events::CHANNEL as EVENTS_CHANNEL,
+        reports::{self, Filed, NewReport},
+    },
+};
+use futures::FutureExt;
+use sqlx::{
+    postgres::PgPool, sqlite::SqliteConnectOptions, Connection, Database, Postgres, Sqlite,
+    TransactionManager,
+};
+use std::{future::Future, panic::AssertUnwindSafe, pin::Pin, sync::Arc};
+use tokio::sync::{mpsc, oneshot, Mutex as AsyncMutex};
+
+/// The most items one transaction takes from the queue.
+pub const MAX_BATCH: usize = 256;
+
+/// How many items may wait; callers beyond that wait to enqueue (backpressure).
+const QUEUE: usize = 8192;
+
+/// How often a batch of filings is tried again after a deadlock or serialization
+/// failure (PostgreSQL).
+const RETRIES: usize = 3;
+
+/// What a unit of work's closure returns: a future borrowing the transaction.
+pub type JobFuture<'c, T> = Pin<Box<dyn Future<Output = Result<T, AppError>> + Send + 'c>>;
+
+/// Answers a caller once the batch's fate is known: `None` committed, `Some` failed.
+type Deliver = Box<dyn FnOnce(Option<&AppError>) + Send>;
+
+/// A type-erased unit of work: runs, then says whether it succeeded and how to answer.
+type Run = Box<
+    dyn for<'c> FnOnce(&'c mut Tx) -> Pin<Box<dyn Future<Output = (bool, Deliver)> + Send + 'c>>
+        + Send,
+>;
+
+enum Item {
+    Job(Run),
+    File(Box<NewReport>, oneshot::Sender<Result<Filed, AppError>>),
+}
+
+/// Where a lane gets its connection.
+enum Source {
+    Sqlite {
+        conn: Option<sqlx::SqliteConnection>,
+        options: SqliteConnectOptions,
+    },
+    Postgres(PgPool),
+}
+
+/// The queue into the writer lanes. Cheap to clone.
+#[derive(Clone)]
+pub struct Writer {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    queue: std::sync::Mutex<Option<mpsc::Sender<Item>>>,
+    lanes: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    sqlite_options: Option<SqliteConnectOptions>,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer").finish_non_exhaustive()
+    }
+}
+
+impl Writer {
+    /// One lane over SQLite's one writer connection.
+    pub(super) fn sqlite(
+        conn: sqlx::SqliteConnection,
+        options: SqliteConnectOptions,
+        hub: Arc<Hub>,
+    ) -> Self {
+        let source = Source::Sqlite {
+            conn: Some(conn),
+            options: options.clone(),
+        };
+        Self::start(vec![source], Some(options), hub)
+    }
+
+    /// `lanes` lanes over the PostgreSQL pool.
+    pub(super) fn postgres(pool: PgPool, lanes: usize, hub: Arc<Hub>) -> Self {
+        let sources = (0..lanes).map(|_| Source::Postgres(pool.clone())).collect();
+        Self::start(sources, None, hub)
+    }
+
+    fn start(
+        sources: Vec<Source>,
+        sqlite_options: Option<SqliteConnectOptions>,
+        hub: Arc<Hub>,
+    ) -> Self {
+        let (send, receive) = mpsc::channel(QUEUE);
+        let receive = Arc::new(AsyncMutex::new(receive));
+        let lanes = sources
+            .into_iter()
+            .map(|source| tokio::spawn(lane(receive.clone(), source, hub.clone())))
+            .collect();
+        Self {
+            inner: Arc::new(Inner {
+                queue: std::sync::Mutex::new(Some(send)),
+                lanes: std::sync::Mutex::new(lanes),
+                sqlite_options,
+            }),
+        }
+    }
+
+    /// The SQLite writer's connection options (migrations open a connection with them).
+    pub(super) fn sqlite_options(&self) -> Result<&SqliteConnectOptions, sqlx::Error> {
+        self.inner
+            .sqlite_options
+            .as_ref()
+            .ok_or_else(|| sqlx::Error::Configuration("not an SQLite database".into()))
+    }
+
+    async fn submit(&self, item: Item) -> Result<(), AppError> {
+        let queue = self
+            .inner
+            .queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        match queue {
+            Some(queue) => queue.send(item).await.map_err(|_| AppError::unavailable()),
+            None => Err(AppError::unavailable()),
+        }
+    }
+
+    /// Runs `job` in a transaction on a lane; see [`Db::write`](super::Db::write).
+    pub async fn run<T, F>(&self, job: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Tx) -> JobFuture<'c, T> + Send + 'static,
+    {
+        let (answer, answered) = oneshot::channel();
+        self.submit(Item::Job(erase(job, answer))).await?;
+        // A dropped answer means the lane dropped the job without running it (the
+        // batch failed before its turn, or the writer is closing).
+        answered
+            .await
+            .unwrap_or_else(|_| Err(AppError::unavailable()))
+    }
+
+    /// Files a report: batched with other filings into set-based statements.
+    pub async fn file(&self, report: NewReport) -> Result<Filed, AppError> {
+        let (answer, answered) = oneshot::channel();
+        self.submit(Item::File(Box::new(report), answer)).await?;
+        answered
+            .await
+            .unwrap_or_else(|_| Err(AppError::unavailable()))
+    }
+
+    /// Stops taking work, finishes what is queued, and waits for the lanes.
+    pub async fn close(&self) {
+        drop(
+            self.inner
+                .queue
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take(),
+        );
+        let lanes =
+            std::mem::take(&mut *self.inner.lanes.lock().unwrap_or_else(|e| e.into_inner()));
+        for lane in lanes {
+            let _ = lane.await;
+        }
+    }
+}
+
+/// Wraps a typed unit of work so the lane can run it and answer its caller after commit.
+fn erase<T, F>(job: F, answer: oneshot::Sender<Result<T, AppError>>) -> Run
+where
+    T: Send + 'static,
+    F: for<'c> FnOnce(&'c mut Tx) -> JobFuture<'c, T> + Send + 'static,
+{
+    fn coerce<G>(g: G) -> G
+    where
+        G: for<'c> FnOnce(&'c mut Tx) -> Pin<Box<dyn Future<Output = (bool, Deliver)> + Send + 'c>>,
+    {
+        g
+    }
+    Box::new(coerce(move |tx| {
+        Box::pin(async move {
+            let result = match AssertUnwindSafe(job(tx)).catch_unwind().await {
+                Ok(result) => result,
+                Err(_) => {
+                    tracing::error!("a unit of work panicked; it was rolled back");
+                    Err(AppError::internal())
+                }
+            };
+            let ok = result.is_ok();
+            let deliver: Deliver = Box::new(move |failed: Option<&AppError>| {
+                let _ = answer.send(match (result, failed) {
+                    (Ok(_), Some(e)) => Err(e.clone()),
+                    (result, _) => result,
+                });
+            });
+            (ok, deliver)
+        })
+    }))
+}
+
+async fn lane(queue: Arc<AsyncMutex<mpsc::Receiver<Item>>>, mut source: Source, hub: Arc<Hub>) {
+    loop {
+        let mut batch = Vec::new();
+        {
+            let mut queue = queue.lock().await;
+            match queue.recv().await {
+                Some(item) => batch.push(item),
+                None => break,
+            }
+            while batch.len() < MAX_BATCH {
+                match queue.try_recv() {
+                    Ok(item) => batch.push(item),
+                    Err(_) => break,
+                }
+            }
+        }
+        source.run_batch(batch, &hub).await;
+    }
+    if let Source::Sqlite {
+        conn: Some(conn), ..
+    } = source
+    {
+        let _ = conn.close().await;
+    }
+}
+
+impl Source {
+    async fn take(&mut self) -> Result<Conn, sqlx::Error> {
+        match self {
+            Source::Sqlite { conn, options } => match conn.take() {
+                Some(c) => Ok(Conn::Sqlite(c)),
+                None => Ok(Conn::Sqlite(
+                    sqlx::SqliteConnection::connect_with(options).await?,
+                )),
+            },
+            Source::Postgres(pool) => Ok(Conn::Postgres(pool.acquire().await?)),
+        }
+    }
+
+    /// Takes the connection back; an unhealthy one is closed (the next batch opens or
+    /// borrows a fresh one).
+    fn give_back(&mut self, conn: Conn, healthy: bool) {
+        match (self, conn) {
+            (Source::Sqlite { conn, .. }, Conn::Sqlite(c)) if healthy => *conn = Some(c),
+            (_, Conn::Sqlite(c)) => drop(tokio::spawn(c.close())),
+            (_, Conn::Postgres(mut c)) => {
+                if !healthy {
+                    c.close_on_drop();
+                }
+            }
+        }
+    }
+
+    async fn run_batch(&mut self, batch: Vec<Item>, hub: &Hub) {
+        let conn = match self.take().await {
+            Ok(conn) => conn,
+            Err(e) => {
+                // Dropping the items answers every caller "unavailable".
+                tracing::warn!(error = %e, "the writer has no database connection");
+                drop(batch);
+                return;
+            }
+        };
+        let mut tx = Tx::new(conn);
+        let healthy = match execute(&mut tx, batch).await {
+            Ok(Finished::Committed(deliveries)) => {
+                for deliver in deliveries {
+                    deliver(None);
+                }
+                publish(&mut tx, hub);
+                true
+            }
+            Ok(Finished::RolledBack(deliveries)) => {
+                for deliver in deliveries {
+                    deliver(None);
+                }
+                true
+            }
+            Err((deliveries, e)) => {
+                tracing::warn!(error = %e, "a write transaction failed; its callers were told to retry");
+                let err = AppError::from_db(&e);
+                for deliver in deliveries {
+                    deliver(Some(&err));
+                }
+                reset(&mut tx).await
+            }
+        };
+        tx.effects = Default::default();
+        self.give_back(tx.into_conn(), healthy);
+    }
+}
+
+enum Finished {
+    Committed(Vec<Deliver>),
+    /// The batch's only unit of work failed (it answers its own error).
+    RolledBack(Vec<Deliver>),
+}
+
+/// Runs a batch in one transaction. `Err` means the transaction itself failed: every
+/// unit that ran must be told; units that did not run yet were dropped (their callers
+/// hear "unavailable").
+async fn execute(tx: &mut Tx, batch: Vec<Item>) -> Result<Finished, (Vec<Deliver>, sqlx::Error)> {
+    let mut filings = Vec::new();
+    let mut jobs = Vec::new();
+    for item in batch {
+        match item {
+            Item::File(report, answer) => filings.push((report, answer)),
+            Item::Job(run) => jobs.push(run),
+        }
+    }
+    let units = jobs.len() + usize::from(!filings.is_empty());
+    let isolate = units > 1;
+    let mut done: Vec<Deliver> = Vec::with_capacity(units + filings.len());
+    if let Err(e) = begin(tx).await {
+        return Err((done, e));
+    }
+    let mut only_unit_failed = false;
+    if !filings.is_empty() {
+        match file_all(tx, filings, isolate).await {
+            Ok((deliveries, ok)) => {
+                done.extend(deliveries);
+                only_unit_failed = !ok;
+            }
+            Err(e) => return Err((done, e)),
+        }
+    }
+    for run in jobs {
+        if isolate {
+            if let Err(e) = savepoint(tx).await {
+                return Err((done, e));
+            }
+        }
+        let mark = tx.effects.mark();
+        let (ok, deliver) = run(tx).await;
+        done.push(deliver);
+        let settled = match (ok, isolate) {
+            (true, true) => release(tx).await,
+            (false, true) => {
+                tx.effects.truncate(mark);
+                rollback(tx).await
+            }
+            (true, false) => Ok(()),
+            (false, false) => {
+                only_unit_failed = true;
+                Ok(())
+            }
+        };
+        if let Err(e) = settled {
+            return Err((done, e));
+        }
+    }
+    if only_unit_failed {
+        return match rollback(tx).await {
+            Ok(()) => Ok(Finished::RolledBack(done)),
+            Err(e) => Err((done, e)),
+        };
+    }
+    if let Err(e) = notify_inside(tx).await {
+        return Err((done, e));
+    }
+    match commit(tx).await {
+        Ok(()) => Ok(Finished::Committed(done)),
+        Err(e) => Err((done, e)),
+    }
+}
+
+/// Files reports together. The set-based insert runs in a savepoint (when anything
+/// else shares the transaction, or there are several reports): after a deadlock it is
+/// tried again, after any other failure each report is filed on its own, so one bad
+/// report only fails itself. Without a savepoint (a lone report) a failure is answered
+/// to its caller and `false` tells the lane to roll the transaction back.
+async fn file_all(
+    tx: &mut Tx,
+    filings: Vec<(Box<NewReport>, oneshot::Sender<Result<Filed, AppError>>)>,
+    isolate: bool,
+) -> Result<(Vec<Deliver>, bool), sqlx::Error> {
+    let (list, answers): (Vec<NewReport>, Vec<_>) =
+        filings.into_iter().map(|(r, a)| (*r, a)).unzip();
+    let guarded = isolate || list.len() > 1;
+    let mut attempt = 0;
+    let mut ok = true;
+    let outcome = loop {
+        if guarded {
+            savepoint(tx).await?;
+        }
+        let mark = tx.effects.mark();
+        match reports::insert_batch(tx, &list).await {
+            Ok(filed) => {
+                if guarded {
+                    release(tx).await?;
+                }
+                break filed.into_iter().map(Ok).collect::<Vec<_>>();
+            }
+            Err(e) if !guarded => {
+                ok = false;
+                break vec![Err(AppError::from_db(&e))];
+            }
+            Err(e) => {
+                tx.effects.truncate(mark);
+                rollback(tx).await?;
+                attempt += 1;
+                if is_transient(&e) && attempt <= RETRIES {
+                    continue;
+                }
+                tracing::warn!(error = %e, reports = list.len(), "filing a batch failed; filing one by one");
+                let mut each = Vec::with_capacity(list.len());
+                for report in &list {
+                    savepoint(tx).await?;
+                    let mark = tx.effects.mark();
+                    match reports::insert_batch(tx, std::slice::from_ref(report)).await {
+                        Ok(mut filed) => {
+                            release(tx).await?;
+                            each.push(
+                                filed
+                                    .pop()
+                                    .ok_or(sqlx::Error::RowNotFound)
+                                    .map_err(|e| AppError::from_db(&e)),
+                            );
+                        }
+                        Err(e) => {
+                            tx.effects.truncate(mark);
+                            rollback(tx).await?;
+                            each.push(Err(AppError::from_db(&e)));
+                        }
+                    }
+                }
+                break each;
+            }
+        }
+    };
+    let deliveries = answers
+        .into_iter()
+        .zip(outcome)
+        .map(|(answer, result)| -> Deliver {
+            Box::new(move |failed: Option<&AppError>| {
+                let _ = answer.send(match (result, failed) {
+                    (Ok(_), Some(e)) => Err(e.clone()),
+                    (result, _) => result,
+                });
+            })
+        })
+        .collect();
+    Ok((deliveries, ok))
+}
+
+/// Deadlocks and serialization failures: the same work may succeed when tried again.
+fn is_transient(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("40001" | "40P01")))
+}
+
+type SqliteTm = <Sqlite as Database>::TransactionManager;
+type PgTm = <Postgres as Database>::TransactionManager;
+
+/// Opens the batch's transaction (`BEGIN IMMEDIATE` on SQLite: the write lock up front).
+async fn begin(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    match tx.conn() {
+        Conn::Sqlite(c) => SqliteTm::begin(c, Some("BEGIN IMMEDIATE".into())).await,
+        Conn::Postgres(c) => PgTm::begin(c, None).await,
+    }
+}
+
+/// Opens a savepoint inside the transaction.
+async fn savepoint(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    match tx.conn() {
+        Conn::Sqlite(c) => SqliteTm::begin(c, None).await,
+        Conn::Postgres(c) => PgTm::begin(c, None).await,
+    }
+}
+
+/// Releases the innermost savepoint (keeps its work).
+async fn release(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    commit(tx).await
+}
+
+/// Commits the innermost level: the transaction, or a savepoint.
+async fn commit(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    match tx.conn() {
+        Conn::Sqlite(c) => SqliteTm::commit(c).await,
+        Conn::Postgres(c) => PgTm::commit(c).await,
+    }
+}
+
+/// Rolls back the innermost level: the transaction, or to a savepoint.
+async fn rollback(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    match tx.conn() {
+        Conn::Sqlite(c) => SqliteTm::rollback(c).await,
+        Conn::Postgres(c) => PgTm::rollback(c).await,
+    }
+}
+
+/// Rolls back whatever is open after a failure; false if the connection cannot be
+/// brought back outside a transaction (it is then closed, never reused).
+async fn reset(tx: &mut Tx) -> bool {
+    for _ in 0..8 {
+        let depth = match tx.conn() {
+            Conn::Sqlite(c) => SqliteTm::get_transaction_depth(c),
+            Conn::Postgres(c) => PgTm::get_transaction_depth(c),
+        };
+        if depth == 0 {
+            return true;
+        }
+        if rollback(tx).await.is_err() {
+            return false;
+        }
+    }
+    false
+}
+
+/// The largest `NOTIFY` payload we send (PostgreSQL's limit is 8,000 bytes).
+const NOTIFY_PAYLOAD: usize = 7_000;
+
+/// On PostgreSQL, queues the batch's changes and stale caches as `NOTIFY`s, which the
+/// server delivers to every instance exactly when the transaction commits.
+async fn notify_inside(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    if tx.effects.is_empty() {
+        return Ok(());
+    }
+    let mut payloads: Vec<(&str, String)> = Vec::new();
+    for change in &tx.effects.changes {
+        for chunk in change.chunks(NOTIFY_PAYLOAD) {
+            payloads.push((
+                EVENTS_CHANNEL,
+                serde_json::to_string(&chunk).unwrap_or_default(),
+            ));
+        }
+    }
+    if !tx.effects.stale.is_empty() {
+        let kinds: Vec<&str> = tx.effects.stale.iter().map(|k| k.as_str()).collect();
+        payloads.push((crate::server::cache::CHANNEL, kinds.join(",")));
+    }
+    let Conn::Postgres(c) = tx.conn() else {
+        return Ok(());
+    };
+    for (channel, payload) in payloads {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(channel)
+            .bind(payload)
+            .execute(&mut **c)
+            .await?;
+    }
+    Ok(())
+}
+
+/// After commit: this instance's caches and the mail worker hear of it at once; live
+/// events go out locally on SQLite (on PostgreSQL every instance's listener, this
+/// one's included, delivers the `NOTIFY`s sent inside the transaction).
+fn publish(tx: &mut Tx, hub: &Hub) {
+    let effects = std::mem::take(&mut tx.effects);
+    for kind in effects.stale {
+        hub.caches.invalidate(kind);
+    }
+    if effects.mail {
+        hub.mail_wake.notify_one();
+    }
+    if matches!(tx.conn(), Conn::Sqlite(_)) {
+        for change in effects.changes {
+            hub.events.deliver(change);
+        }
+    }
+}

@@ -154,6 +154,13 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::map_response(routes::server_fn_status))
+        .layer(axum::middleware::map_request(
+            |mut req: axum::extract::Request| async move {
+                req.extensions_mut()
+                    .insert(app::server::auth::RequestScope::default());
+                req
+            },
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             routes::keep_refused_form,

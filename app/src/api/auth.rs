@@ -1,21 +1,8 @@
 //! Sign up, sign in, sign out, and who is signed in.
 
+pub use crate::wire::auth::*;
 use crate::{domain::role::Role, error::AppError};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// The signed-in user as the UI sees them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CurrentUser {
-    /// Account id.
-    pub id: i64,
-    /// Email (lower-cased).
-    pub email: String,
-    /// Role.
-    pub role: Role,
-    /// IANA timezone used to show times to this user.
-    pub timezone: String,
-}
 
 /// Who is signed in on this request (`None` for a visitor).
 #[server(endpoint = "whoami")]

@@ -2,7 +2,7 @@
 //! "who is asking" guards that open every server function.
 
 use super::{state::app_state, users};
-use crate::{api::auth::CurrentUser, domain::role::Role, error::AppError};
+use crate::{domain::role::Role, error::AppError, wire::auth::CurrentUser};
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Argon2,
@@ -64,16 +64,17 @@ pub async fn session() -> Result<Session, AppError> {
         .map_err(|e| super::error::unexpected("session layer missing", e))
 }
 
-/// Signs `user_id` in on this session, with a fresh session id (no fixation).
+/// Signs `user_id` in on this session, with a fresh session id (no fixation). (The
+/// request's [`RequestScope`] may still hold the visitor; sign-in redirects anyway.)
 pub async fn sign_in(session: &Session, user_id: i64) -> Result<(), AppError> {
     session
         .cycle_id()
         .await
-        .map_err(|e| super::error::unexpected("session cycle failed", e))?;
+        .map_err(|e| super::error::session_unavailable("session cycle failed", e))?;
     session
         .insert(USER_ID_KEY, user_id)
         .await
-        .map_err(|e| super::error::unexpected("session write failed", e))
+        .map_err(|e| super::error::session_unavailable("session write failed", e))
 }
 
 /// Ends this session everywhere (its row is deleted).
@@ -81,13 +82,38 @@ pub async fn sign_out(session: &Session) -> Result<(), AppError> {
     session
         .flush()
         .await
-        .map_err(|e| super::error::unexpected("session flush failed", e))
+        .map_err(|e| super::error::session_unavailable("session flush failed", e))
+}
+
+/// Who is asking, resolved at most once per request: every server function and page
+/// resource of one request shares it (see [`RequestScope`]).
+#[derive(Clone, Debug, Default)]
+pub struct RequestScope {
+    user: std::sync::Arc<tokio::sync::OnceCell<Option<CurrentUser>>>,
+}
+
+impl RequestScope {
+    /// The user of `session`, read from the database the first time it is asked for.
+    pub async fn user(
+        &self,
+        db: &super::db::Db,
+        session: &Session,
+    ) -> Result<Option<CurrentUser>, AppError> {
+        self.user
+            .get_or_try_init(|| user_of_session(db, session))
+            .await
+            .cloned()
+    }
 }
 
 /// The signed-in user of the current request, if any.
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
     let session = session().await?;
-    user_of_session(&app_state()?.db, &session).await
+    let db = app_state()?.db;
+    match leptos_axum::extract::<axum::Extension<RequestScope>>().await {
+        Ok(axum::Extension(scope)) => scope.user(&db, &session).await,
+        Err(_) => user_of_session(&db, &session).await,
+    }
 }
 
 /// The user signed in on `session`, if any (for plain axum handlers too).
@@ -98,7 +124,7 @@ pub async fn user_of_session(
     let Some(id) = session
         .get::<i64>(USER_ID_KEY)
         .await
-        .map_err(|e| super::error::unexpected("session read failed", e))?
+        .map_err(|e| super::error::session_unavailable("session read failed", e))?
     else {
         return Ok(None);
     };

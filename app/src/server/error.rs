@@ -69,3 +69,11 @@ pub fn stored<T>(parsed: Option<T>, what: &str, value: &str) -> Result<T, AppErr
         AppError::internal()
     })
 }
+
+/// A session that could not be read or written: the session store is the database, so
+/// this is nearly always the database being out of reach for a moment. Logged; the
+/// caller is told to try again (503), never a bare 500.
+pub fn session_unavailable(context: &str, e: impl std::fmt::Display) -> AppError {
+    tracing::warn!(error = %e, "{context}");
+    AppError::unavailable()
+}

@@ -52,7 +52,7 @@ pub async fn keep(session: &Session, path: &str, body: &[u8], now_ms: i64) -> Re
     session
         .insert(KEY, kept)
         .await
-        .map_err(|e| super::error::unexpected("session write failed", e))
+        .map_err(|e| super::error::session_unavailable("session write failed", e))
 }
 
 /// While rendering a page after a refused post without JavaScript (the error is in the

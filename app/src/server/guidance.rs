@@ -2,8 +2,8 @@
 
 use super::db::{on_db, Db};
 use crate::{
-    api::reports::GuidanceView,
     domain::guidance::{parse_keywords, ArticleRule, CodeMatch},
+    wire::reports::GuidanceView,
 };
 
 /// An article as stored.

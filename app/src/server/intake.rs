@@ -8,10 +8,6 @@ use super::{
     state::AppState,
 };
 use crate::{
-    api::{
-        auth::CurrentUser,
-        reports::{IncidentBrief, MessageView, NoticeBrief, ReportDetail, ReportSummary, SlaView},
-    },
     domain::{
         calendar::BusinessCalendar,
         guidance::select_article,
@@ -25,6 +21,10 @@ use crate::{
         validation::ReportDraft,
     },
     error::AppError,
+    wire::{
+        auth::CurrentUser,
+        reports::{IncidentBrief, MessageView, NoticeBrief, ReportDetail, ReportSummary, SlaView},
+    },
 };
 use chrono::{DateTime, Utc};
 

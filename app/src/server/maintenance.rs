@@ -7,17 +7,17 @@ use super::{
     state::AppState,
 };
 use crate::{
-    api::{
-        auth::CurrentUser,
-        notices::{NoticeForm, NoticeView},
-        reports::EventView,
-    },
     domain::{
         calendar::parse_tz,
         notices::NoticeDraft,
         timefmt::{datetime_local_value, format_local},
     },
     error::AppError,
+    wire::{
+        auth::CurrentUser,
+        notices::{NoticeForm, NoticeView},
+        reports::EventView,
+    },
 };
 use chrono::{DateTime, NaiveDateTime, Utc};
 

@@ -9,10 +9,6 @@ use super::{
     state::AppState,
 };
 use crate::{
-    api::manager::{
-        BacklogBand, BreachView, CodeVolume, DayVolume, DeflectionFigures, EndpointVolume,
-        ManagerReport, PeriodFigures, ReportTable, SlaFigures, ENDPOINTS_SHOWN,
-    },
     domain::{
         calendar::BusinessCalendar,
         stats::{
@@ -22,6 +18,10 @@ use crate::{
         status::FailureClass,
     },
     error::AppError,
+    wire::manager::{
+        BacklogBand, BreachView, CodeVolume, DayVolume, DeflectionFigures, EndpointVolume,
+        ManagerReport, PeriodFigures, ReportTable, SlaFigures, ENDPOINTS_SHOWN,
+    },
 };
 use chrono::{DateTime, Utc};
 use std::{collections::BTreeMap, future::Future};

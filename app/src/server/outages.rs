@@ -11,12 +11,12 @@ use super::{
     work,
 };
 use crate::{
-    api::{
+    domain::{sla::SlaStatus, ticket::TicketStatus, timefmt::format_local},
+    error::AppError,
+    wire::{
         auth::CurrentUser,
         incidents::{IncidentView, MemberView},
     },
-    domain::{sla::SlaStatus, ticket::TicketStatus, timefmt::format_local},
-    error::AppError,
 };
 
 /// An incident for staff.

@@ -53,7 +53,7 @@ struct Day {
 
 /// The aggregates of the reports filed on local days `from`..=`to` (`YYYY-MM-DD`) at
 /// `now` (ms), from the cache where it is current.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn load(db: &Db, from: &str, to: &str, now: i64) -> Result<RangeAggregates, AppError> {
     let versions: Vec<(String, i64)> = on_db!(db, pool => sqlx::query_as(
         "SELECT day, version FROM report_day_versions WHERE day BETWEEN $1 AND $2 ORDER BY day")

@@ -105,7 +105,7 @@ pub async fn answer_publicly(
     })
 }
 
-/// Every column of a report, as stored. Converted to wire types in `api::reports`.
+/// Every column of a report, as stored. Converted to wire types by the services.
 #[derive(sqlx::FromRow, Debug, Clone)]
 pub struct ReportRow {
     pub id: i64,
@@ -496,8 +496,8 @@ pub struct EventRow {
 
 impl EventRow {
     /// The entry as people see it, with the time in `tz`.
-    pub fn into_view(self, tz: &str) -> crate::api::reports::EventView {
-        crate::api::reports::EventView {
+    pub fn into_view(self, tz: &str) -> crate::wire::reports::EventView {
+        crate::wire::reports::EventView {
             kind: self.kind,
             detail: self.detail,
             actor: self.actor.unwrap_or_else(|| "Faultdesk".to_owned()),

@@ -59,7 +59,7 @@ pub struct GroupRow {
 /// The reports filed in `[from, to]`, grouped (see [`GroupRow`]). One pass over the
 /// range of `reports_report_day` in index order, so no sorting: the groups arrive by
 /// day, and Rust rolls them up into days, status codes, dispositions and SLA scopes.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn groups(db: &Db, from: &str, to: &str, now: i64) -> Result<Vec<GroupRow>, sqlx::Error> {
     let sql = groups_sql();
     on_db!(db, pool => sqlx::query_as(&sql).bind(from).bind(to).bind(now).fetch_all(pool).await)
@@ -98,7 +98,7 @@ pub struct EndpointRow {
 
 /// Report counts by filing day and endpoint template (the caller adds the days up). Grouping by day first follows `reports_report_endpoint`, so
 /// the database streams the groups instead of sorting the whole range.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn by_endpoint(
     db: &Db,
     from: &str,
@@ -142,7 +142,7 @@ pub struct ResponseTimes {
 /// fetching rows, and far faster than ranking them in SQL (window functions or
 /// `ORDER BY … OFFSET` sort the range once per percentile). The caller picks the
 /// percentiles in linear time.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn response_times(
     db: &Db,
     from: &str,
@@ -217,7 +217,7 @@ pub struct BreachRow {
 /// after it is filed): with it the database walks `reports_report_breaches` in due
 /// order from the range's start and stops at `limit`, instead of sorting every breach
 /// of a long range.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn breaches(
     db: &Db,
     from: &str,
@@ -261,7 +261,7 @@ pub struct BacklogRow {
 
 /// Every ticket open at `now` (new, open, waiting; whenever filed), by wall-clock age
 /// since it was routed.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn backlog(db: &Db, now: i64) -> Result<Vec<BacklogRow>, sqlx::Error> {
     let band = band_case("$1 - routed_at", &AGE_BANDS, 1000);
     let sql = format!(

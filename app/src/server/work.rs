@@ -10,13 +10,6 @@ use super::{
     users,
 };
 use crate::{
-    api::{
-        auth::CurrentUser,
-        queue::{
-            IncidentBadge, QueueItem, QueuePage, QueueQuery, TicketView, TimelineEntry,
-            QUEUE_PAGE_SIZE,
-        },
-    },
     domain::{
         status::FailureClass,
         ticket::{Priority, TicketStatus},
@@ -25,6 +18,13 @@ use crate::{
         workflow,
     },
     error::AppError,
+    wire::{
+        auth::CurrentUser,
+        queue::{
+            IncidentBadge, QueueItem, QueuePage, QueueQuery, TicketView, TimelineEntry,
+            QUEUE_PAGE_SIZE,
+        },
+    },
 };
 use chrono::{DateTime, Duration, Utc};
 
@@ -285,6 +285,14 @@ pub async fn change_status(
                     .await?
                     .ok_or_else(|| AppError::not_found("ticket"))?;
                 let from = row.status()?;
+                if from == to {
+                    // Most often the same move made twice at once (two agents, a
+                    // double click): the second lost the race.
+                    return Err(AppError::conflict(format!(
+                        "This ticket is already “{}”.",
+                        to.label()
+                    )));
+                }
                 workflow::check_transition(from, to)?;
                 if !tickets::set_status(tx, id, actor, from, to, now).await? {
                     return Err(AppError::conflict(

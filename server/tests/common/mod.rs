@@ -59,6 +59,11 @@ pub struct TestApp {
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// The PostgreSQL server's admin URL (where test databases are created).
+pub fn postgres_admin_url() -> String {
+    postgres_server_url()
+}
+
 fn postgres_server_url() -> String {
     std::env::var("FAULTDESK_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())

@@ -147,6 +147,8 @@ fn sqlite_options(url: &str) -> Result<SqliteConnectOptions, sqlx::Error> {
 /// The writer's (and migrations') options: creates the file, WAL, foreign keys.
 fn sqlite_write_options(url: &str) -> Result<SqliteConnectOptions, sqlx::Error> {
     Ok(sqlite_options(url)?
+        // Batches of filings prepare one statement per row count; keep them all.
+        .statement_cache_capacity(512)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
@@ -191,7 +193,7 @@ impl Db {
                 })
             }
             Engine::Postgres => {
-                let options = PgConnectOptions::from_str(url)?;
+                let options = PgConnectOptions::from_str(url)?.statement_cache_capacity(512);
                 let pool = PgPoolOptions::new()
                     .max_connections(max_connections.max(2))
                     .acquire_timeout(ACQUIRE_TIMEOUT)

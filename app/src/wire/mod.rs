@@ -1,0 +1,12 @@
+//! Wire types: what the pages, the server functions (and the JSON API) and the store
+//! exchange. Serialisable, shared by the server and the browser build; the store
+//! converts its rows into them, the server functions return them, and neither the store
+//! nor the services import anything from `api/`.
+
+pub mod auth;
+pub mod incidents;
+pub mod manager;
+pub mod notices;
+pub mod queue;
+pub mod reports;
+pub mod settings;

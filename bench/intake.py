@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+"""Intake under load, side by side with the bare axum + sqlx baseline.
+
+Started by bench/intake.sh (which builds both). For each engine (SQLite, PostgreSQL),
+each case (a 5xx and a 4xx report) and each concurrency (1, 16, 64) it runs wrk against
+the baseline's `POST /reports` and Faultdesk's report intake, one after the other
+(interleaved, alternating which goes first), on fresh databases, and counts the stored
+rows after each run: every 2xx must be a stored report. While intake runs at c=16 it
+also times Faultdesk's queue page. Writes bench/results/intake.json and prints a
+Markdown table for the README.
+
+Environment: BENCH_SECONDS (default 10), BENCH_ENGINES (default "sqlite postgres"),
+BENCH_CONCURRENCY (default "1 16 64"), FAULTDESK_TEST_POSTGRES_URL, SERVER_BIN,
+BASELINE_BIN, BENCH_DOORS (default "server_fn"; "api_v1" adds the JSON API door).
+"""
+
+import datetime as dt
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LUA = os.path.join(ROOT, "bench", "load.lua")
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+ENGINES = os.environ.get("BENCH_ENGINES", "sqlite postgres").split()
+CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1 16 64").split()]
+DOORS = os.environ.get("BENCH_DOORS", "server_fn").split()
+PG = os.environ.get("FAULTDESK_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+SERVER_BIN = os.environ["SERVER_BIN"]
+BASELINE_BIN = os.environ["BASELINE_BIN"]
+BASELINE_PORT, FAULTDESK_PORT = 3101, 3102
+PASSWORD = "bench password 1234"
+
+DESCRIPTION = (
+    "The order service returned 503 after 30s while creating an order for customer 4711. "
+    "Retried twice with exponential backoff; both retries failed with the same error."
+)
+CASES = {
+    "5xx": {"status": 503, "message": "Service Unavailable: upstream timeout", "retries": "2"},
+    "4xx": {"status": 422, "message": "Unprocessable Entity: amount must be positive", "retries": "0"},
+}
+
+
+def log(*args):
+    print("[intake]", *args, file=sys.stderr, flush=True)
+
+
+def pg_url(name):
+    return PG.rsplit("/", 1)[0] + "/" + name
+
+
+def psql(sql, db="postgres"):
+    return subprocess.run(
+        ["psql", pg_url(db), "-Atqc", sql], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def fresh_pg(name):
+    psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    psql(f'CREATE DATABASE "{name}"')
+    return pg_url(name)
+
+
+def count_rows(engine, where):
+    if engine == "sqlite":
+        out = subprocess.run(
+            ["sqlite3", where, "SELECT COUNT(*) FROM reports"],
+            check=True, capture_output=True, text=True,
+        ).stdout
+        return int(out.strip())
+    return int(psql("SELECT COUNT(*) FROM reports", where))
+
+
+def wait_http(url, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status < 500:
+                    return
+        except Exception:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def start(cmd, env, log_path):
+    out = open(log_path, "ab")
+    return subprocess.Popen(cmd, env={**os.environ, **env}, stdout=out, stderr=out)
+
+
+def stop(proc):
+    if proc and proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def post_form(url, fields, headers=None):
+    data = urllib.parse.urlencode(fields).encode()
+    req = urllib.request.Request(url, data=data, method="POST")
+    req.add_header("Content-Type", "application/x-www-form-urlencoded")
+    req.add_header("Accept", "application/json")
+    req.add_header("Origin", url.split("/api/")[0])
+    for k, v in (headers or {}).items():
+        req.add_header(k, v)
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *a, **k):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        resp = opener.open(req, timeout=30)
+    except urllib.error.HTTPError as e:
+        resp = e
+    return resp.status, resp.headers, resp.read()
+
+
+def session_cookie(headers):
+    for k, v in headers.items():
+        if k.lower() == "set-cookie" and v.startswith("faultdesk_session="):
+            return v.split(";")[0]
+    raise RuntimeError("no session cookie")
+
+
+def run_wrk(url, conc, method, body_file, headers, seconds=SECONDS):
+    cmd = ["wrk", "-t1", f"-c{conc}", f"-d{seconds}s", "--timeout", "30s", "-s", LUA, url, "--",
+           method, body_file] + headers
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    m = re.search(r"^RESULT (.*)$", out, re.M)
+    if not m:
+        raise RuntimeError(out)
+    return {k: float(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="faultdesk-intake-")
+    now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
+    bodies = {}
+    for case, c in CASES.items():
+        base = {
+            "endpoint": "/v1/orders", "method": "POST", "status_code": c["status"],
+            "message": c["message"], "request_id": "req_8f3a2c1d9e7b",
+            "occurred_at": now.strftime("%Y-%m-%dT%H:%M:00Z"), "description": DESCRIPTION,
+        }
+        path = os.path.join(tmp, f"baseline-{case}.json")
+        with open(path, "w") as f:
+            json.dump(base, f)
+        form = {
+            "draft[endpoint]": "/v1/orders", "draft[method]": "POST",
+            "draft[status]": str(c["status"]), "draft[transport]": "",
+            "draft[message]": c["message"], "draft[request_id]": "req_8f3a2c1d9e7b",
+            "draft[occurred_at]": now.strftime("%Y-%m-%dT%H:%M"), "draft[timezone]": "UTC",
+            "draft[environment]": "production", "draft[retries]": c["retries"],
+            "draft[retry_interval]": "2" if c["retries"] != "0" else "",
+            "draft[description]": DESCRIPTION, "draft[excerpt]": "", "draft[retry_reason]": "",
+        }
+        fpath = os.path.join(tmp, f"faultdesk-{case}.form")
+        with open(fpath, "w") as f:
+            f.write(urllib.parse.urlencode(form))
+        bodies[case] = (path, fpath)
+
+    results = []
+    for engine in ENGINES:
+        if engine == "sqlite":
+            base_db = os.path.join(tmp, "baseline.db")
+            base_url = f"sqlite://{base_db}"
+            fd_db = os.path.join(tmp, "faultdesk.db")
+            fd_url = f"sqlite://{fd_db}"
+            base_where, fd_where, pool = base_db, fd_db, "4"
+        else:
+            base_url = fresh_pg("intake_bench_baseline")
+            fd_url = fresh_pg("intake_bench_faultdesk")
+            base_where, fd_where, pool = "intake_bench_baseline", "intake_bench_faultdesk", "8"
+        env = {"FAULTDESK_DATABASE_URL": fd_url, "LEPTOS_SITE_ADDR": f"127.0.0.1:{FAULTDESK_PORT}",
+               "RUST_LOG": os.environ.get("RUST_LOG", "info")}
+        subprocess.run([SERVER_BIN, "migrate"], env={**os.environ, **env}, check=True,
+                       capture_output=True)
+        subprocess.run([SERVER_BIN, "create-user", "--email", "agent@bench.test", "--role", "agent",
+                        "--password-stdin"], input=PASSWORD + "\n", text=True,
+                       env={**os.environ, **env}, check=True, capture_output=True)
+        baseline = start([BASELINE_BIN, "--port", str(BASELINE_PORT), "--db", base_url, "--pool", pool],
+                         {}, os.path.join(tmp, f"baseline-{engine}.log"))
+        faultdesk = start([SERVER_BIN], env, os.path.join(tmp, f"faultdesk-{engine}.log"))
+        try:
+            wait_http(f"http://127.0.0.1:{BASELINE_PORT}/ping")
+            wait_http(f"http://127.0.0.1:{FAULTDESK_PORT}/health/ready")
+            fd = f"http://127.0.0.1:{FAULTDESK_PORT}"
+            status, headers, _ = post_form(f"{fd}/api/signup", {
+                "email": "dev@bench.test", "password": PASSWORD, "timezone": "UTC"})
+            dev_cookie = session_cookie(headers)
+            status, headers, _ = post_form(f"{fd}/api/login", {
+                "email": "agent@bench.test", "password": PASSWORD})
+            agent_cookie = session_cookie(headers)
+            order = 0
+            for case in CASES:
+                base_body, fd_body = bodies[case]
+                for conc in CONCURRENCY:
+                    row = {"engine": engine, "concurrency": conc, "case": case, "door": "server_fn"}
+                    runs = [("baseline", f"http://127.0.0.1:{BASELINE_PORT}/reports", base_body,
+                             [], base_where),
+                            ("faultdesk", f"{fd}/api/file_report", fd_body,
+                             [f"Cookie: {dev_cookie}", "Accept: application/json",
+                              "Content-Type: application/x-www-form-urlencoded",
+                              f"Origin: {fd}"], fd_where)]
+                    if order % 2:
+                        runs.reverse()
+                    order += 1
+                    for who, url, body, hdrs, where in runs:
+                        engine_kind = "sqlite" if engine == "sqlite" else "pg"
+                        before = count_rows(engine, where)
+                        queue = None
+                        if who == "faultdesk" and conc == 16 and case == "5xx":
+                            queue = subprocess.Popen(
+                                ["wrk", "-t1", "-c1", f"-d{SECONDS}s", "--timeout", "30s", "-s", LUA,
+                                 f"{fd}/queue", "--", "GET", "-", f"Cookie: {agent_cookie}"],
+                                stdout=subprocess.PIPE, text=True)
+                        r = run_wrk(url, conc, "POST", body, hdrs)
+                        if queue:
+                            qout = queue.communicate()[0]
+                            q = re.search(r"p99_ms=([0-9.]+)", qout)
+                            row["queue_p99_ms_during_intake"] = float(q.group(1)) if q else None
+                        time.sleep(1.0)
+                        after = count_rows(engine, where)
+                        stored = after - before
+                        ok = int(r["ok2xx"])
+                        row[f"{who}_rps"] = round(r["rps"], 1)
+                        row[f"{who}_p99_ms"] = round(r["p99_ms"], 2)
+                        row[f"{who}_p50_ms"] = round(r["p50_ms"], 2)
+                        row[f"{who}_non2xx"] = int(r["non2xx"]) + int(r["sock_err"])
+                        row[f"{who}_rows_match"] = ok <= stored <= ok + conc
+                        log(engine, case, f"c={conc}", who, f"rps={r['rps']:.0f}",
+                            f"p99={r['p99_ms']:.2f}ms", f"2xx={ok}", f"stored={stored}",
+                            f"non2xx={int(r['non2xx'])}", f"errors={int(r['sock_err'])}")
+                    row["rows_match"] = row.pop("faultdesk_rows_match") and row.pop("baseline_rows_match")
+                    row["ratio_rps"] = round(row["faultdesk_rps"] / row["baseline_rps"], 2)
+                    results.append(row)
+        finally:
+            stop(faultdesk)
+            stop(baseline)
+    out = os.path.join(ROOT, "bench", "results", "intake.json")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as f:
+        stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        for r in results:
+            r["measured_at"], r["seconds_per_run"] = stamp, SECONDS
+        json.dump(results, f, indent=2)
+        f.write("\n")
+    print("| engine | case | c | door | Faultdesk req/s | baseline req/s | ratio | Faultdesk p99 ms | baseline p99 ms | rows match |")
+    print("|---|---|---:|---|---:|---:|---:|---:|---:|---|")
+    for r in results:
+        print(f"| {r['engine']} | {r['case']} | {r['concurrency']} | {r['door']} | {r['faultdesk_rps']:,.0f} | "
+              f"{r['baseline_rps']:,.0f} | {r['ratio_rps']:.2f} | {r['faultdesk_p99_ms']:.1f} | "
+              f"{r['baseline_p99_ms']:.1f} | {'yes' if r['rows_match'] else 'NO'} |")
+    for r in results:
+        if "queue_p99_ms_during_intake" in r:
+            print(f"\nQueue page p99 while intake runs at c=16 ({r['engine']}): {r['queue_p99_ms_during_intake']} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,695 @@
+//! The write path under an outage flood: clients that vanish mid-request, units of work
+//! whose callers are dropped, conflicting actions at the same moment, and readiness
+//! that fails when writes cannot be made. Every test runs on SQLite and PostgreSQL.
+
+mod common;
+
+use app::{domain::role::Role, error::AppError, on_db, on_tx, server::db::Db};
+use common::{builders::ReportForm, spawn_app, Engine, TestApp};
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::time::Duration;
+use tokio::{io::AsyncWriteExt, net::TcpStream};
+
+/// A small deterministic random source (xorshift), so a failure can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+}
+
+/// Signs in over HTTP and returns the session cookie, for raw requests.
+async fn session_cookie(app: &TestApp, email: &str, password: &str) -> String {
+    let c = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = c
+        .post(format!("{}/api/login", app.base))
+        .header("accept", "application/json")
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "login {email}: {}", res.status());
+    let cookie = res.headers()["set-cookie"].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+/// A complete HTTP/1.1 form post to a server function.
+fn form_post(app: &TestApp, name: &str, cookie: &str, form: &[(String, String)]) -> Vec<u8> {
+    let body = form
+        .iter()
+        .map(|(k, v)| {
+            let enc = |s: &str| -> String {
+                s.bytes()
+                    .map(|b| match b {
+                        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                            (b as char).to_string()
+                        }
+                        _ => format!("%{b:02X}"),
+                    })
+                    .collect()
+            };
+            format!("{}={}", enc(k), enc(v))
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    let host = app.base.trim_start_matches("http://");
+    format!(
+        "POST /api/{name} HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\n\
+         Accept: application/json\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+fn pairs(p: &[(&str, String)]) -> Vec<(String, String)> {
+    p.iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
+}
+
+/// Sends `request` on a new connection and vanishes: after `cut` bytes of it, or, when
+/// the whole request went out, after `linger`.
+async fn send_and_vanish(addr: &str, request: &[u8], cut: usize, linger: Duration) {
+    let Ok(mut stream) = TcpStream::connect(addr).await else {
+        return;
+    };
+    let _ = stream.write_all(&request[..cut.min(request.len())]).await;
+    if cut >= request.len() {
+        tokio::time::sleep(linger).await;
+    }
+    // Dropping the stream closes the connection (RST if unread data remains).
+    drop(stream);
+}
+
+async fn count(db: &Db, sql: &'static str) -> i64 {
+    on_db!(db, pool => {
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(pool).await.unwrap();
+        n
+    })
+}
+
+/// No write transaction is left open: on SQLite another connection takes the write
+/// lock at once; on PostgreSQL no session of this database sits idle in a transaction.
+async fn assert_no_open_transaction(app: &TestApp) {
+    match app.engine {
+        Engine::Sqlite => {
+            use sqlx::{ConnectOptions, Connection};
+            let mut conn = app
+                .database_url
+                .parse::<sqlx::sqlite::SqliteConnectOptions>()
+                .unwrap()
+                .busy_timeout(Duration::ZERO)
+                .connect()
+                .await
+                .unwrap();
+            sqlx::query("BEGIN IMMEDIATE")
+                .execute(&mut conn)
+                .await
+                .expect("nobody holds the write lock");
+            sqlx::query("ROLLBACK").execute(&mut conn).await.unwrap();
+            conn.close().await.unwrap();
+        }
+        Engine::Postgres => {
+            let open = count(
+                &app.db,
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+                 AND state LIKE 'idle in transaction%'",
+            )
+            .await;
+            assert_eq!(open, 0, "connections left inside a transaction");
+        }
+    }
+}
+
+/// Every action is whole: each report has exactly one "filed" entry, each message its
+/// history entry, each incident the count of its reports.
+async fn assert_nothing_half_written(db: &Db) {
+    let unfiled = count(
+        db,
+        "SELECT COUNT(*) FROM reports r WHERE (SELECT COUNT(*) FROM report_events e \
+         WHERE e.report_id = r.id AND e.kind = 'filed') <> 1",
+    )
+    .await;
+    assert_eq!(unfiled, 0, "reports without exactly one 'filed' entry");
+    let unrecorded = count(
+        db,
+        "SELECT COUNT(*) FROM reports r WHERE (SELECT COUNT(*) FROM messages m \
+         WHERE m.report_id = r.id) <> (SELECT COUNT(*) FROM report_events e \
+         WHERE e.report_id = r.id AND e.kind IN ('public_reply', 'internal_note', 'developer_reply'))",
+    )
+    .await;
+    assert_eq!(unrecorded, 0, "messages and their history entries disagree");
+    let miscounted = count(
+        db,
+        "SELECT COUNT(*) FROM incidents i WHERE i.report_count <> \
+         (SELECT COUNT(*) FROM reports r WHERE r.incident_id = i.id)",
+    )
+    .await;
+    assert_eq!(
+        miscounted, 0,
+        "incident counts that disagree with their members"
+    );
+    let unstatused = count(
+        db,
+        "SELECT COUNT(*) FROM reports r WHERE r.status IN ('waiting', 'resolved') \
+         AND NOT EXISTS (SELECT 1 FROM report_events e WHERE e.report_id = r.id \
+         AND e.kind = 'status')",
+    )
+    .await;
+    assert_eq!(unstatused, 0, "status changes without their history entry");
+}
+
+/// Hundreds of raw connections send a filing, a staff reply with a status change, a
+/// status change, an incident update or a developer reply and drop at random points;
+/// afterwards 100 filings in a row succeed, no transaction is open, nothing is half
+/// written.
+async fn clients_vanishing_mid_request_break_nothing(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let dev = app.developer("dev@example.com").await;
+    let agent = app.staff("agent@example.com", Role::Agent).await;
+    let ticket = app.file(&dev, &ReportForm::server_error()).await;
+    let other = app
+        .file(
+            &dev,
+            &ReportForm::server_error().with("endpoint", "/v1/payments"),
+        )
+        .await;
+    let first: i64 = app
+        .file(
+            &dev,
+            &ReportForm::server_error().with("endpoint", "/v1/invoices/1"),
+        )
+        .await;
+    app.file(
+        &dev,
+        &ReportForm::server_error().with("endpoint", "/v1/invoices/2"),
+    )
+    .await;
+    let report: Value = app
+        .call_ok(&agent, "get_ticket", &[("id", &first.to_string())])
+        .await;
+    let incident = report["report"]["incident"]["id"]
+        .as_i64()
+        .expect("an incident");
+
+    let dev_cookie = session_cookie(&app, "dev@example.com", "correct horse battery").await;
+    let agent_cookie = session_cookie(&app, "agent@example.com", "staff password 123").await;
+    let requests: Vec<Vec<u8>> = vec![
+        form_post(
+            &app,
+            "file_report",
+            &dev_cookie,
+            &ReportForm::server_error()
+                .with("endpoint", "/v1/invoices/3")
+                .pairs(),
+        ),
+        form_post(
+            &app,
+            "file_report",
+            &dev_cookie,
+            &ReportForm::client_error().pairs(),
+        ),
+        form_post(
+            &app,
+            "post_message",
+            &agent_cookie,
+            &pairs(&[
+                ("id", ticket.to_string()),
+                ("body", "Looking into it.".into()),
+                ("visibility", "public".into()),
+                ("then_status", "waiting".into()),
+            ]),
+        ),
+        form_post(
+            &app,
+            "post_message",
+            &agent_cookie,
+            &pairs(&[
+                ("id", ticket.to_string()),
+                ("body", "Seen in the logs.".into()),
+                ("visibility", "internal".into()),
+                ("then_status", "".into()),
+            ]),
+        ),
+        form_post(
+            &app,
+            "change_status",
+            &agent_cookie,
+            &pairs(&[("id", other.to_string()), ("status", "open".into())]),
+        ),
+        form_post(
+            &app,
+            "change_status",
+            &agent_cookie,
+            &pairs(&[("id", other.to_string()), ("status", "waiting".into())]),
+        ),
+        form_post(
+            &app,
+            "reply_incident",
+            &agent_cookie,
+            &pairs(&[
+                ("id", incident.to_string()),
+                ("body", "We are on it.".into()),
+            ]),
+        ),
+        form_post(
+            &app,
+            "reply_to_report",
+            &dev_cookie,
+            &pairs(&[
+                ("id", ticket.to_string()),
+                ("body", "Still failing here.".into()),
+            ]),
+        ),
+    ];
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut rng = Rng(0x5eed_f00d_1234_5678);
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..400u64 {
+        let request = requests[rng.below(requests.len() as u64) as usize].clone();
+        let cut = if rng.below(2) == 0 {
+            rng.below(request.len() as u64) as usize
+        } else {
+            request.len()
+        };
+        let linger = Duration::from_micros(rng.below(8_000));
+        let addr = addr.clone();
+        tasks.spawn(async move { send_and_vanish(&addr, &request, cut, linger).await });
+        if i % 16 == 15 {
+            while tasks.join_next().await.is_some() {}
+        }
+    }
+    while tasks.join_next().await.is_some() {}
+    // Work the server accepted finishes on the writer even though its clients left.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    for i in 0..100 {
+        let form = ReportForm::server_error().with("endpoint", format!("/v1/after/{i}"));
+        let res = app
+            .call(&dev, "file_report", &pairs_ref(&form.pairs()))
+            .await;
+        assert!(
+            res.status().is_success(),
+            "filing {i} after the flood: {}",
+            res.status()
+        );
+    }
+    assert_no_open_transaction(&app).await;
+    assert_nothing_half_written(&app.db).await;
+    let ready = app.get(&common::client(), "/health/ready").await;
+    assert_eq!(ready.status(), StatusCode::OK);
+}
+
+fn pairs_ref(p: &[(String, String)]) -> Vec<(&str, &str)> {
+    p.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+async fn insert_account(tx: &mut app::server::db::Tx, email: &str) -> Result<(), AppError> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO users (email, password_hash, role, timezone, created_at) \
+         VALUES ($1, '!', 'developer', 'UTC', 0)")
+        .bind(email)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// A unit of work whose caller is dropped halfway still completes as a whole; one
+/// that fails, or panics, leaves nothing behind; the writer keeps working.
+async fn units_of_work_outlive_their_callers(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let db = app.db.clone();
+    for round in 0..20u64 {
+        let (a, b): (&'static str, &'static str) = (
+            Box::leak(format!("a{round}@example.com").into_boxed_str()),
+            Box::leak(format!("b{round}@example.com").into_boxed_str()),
+        );
+        let pause = Duration::from_millis(round % 5 * 3);
+        let unit = db.write(move |tx| {
+            Box::pin(async move {
+                insert_account(tx, a).await?;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                insert_account(tx, b).await
+            })
+        });
+        // The caller gives up (a closed tab) before the unit of work is done.
+        let _ = tokio::time::timeout(pause, unit).await;
+    }
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let stored = count(
+        &db,
+        "SELECT COUNT(*) FROM users WHERE email LIKE '%@example.com'",
+    )
+    .await;
+    assert_eq!(stored, 40, "every unit completed, both of its rows");
+
+    let failed = db
+        .write(|tx| {
+            Box::pin(async move {
+                insert_account(tx, "rolled-back@example.com").await?;
+                Err::<(), _>(AppError::conflict("changed meanwhile"))
+            })
+        })
+        .await;
+    assert_eq!(failed.unwrap_err().status, 409);
+    let panicked: tokio::task::JoinHandle<Result<(), AppError>> = tokio::spawn({
+        let db = db.clone();
+        async move {
+            db.write(|tx| {
+                Box::pin(async move {
+                    insert_account(tx, "panicked@example.com").await?;
+                    panic!("a bug in a unit of work");
+                })
+            })
+            .await
+        }
+    });
+    let beside = db.write(|tx| Box::pin(insert_account(tx, "beside@example.com")));
+    let (panicked, beside) = tokio::join!(panicked, beside);
+    assert_eq!(panicked.unwrap().unwrap_err().status, 500);
+    beside.expect("a unit of work in the same batch is unaffected");
+    let left = count(
+        &db,
+        "SELECT COUNT(*) FROM users WHERE email IN ('rolled-back@example.com', 'panicked@example.com')",
+    )
+    .await;
+    assert_eq!(left, 0, "failed units leave nothing behind");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM users WHERE email = 'beside@example.com'"
+        )
+        .await,
+        1
+    );
+    assert_no_open_transaction(&app).await;
+}
+
+/// Two agents move the same ticket at the same moment: one wins, the other gets 409 and
+/// nothing of its action is stored.
+async fn conflicting_status_changes_one_wins(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let dev = app.developer("dev@example.com").await;
+    let a = app.staff("a@example.com", Role::Agent).await;
+    let b = app.staff("b@example.com", Role::Agent).await;
+    for round in 0..8 {
+        let id = app
+            .file(
+                &dev,
+                &ReportForm::server_error().with("endpoint", format!("/v1/round/{round}")),
+            )
+            .await
+            .to_string();
+        let move_a = [("id", id.as_str()), ("status", "waiting")];
+        let reply_b = [
+            ("id", id.as_str()),
+            ("body", "Fixed on our side."),
+            ("visibility", "public"),
+            ("then_status", "resolved"),
+        ];
+        let (x, y) = tokio::join!(
+            app.call(&a, "change_status", &move_a),
+            app.call(&b, "post_message", &reply_b),
+        );
+        let statuses = [x.status().as_u16(), y.status().as_u16()];
+        let won = statuses.iter().filter(|s| **s == 200).count();
+        // Either order is possible: waiting then (open →) resolved is allowed too, so
+        // both may succeed; what may never happen is a half-done loser.
+        assert!(won >= 1, "round {round}: {statuses:?}");
+        for (res, code) in [(x, statuses[0]), (y, statuses[1])] {
+            if code != 200 {
+                // 409 when it lost the race outright; 422 when, after the other
+                // action, its move is no longer allowed (resolved → waiting).
+                assert!(code == 409 || code == 422, "round {round}: {code}");
+                let err: Value = res.json().await.unwrap();
+                assert_eq!(err["status"], code);
+            }
+        }
+    }
+    // Racing the same move: new → waiting twice; exactly one status entry per winner.
+    for round in 0..8 {
+        let id = app
+            .file(
+                &dev,
+                &ReportForm::server_error().with("endpoint", format!("/v1/twice/{round}")),
+            )
+            .await
+            .to_string();
+        let resolve = [("id", id.as_str()), ("status", "resolved")];
+        let (x, y) = tokio::join!(
+            app.call(&a, "change_status", &resolve),
+            app.call(&b, "change_status", &resolve),
+        );
+        let mut codes = [x.status().as_u16(), y.status().as_u16()];
+        codes.sort_unstable();
+        assert_eq!(codes, [200, 409], "round {round}: one wins, one is refused");
+    }
+    let id_list =
+        "SELECT COUNT(*) FROM report_events WHERE kind = 'status' AND detail = 'New → Resolved'";
+    assert_eq!(
+        count(&app.db, id_list).await,
+        8,
+        "one status entry per race"
+    );
+    assert_nothing_half_written(&app.db).await;
+}
+
+/// An update racing the incident's resolution or merge: a closed incident is never
+/// answered, and a refused update leaves no message behind.
+async fn incident_updates_race_resolution(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let dev = app.developer("dev@example.com").await;
+    let agent = app.staff("agent@example.com", Role::Agent).await;
+    let lead = app.staff("lead@example.com", Role::Agent).await;
+    for round in 0..6 {
+        let form = ReportForm::server_error().with("endpoint", format!("/v1/race{round}/1"));
+        let first = app.file(&dev, &form).await;
+        app.file(
+            &dev,
+            &form.clone().with("endpoint", format!("/v1/race{round}/2")),
+        )
+        .await;
+        let t: Value = app
+            .call_ok(&agent, "get_ticket", &[("id", &first.to_string())])
+            .await;
+        let incident = t["report"]["incident"]["id"].as_i64().unwrap().to_string();
+        let body = format!("Update {round}");
+        let update = [("id", incident.as_str()), ("body", body.as_str())];
+        let close = [("id", incident.as_str())];
+        let (reply, resolve) = tokio::join!(
+            app.call(&agent, "reply_incident", &update),
+            app.call(&lead, "resolve_incident", &close),
+        );
+        assert_eq!(resolve.status(), StatusCode::OK, "round {round}");
+        let messages: i64 = {
+            let b = body.clone();
+            on_db!(&app.db, pool => {
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM messages WHERE body = $1")
+                    .bind(b).fetch_one(pool).await.unwrap();
+                n
+            })
+        };
+        match reply.status().as_u16() {
+            200 => assert_eq!(messages, 2, "round {round}: one message per report"),
+            409 => assert_eq!(
+                messages, 0,
+                "round {round}: a refused update leaves nothing"
+            ),
+            other => panic!("round {round}: reply answered {other}"),
+        }
+        let again = app
+            .call(
+                &agent,
+                "reply_incident",
+                &[("id", &incident), ("body", "Too late")],
+            )
+            .await;
+        assert_eq!(
+            again.status(),
+            StatusCode::CONFLICT,
+            "a resolved incident takes no update"
+        );
+    }
+    assert_nothing_half_written(&app.db).await;
+}
+
+/// Readiness writes: while another connection holds the write lock (SQLite) or locks
+/// the probe's table (PostgreSQL), `/health/ready` answers 503 within a few seconds;
+/// once released it is ready again.
+async fn readiness_fails_while_writes_cannot_be_made(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let c = common::client();
+    assert_eq!(app.get(&c, "/health/ready").await.status(), StatusCode::OK);
+    let url = app.database_url.clone();
+    let (locked_tx, locked_rx) = tokio::sync::oneshot::channel::<()>();
+    let (release_tx, release_rx) = tokio::sync::oneshot::channel::<()>();
+    let holder = tokio::spawn(async move {
+        use sqlx::Connection;
+        match engine {
+            Engine::Sqlite => {
+                let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                sqlx::query("BEGIN EXCLUSIVE")
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                let _ = locked_tx.send(());
+                let _ = release_rx.await;
+                sqlx::query("ROLLBACK").execute(&mut conn).await.unwrap();
+            }
+            Engine::Postgres => {
+                let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+                sqlx::query("BEGIN").execute(&mut conn).await.unwrap();
+                sqlx::query("LOCK TABLE health_probe IN ACCESS EXCLUSIVE MODE")
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                let _ = locked_tx.send(());
+                let _ = release_rx.await;
+                sqlx::query("ROLLBACK").execute(&mut conn).await.unwrap();
+            }
+        }
+    });
+    locked_rx.await.unwrap();
+    let started = std::time::Instant::now();
+    let res = app.get(&c, "/health/ready").await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "answered in bounded time"
+    );
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], 503);
+    release_tx.send(()).unwrap();
+    holder.await.unwrap();
+    // The lane finishes what waited, then probes pass again.
+    let mut ready = false;
+    for _ in 0..50 {
+        if app.get(&c, "/health/ready").await.status() == StatusCode::OK {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(ready, "ready again once writes can be made");
+}
+
+/// PostgreSQL drops every connection of the database in the middle of a flood (what a
+/// restart or failover looks like to the app): each filing is answered 2xx or 503 JSON
+/// in bounded time, service resumes by itself, every acknowledged report is stored and
+/// nothing is half written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connections_killed_mid_flood() {
+    let app = spawn_app(Engine::Postgres).await;
+    let mut filers = Vec::new();
+    for i in 0..8 {
+        filers.push(app.developer(&format!("dev{i}@example.com")).await);
+    }
+    let name = app.database_url.rsplit('/').next().unwrap().to_owned();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (t, dev) in filers.into_iter().enumerate() {
+        let (base, stop) = (app.base.clone(), stop.clone());
+        tasks.spawn(async move {
+            let mut acked = Vec::new();
+            let mut answers = Vec::new();
+            let mut i = 0;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                i += 1;
+                let form = ReportForm::server_error().with("endpoint", format!("/v1/kill/{t}/{i}"));
+                let started = std::time::Instant::now();
+                let res = dev
+                    .post(format!("{base}/api/file_report"))
+                    .header("accept", "application/json")
+                    .form(&form.pairs())
+                    .send()
+                    .await
+                    .expect("every request is answered");
+                let status = res.status().as_u16();
+                let body = res.text().await.unwrap();
+                answers.push((status, started.elapsed(), body.clone()));
+                if status == 200 {
+                    acked.push(body.parse::<i64>().unwrap());
+                }
+            }
+            (acked, answers)
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let admin = sqlx::PgPool::connect(&common::postgres_admin_url())
+        .await
+        .unwrap();
+    let killed: Vec<(bool,)> =
+        sqlx::query_as("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
+            .bind(&name)
+            .fetch_all(&admin)
+            .await
+            .unwrap();
+    assert!(!killed.is_empty(), "the app had connections to kill");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut acked = Vec::new();
+    let mut unavailable = 0;
+    while let Some(done) = tasks.join_next().await {
+        let (ids, answers) = done.unwrap();
+        acked.extend(ids);
+        for (status, took, body) in answers {
+            assert!(
+                took < Duration::from_secs(10),
+                "answered in bounded time: {took:?}"
+            );
+            match status {
+                200 => {}
+                503 => {
+                    unavailable += 1;
+                    let err: Value = serde_json::from_str(&body).expect("a JSON error");
+                    assert_eq!(err["status"], 503);
+                }
+                other => panic!("a filing answered {other}: {body}"),
+            }
+        }
+    }
+    admin.close().await;
+    eprintln!(
+        "{} filings acknowledged, {unavailable} told to retry",
+        acked.len()
+    );
+    let dev = app.developer("after@example.com").await;
+    let mut resumed = false;
+    for _ in 0..50 {
+        let res = app
+            .call(
+                &dev,
+                "file_report",
+                &pairs_ref(&ReportForm::server_error().pairs()),
+            )
+            .await;
+        if res.status().is_success() {
+            resumed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(resumed, "service resumes by itself");
+    let stored: Vec<i64> = on_db!(&app.db, pool => sqlx::query_scalar("SELECT id FROM reports").fetch_all(pool).await.unwrap());
+    let lost: Vec<_> = acked.iter().filter(|id| !stored.contains(id)).collect();
+    assert!(lost.is_empty(), "acknowledged but not stored: {lost:?}");
+    assert_nothing_half_written(&app.db).await;
+}
+
+on_both_engines!(
+    clients_vanishing_mid_request_break_nothing,
+    units_of_work_outlive_their_callers,
+    conflicting_status_changes_one_wins,
+    incident_updates_race_resolution,
+    readiness_fails_while_writes_cannot_be_made,
+);

@@ -128,15 +128,20 @@ pub async fn user_of_session(
     else {
         return Ok(None);
     };
-    let Some(u) = users::find_by_id(db, id).await? else {
-        return Ok(None);
-    };
-    Ok(Some(CurrentUser {
-        id: u.id,
-        role: u.role()?,
-        email: u.email,
-        timezone: u.timezone,
-    }))
+    db.hub()
+        .caches
+        .user(id, || async move {
+            let Some(u) = users::find_by_id(db, id).await? else {
+                return Ok(None);
+            };
+            Ok(Some(CurrentUser {
+                id: u.id,
+                role: u.role()?,
+                email: u.email,
+                timezone: u.timezone,
+            }))
+        })
+        .await
 }
 
 /// The signed-in user, or 401.

@@ -1,6 +1,8 @@
-//! In-memory copies of what every filing reads and what changes a few times a year:
-//! the support calendar (with its holidays), the guidance catalogue (with its parsed
-//! matching rules) and the current maintenance notices.
+//! In-memory copies of what every request reads and what rarely changes: the support
+//! calendar (with its holidays), the guidance catalogue (with its parsed matching
+//! rules), the current maintenance notices, and — per id, for a few seconds at most —
+//! accounts and browser sessions (so a signed-in request reads nothing to learn who is
+//! asking).
 //!
 //! A write that changes one of them marks it stale on its transaction; after the
 //! commit this instance drops its copy at once and, on PostgreSQL, every other
@@ -9,7 +11,11 @@
 //! serve a copy that another instance changed unheard.
 
 use super::{db::Db, guidance::ArticleRow, notices::NoticeRow};
-use crate::{domain::calendar::BusinessCalendar, domain::guidance::ArticleRule, error::AppError};
+use crate::{
+    domain::{calendar::BusinessCalendar, guidance::ArticleRule},
+    error::AppError,
+    wire::auth::CurrentUser,
+};
 use chrono::{DateTime, Utc};
 use std::{
     future::Future,
@@ -31,23 +37,36 @@ pub enum CacheKind {
     Guidance,
     /// Maintenance notices.
     Notices,
+    /// Accounts (who is asking: role, timezone).
+    Users,
+    /// Browser sessions.
+    Sessions,
 }
 
 impl CacheKind {
+    /// Every kind.
+    pub const ALL: [CacheKind; 5] = [
+        Self::Calendar,
+        Self::Guidance,
+        Self::Notices,
+        Self::Users,
+        Self::Sessions,
+    ];
+
     /// The name sent between instances.
     pub fn as_str(self) -> &'static str {
         match self {
             CacheKind::Calendar => "calendar",
             CacheKind::Guidance => "guidance",
             CacheKind::Notices => "notices",
+            CacheKind::Users => "users",
+            CacheKind::Sessions => "sessions",
         }
     }
 
     /// Reads a name sent between instances.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Calendar, Self::Guidance, Self::Notices]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -84,6 +103,8 @@ pub struct Caches {
     calendar: Slot<BusinessCalendar>,
     guidance: Slot<Guidance>,
     notices: Slot<CurrentNotices>,
+    users: Keyed<i64, CurrentUser>,
+    sessions: Keyed<String, tower_sessions::session::Record>,
 }
 
 impl Default for Caches {
@@ -93,6 +114,8 @@ impl Default for Caches {
             calendar: Slot::default(),
             guidance: Slot::default(),
             notices: Slot::default(),
+            users: Keyed::default(),
+            sessions: Keyed::default(),
         }
     }
 }
@@ -116,14 +139,38 @@ impl Caches {
             CacheKind::Calendar => self.calendar.invalidate(),
             CacheKind::Guidance => self.guidance.invalidate(),
             CacheKind::Notices => self.notices.invalidate(),
+            CacheKind::Users => self.users.invalidate(),
+            CacheKind::Sessions => self.sessions.invalidate(),
         }
     }
 
     /// Drops every cached copy.
     pub fn invalidate_all(&self) {
-        for kind in [CacheKind::Calendar, CacheKind::Guidance, CacheKind::Notices] {
+        for kind in CacheKind::ALL {
             self.invalidate(kind);
         }
+    }
+
+    /// An account as "who is asking" sees it; `None` if there is no such account.
+    pub async fn user<F, Fut>(&self, id: i64, load: F) -> Result<Option<CurrentUser>, AppError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Option<CurrentUser>, AppError>>,
+    {
+        self.users.get(self.enabled(), id, load).await
+    }
+
+    /// A browser session's record; `None` if there is none (or it expired).
+    pub async fn session<F, Fut>(
+        &self,
+        id: String,
+        load: F,
+    ) -> Result<Option<tower_sessions::session::Record>, AppError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Option<tower_sessions::session::Record>, AppError>>,
+    {
+        self.sessions.get(self.enabled(), id, load).await
     }
 
     /// The support calendar.
@@ -270,5 +317,67 @@ impl<T> Slot<T> {
     fn invalidate(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
         *self.value.write().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+/// How long a copy of one account or session is used at most: the safety net behind
+/// invalidation (a change made by another process, such as the `create-user` command
+/// on SQLite, is seen within this long).
+const KEYED_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The most entries a keyed cache holds before it starts over.
+const KEYED_MAX: usize = 50_000;
+
+/// Copies by key (accounts, sessions), each used for at most [`KEYED_TTL`]; any
+/// invalidation drops them all (they are cheap to read again).
+#[derive(Debug)]
+struct Keyed<K, V> {
+    entries: RwLock<std::collections::HashMap<K, (Option<V>, std::time::Instant)>>,
+    generation: AtomicU64,
+}
+
+impl<K, V> Default for Keyed<K, V> {
+    fn default() -> Self {
+        Self {
+            entries: RwLock::new(std::collections::HashMap::new()),
+            generation: AtomicU64::new(0),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Clone, V: Clone> Keyed<K, V> {
+    async fn get<F, Fut>(&self, enabled: bool, key: K, load: F) -> Result<Option<V>, AppError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Option<V>, AppError>>,
+    {
+        if enabled {
+            let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+            if let Some((value, at)) = entries.get(&key) {
+                if at.elapsed() < KEYED_TTL {
+                    return Ok(value.clone());
+                }
+            }
+        }
+        let generation = self.generation.load(Ordering::SeqCst);
+        let fresh = load().await?;
+        if enabled {
+            let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+            if self.generation.load(Ordering::SeqCst) == generation {
+                if entries.len() >= KEYED_MAX {
+                    entries.clear();
+                }
+                entries.insert(key, (fresh.clone(), std::time::Instant::now()));
+            }
+        }
+        Ok(fresh)
+    }
+
+    fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.entries
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 }

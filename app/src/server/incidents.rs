@@ -1,11 +1,10 @@
 //! The `incidents` aggregate: outage floods grouped into one incident, shown once in the
 //! queue, answered once for all their reports.
 //!
-//! Lock order on PostgreSQL, kept by every write here: report rows first (their
-//! updates also lock their day's version row, by trigger), then incident rows. A
-//! guard that needs the incident's state reads it first without locking and repeats
-//! the condition in the final `UPDATE incidents … WHERE status = 'open'`; a lost race
-//! there rolls the whole action back.
+//! Lock order on PostgreSQL, kept by every write: incident rows first (in id order),
+//! then report rows (whose writes also lock their day's version row, by trigger). A
+//! guard on the incident's state is the first statement (`UPDATE incidents … WHERE
+//! status = 'open'`), which takes that lock; a lost race rolls the action back.
 
 use super::{
     db::{millis, on_db, on_tx, Db, Tx},
@@ -15,18 +14,32 @@ use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 use std::collections::{BTreeMap, HashMap};
 
-/// Joins reports just inserted in `tx` to their incidents: per group key (in key
-/// order), the accepting incident if its last report is at most the window old,
-/// otherwise a new one (the old one stops accepting). Returns report id → incident id.
-///
-/// Concurrent first reports race on the unique index `incidents_accepting`: one
-/// insert wins, the others do nothing and join the winner.
-pub async fn join_all(
-    tx: &mut Tx,
-    rows: &[(i64, &NewReport)],
-) -> Result<HashMap<i64, i64>, sqlx::Error> {
-    let mut groups: BTreeMap<&str, (Vec<i64>, i64, i64, i64)> = BTreeMap::new();
-    for (id, r) in rows {
+/// Where a report being filed goes: its incident, and whether it is a member (hidden
+/// in the queue behind the incident's lead) or the lead itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Claimed {
+    pub incident: i64,
+    pub member: bool,
+}
+
+/// The incidents a batch of reports joins, per report, and the incidents whose lead
+/// must be set once the reports have ids.
+#[derive(Debug, Default)]
+pub struct Claims {
+    /// Per report of the batch, in order.
+    pub rows: Vec<Option<Claimed>>,
+    /// (incident, index of the report that leads it, whether the incident is new).
+    leads: Vec<(i64, usize, bool)>,
+}
+
+/// Claims incidents for reports about to be filed: per group key (in key order), one
+/// statement joins the accepting incident (if its last report is at most the window
+/// old) or starts one, counting the reports in. A stale incident stops accepting and a
+/// new one starts. Concurrent first reports race on the unique index
+/// `incidents_accepting`; the upsert makes every racer join the one incident.
+pub async fn claim(tx: &mut Tx, list: &[NewReport]) -> Result<Claims, sqlx::Error> {
+    let mut groups: BTreeMap<&str, (Vec<usize>, i64, i64, i64)> = BTreeMap::new();
+    for (i, r) in list.iter().enumerate() {
         let Some((key, window)) = &r.incident else {
             continue;
         };
@@ -34,111 +47,137 @@ pub async fn join_all(
         let g = groups
             .entry(key.as_str())
             .or_insert_with(|| (Vec::new(), at, at, *window));
-        g.0.push(*id);
+        g.0.push(i);
         g.1 = g.1.min(at);
         g.2 = g.2.max(at);
     }
-    let mut joined = HashMap::new();
-    for (key, (ids, first, last, window)) in groups {
-        let incident = join_group(tx, key, &ids, first, last, window).await?;
-        joined.extend(ids.into_iter().map(|id| (id, incident)));
+    let mut claims = Claims {
+        rows: vec![None; list.len()],
+        leads: Vec::new(),
+    };
+    for (key, (rows, first, last, window)) in groups {
+        let count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+        let (incident, lead) = upsert(tx, key, count, first, last, window).await?;
+        for (n, i) in rows.iter().enumerate() {
+            claims.rows[*i] = Some(Claimed {
+                incident,
+                member: lead == Lead::Active || n > 0,
+            });
+        }
+        if let (Lead::New | Lead::Inactive, Some(&first_row)) = (lead, rows.first()) {
+            claims.leads.push((incident, first_row, lead == Lead::New));
+        }
     }
-    Ok(joined)
+    Ok(claims)
 }
 
-/// Joins one report (already stored in `tx`) to its incident; see [`join_all`].
-pub async fn join_one(
-    tx: &mut Tx,
-    key: &str,
-    report: i64,
-    at: i64,
-    window_ms: i64,
-) -> Result<i64, sqlx::Error> {
-    join_group(tx, key, &[report], at, at, window_ms).await
+/// After the reports of [`claim`] are stored (`ids` in the same order): a new incident
+/// gets its first report as lead; an incident whose lead was no longer active is
+/// recomputed (its new report leads it now).
+pub async fn settle_leads(tx: &mut Tx, claims: &Claims, ids: &[i64]) -> Result<(), sqlx::Error> {
+    for &(incident, row, is_new) in &claims.leads {
+        let Some(&lead) = ids.get(row) else {
+            continue;
+        };
+        if is_new {
+            on_tx!(tx, c => sqlx::query("UPDATE incidents SET lead_report_id = $1 WHERE id = $2")
+                .bind(lead)
+                .bind(incident)
+                .execute(&mut *c)
+                .await
+                .map(|_| ()))?;
+        } else {
+            refresh(tx, incident).await?;
+        }
+    }
+    Ok(())
 }
 
-async fn join_group(
+/// What the incident a report joins has as its lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lead {
+    /// None yet: the incident was just started; the first new report leads it.
+    New,
+    /// An active report (new, open, waiting): new reports are members.
+    Active,
+    /// A report no longer active: the incident is recomputed after the join.
+    Inactive,
+}
+
+/// Joins `count` reports filed between `first_at` and `last_at` to the accepting
+/// incident of `key`, or starts one. Returns the incident and what leads it.
+async fn upsert(
     tx: &mut Tx,
     key: &str,
-    reports: &[i64],
+    count: i64,
     first_at: i64,
     last_at: i64,
     window_ms: i64,
-) -> Result<i64, sqlx::Error> {
-    let lead = reports.first().copied().ok_or(sqlx::Error::RowNotFound)?;
-    let id = on_tx!(tx, c => {
-        let current: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT id, last_report_at FROM incidents WHERE group_key = $1 AND accepting",
+) -> Result<(i64, Lead), sqlx::Error> {
+    for _ in 0..3 {
+        let row: Vec<(i64, Option<i64>, bool)> = on_tx!(tx, c => sqlx::query_as(
+            "INSERT INTO incidents (group_key, status, accepting, lead_report_id, report_count, \
+             first_report_at, last_report_at, created_at) \
+             VALUES ($1, 'open', TRUE, NULL, $2, $3, $4, $3) \
+             ON CONFLICT (group_key) WHERE accepting DO UPDATE SET \
+             report_count = incidents.report_count + excluded.report_count, \
+             last_report_at = CASE WHEN incidents.last_report_at < excluded.last_report_at \
+               THEN excluded.last_report_at ELSE incidents.last_report_at END \
+             WHERE incidents.last_report_at >= $5 \
+             RETURNING id, lead_report_id, EXISTS (SELECT 1 FROM reports r \
+               WHERE r.id = incidents.lead_report_id AND r.status IN ('new', 'open', 'waiting'))",
         )
         .bind(key)
-        .fetch_all(&mut *c)
-        .await?;
-        let mut joined = None;
-        if let Some(&(id, last)) = current.first() {
-            if last >= first_at - window_ms {
-                joined = Some(id);
-            } else {
-                sqlx::query("UPDATE incidents SET accepting = FALSE WHERE id = $1 AND accepting")
-                    .bind(id)
-                    .execute(&mut *c)
-                    .await.map(|r| r.rows_affected())?;
-            }
-        }
-        match joined {
-            Some(id) => id,
-            None => {
-                let created: Vec<(i64,)> = sqlx::query_as(
-                    "INSERT INTO incidents (group_key, status, accepting, lead_report_id, \
-                     report_count, first_report_at, last_report_at, created_at) \
-                     VALUES ($1, 'open', TRUE, $2, 0, $3, $3, $3) \
-                     ON CONFLICT (group_key) WHERE accepting DO NOTHING RETURNING id",
-                )
-                .bind(key)
-                .bind(lead)
-                .bind(first_at)
-                .fetch_all(&mut *c)
-                .await?;
-                match created.first() {
-                    Some(&(id,)) => id,
-                    None => {
-                        let winner: Vec<(i64,)> = sqlx::query_as(
-                            "SELECT id FROM incidents WHERE group_key = $1 AND accepting",
-                        )
-                        .bind(key)
-                        .fetch_all(&mut *c)
-                        .await?;
-                        winner.first().map(|r| r.0).ok_or(sqlx::Error::RowNotFound)?
-                    }
-                }
-            }
-        }
-    });
-    let count = i64::try_from(reports.len()).unwrap_or(i64::MAX);
-    on_tx!(tx, c => {
-        // Increments (not recounts) stay exact when PostgreSQL re-reads the locked row.
-        sqlx::query(
-            "UPDATE incidents SET report_count = report_count + $3, \
-             last_report_at = CASE WHEN last_report_at < $2 THEN $2 ELSE last_report_at END \
-             WHERE id = $1",
-        )
-        .bind(id)
-        .bind(last_at)
         .bind(count)
-        .execute(&mut *c)
-        .await.map(|r| r.rows_affected())?;
-        let mut q = QueryBuilder::new("UPDATE reports SET incident_id = ");
-        q.push_bind(id)
-            .push(", incident_member = (id <> (SELECT lead_report_id FROM incidents WHERE id = ")
-            .push_bind(id)
-            .push(")) WHERE id IN (");
-        let mut list = q.separated(", ");
-        for r in reports {
-            list.push_bind(*r);
+        .bind(first_at)
+        .bind(last_at)
+        .bind(first_at - window_ms)
+        .fetch_all(&mut *c)
+        .await)?;
+        match row.first() {
+            Some(&(id, None, _)) => return Ok((id, Lead::New)),
+            Some(&(id, Some(_), true)) => return Ok((id, Lead::Active)),
+            Some(&(id, Some(_), false)) => return Ok((id, Lead::Inactive)),
+            None => {
+                // The accepting incident is older than the window: it stops accepting,
+                // and the next try starts a new one.
+                on_tx!(tx, c => sqlx::query(
+                    "UPDATE incidents SET accepting = FALSE WHERE group_key = $1 AND accepting")
+                    .bind(key)
+                    .execute(&mut *c)
+                    .await
+                    .map(|_| ()))?;
+            }
         }
-        q.push(")");
-        q.build().execute(&mut *c).await.map(|r| r.rows_affected())?;
-    });
-    Ok(id)
+    }
+    Err(sqlx::Error::RowNotFound)
+}
+
+/// Claims the incident one stored report (routed after the fact) joins. The caller
+/// then stores the report's incident and member flag and, when it is not a member
+/// (it leads a new incident, or one whose lead is no longer active), [`refresh`]es it.
+pub async fn claim_one(
+    tx: &mut Tx,
+    key: &str,
+    at: i64,
+    window_ms: i64,
+) -> Result<Claimed, sqlx::Error> {
+    let (incident, lead) = upsert(tx, key, 1, at, at, window_ms).await?;
+    Ok(Claimed {
+        incident,
+        member: lead == Lead::Active,
+    })
+}
+
+/// Takes the incident's row lock first, before any report row (PostgreSQL; a no-op
+/// write on SQLite, whose writer is alone anyway): the lock order every write keeps.
+pub async fn lock(tx: &mut Tx, id: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE incidents SET report_count = report_count WHERE id = $1")
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
+    Ok(())
 }
 
 /// Recomputes an incident's count, times and lead (the active report due first, so the
@@ -461,6 +500,7 @@ pub async fn move_out(
     let Some(incident) = from.first().and_then(|r| r.0) else {
         return Ok(None);
     };
+    lock(tx, incident).await?;
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE reports SET incident_id = NULL, incident_member = FALSE, updated_at = $1 \
          WHERE id = $2 AND incident_id = $3")
@@ -490,6 +530,9 @@ pub async fn merge(
     now: DateTime<Utc>,
 ) -> Result<Option<Vec<i64>>, sqlx::Error> {
     let at = millis(now);
+    for id in [from.min(into), from.max(into)] {
+        lock(tx, id).await?;
+    }
     let open: Vec<(i64,)> = on_tx!(tx, c => sqlx::query_as(
         "SELECT id FROM incidents WHERE id IN ($1, $2) AND status = 'open'")
         .bind(from)

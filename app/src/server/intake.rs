@@ -470,6 +470,9 @@ pub async fn reply(
                     .await?
                     .filter(|r| r.reporter_id == reporter)
                     .ok_or_else(|| AppError::not_found("report"))?;
+                if let Some(incident) = row.incident_id {
+                    super::incidents::lock(tx, incident).await?;
+                }
                 let from = row.status()?;
                 let to = crate::domain::workflow::status_after_developer_reply(from)?;
                 if !super::tickets::post_developer_reply(tx, id, reporter, &body, from, to, now)

@@ -95,6 +95,7 @@ pub async fn reply(
         .db
         .write(move |tx| {
             Box::pin(async move {
+                incidents::lock(tx, id).await?;
                 let inc = incidents::get_in(tx, id)
                     .await?
                     .ok_or_else(|| AppError::not_found("incident"))?;
@@ -144,6 +145,7 @@ pub async fn resolve(state: &AppState, actor: &CurrentUser, id: i64) -> Result<(
         .db
         .write(move |tx| {
             Box::pin(async move {
+                incidents::lock(tx, id).await?;
                 incidents::get_in(tx, id)
                     .await?
                     .ok_or_else(|| AppError::not_found("incident"))?;

@@ -1,8 +1,8 @@
 //! The `reports` aggregate: failure reports, the tickets they become, and their history.
 //!
 //! Reads take the read pool ([`Db`]); writes take the transaction of the user action
-//! they belong to ([`Tx`]). Lock order on PostgreSQL, kept by every write: report rows
-//! (and, by trigger, their day's version row) before incident rows.
+//! they belong to ([`Tx`]). Lock order on PostgreSQL, kept by every write: incident
+//! rows before report rows (and, by trigger, their day's version row).
 
 use super::{
     db::{millis, on_db, on_tx, Db, Tx},
@@ -263,38 +263,45 @@ const RECONTACT_MS: i64 = 24 * 3600 * 1000;
 
 /// Stores reports with their "filed" history entries, joining (or starting) their
 /// incidents, with set-based statements: an outage flood of N reports costs a handful
-/// of statements, not N transactions. Returns one [`Filed`] per report, in order.
+/// of statements (incident, reports, history), not N transactions. Returns one
+/// [`Filed`] per report, in order.
 #[tracing::instrument(level = "debug", skip_all, fields(count = list.len()))]
 pub async fn insert_batch(tx: &mut Tx, list: &[NewReport]) -> Result<Vec<Filed>, sqlx::Error> {
     if list.is_empty() {
         return Ok(Vec::new());
     }
-    let recontact = recontacts(tx, list).await?;
-    let ids = allocate_ids(tx, list.len()).await?;
-    for ((chunk, id_chunk), flags) in list
-        .chunks(ROWS_PER_INSERT)
-        .zip(ids.chunks(ROWS_PER_INSERT))
-        .zip(recontact.chunks(ROWS_PER_INSERT))
+    let recontact = if list.iter().any(|r| r.disposition == "deflected") {
+        recontacts(tx, list).await?
+    } else {
+        vec![false; list.len()]
+    };
+    // Incident rows first (the lock order every write keeps), then the reports.
+    let claims = super::incidents::claim(tx, list).await?;
+    let mut ids = Vec::with_capacity(list.len());
+    for (start, chunk) in (0..list.len())
+        .step_by(ROWS_PER_INSERT)
+        .map(|s| (s, &list[s..(s + ROWS_PER_INSERT).min(list.len())]))
     {
-        insert_rows(tx, chunk, id_chunk, flags).await?;
+        let end = start + chunk.len();
+        ids.extend(insert_rows(tx, chunk, &recontact[start..end], &claims.rows[start..end]).await?);
     }
     let rows: Vec<(i64, &NewReport)> = ids.iter().copied().zip(list).collect();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         on_tx!(tx, c => {
             let mut q = QueryBuilder::new(
-            "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) ",
-        );
-        q.push_values(chunk, |mut b, (id, r)| {
-            b.push_bind(*id)
-                .push_bind(r.reporter_id)
-                .push_bind("filed")
-                .push_bind(&r.filed_detail)
-                .push_bind(millis(r.created_at));
-        });
+                "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) ",
+            );
+            q.push_values(chunk, |mut b, (id, r)| {
+                b.push_bind(*id)
+                    .push_bind(r.reporter_id)
+                    .push_bind("filed")
+                    .push_bind(&r.filed_detail)
+                    .push_bind(millis(r.created_at));
+            });
             q.build().execute(&mut *c).await.map(|r| r.rows_affected())
         })?;
     }
-    let incidents = super::incidents::join_all(tx, &rows).await?;
+    super::incidents::settle_leads(tx, &claims, &ids).await?;
     tx.changed(
         "created",
         rows.iter().filter(|(_, r)| r.is_ticket).map(|(id, _)| *id),
@@ -304,94 +311,74 @@ pub async fn insert_batch(tx: &mut Tx, list: &[NewReport]) -> Result<Vec<Filed>,
         .enumerate()
         .map(|(i, id)| Filed {
             id: *id,
-            incident: incidents.get(id).copied(),
+            incident: claims.rows[i].map(|c| c.incident),
             recontact: recontact[i],
         })
         .collect())
 }
 
-/// Reserves `n` report ids. On SQLite the writer is the only writer, so the next ids
-/// after the largest are ours; PostgreSQL hands them out from the identity sequence.
-async fn allocate_ids(tx: &mut Tx, n: usize) -> Result<Vec<i64>, sqlx::Error> {
-    let n = i64::try_from(n).unwrap_or(i64::MAX);
-    match tx.conn() {
-        super::db::Conn::Sqlite(c) => {
-            let (max,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM reports")
-                .fetch_one(&mut *c)
-                .await?;
-            Ok((max + 1..=max + n).collect())
-        }
-        super::db::Conn::Postgres(c) => {
-            let rows: Vec<(i64,)> = sqlx::query_as(
-                "SELECT nextval(pg_get_serial_sequence('reports', 'id')) \
-                 FROM generate_series(1, $1)",
-            )
-            .bind(n)
-            .fetch_all(&mut **c)
-            .await?;
-            let mut ids: Vec<i64> = rows.into_iter().map(|r| r.0).collect();
-            ids.sort_unstable();
-            Ok(ids)
-        }
-    }
-}
-
-/// One multi-row `INSERT` of reports with the given ids and re-contact flags.
+/// One multi-row `INSERT` of reports with their re-contact flags and incidents;
+/// returns their ids in the order given. (Each engine numbers the rows of one `INSERT`
+/// in the order of its `VALUES`, so the returned ids sorted are that order.)
 async fn insert_rows(
     tx: &mut Tx,
     chunk: &[NewReport],
-    ids: &[i64],
     recontact: &[bool],
-) -> Result<(), sqlx::Error> {
-    on_tx!(tx, c => {
+    incidents: &[Option<super::incidents::Claimed>],
+) -> Result<Vec<i64>, sqlx::Error> {
+    let rows: Vec<(i64,)> = on_tx!(tx, c => {
         let mut q = QueryBuilder::new(
-        "INSERT INTO reports (id, reporter_id, endpoint, endpoint_template, method, status_code, \
-         transport, class, message, request_id, occurred_at, reporter_timezone, environment, \
-         retries, retry_interval_secs, retry_followed, retry_reason, description, excerpt, \
-         token_fingerprints, guidance_slug, disposition, feedback, recontact, status, priority, \
-         created_at, routed_at, sla_target_minutes, due_at, at_risk_at, updated_at, created_day, \
-         notice_id) ",
-    );
-    let rows = chunk.iter().zip(ids).zip(recontact);
-    q.push_values(rows, |mut b, ((r, id), recontact)| {
-        b.push_bind(*id)
-            .push_bind(r.reporter_id)
-            .push_bind(&r.endpoint)
-            .push_bind(&r.endpoint_template)
-            .push_bind(&r.method)
-            .push_bind(r.status_code)
-            .push_bind(&r.transport)
-            .push_bind(&r.class)
-            .push_bind(&r.message)
-            .push_bind(&r.request_id)
-            .push_bind(millis(r.occurred_at))
-            .push_bind(&r.reporter_timezone)
-            .push_bind(&r.environment)
-            .push_bind(r.retries)
-            .push_bind(r.retry_interval_secs)
-            .push_bind(r.retry_followed)
-            .push_bind(&r.retry_reason)
-            .push_bind(&r.description)
-            .push_bind(&r.excerpt)
-            .push_bind(&r.token_fingerprints)
-            .push_bind(&r.guidance_slug)
-            .push_bind(&r.disposition)
-            .push_bind(&r.feedback)
-            .push_bind(*recontact)
-            .push_bind(&r.status)
-            .push_bind(&r.priority)
-            .push_bind(millis(r.created_at))
-            .push_bind(r.sla.map(|s| millis(s.routed_at)))
-            .push_bind(r.sla.map(|s| s.target_minutes))
-            .push_bind(r.sla.map(|s| millis(s.due_at)))
-            .push_bind(r.sla.map(|s| millis(s.at_risk_at)))
-            .push_bind(millis(r.created_at))
-            .push_bind(&r.created_day)
-            .push_bind(r.notice_id);
-    });
-        q.build().execute(&mut *c).await.map(|r| r.rows_affected())
+            "INSERT INTO reports (reporter_id, endpoint, endpoint_template, method, status_code, \
+             transport, class, message, request_id, occurred_at, reporter_timezone, environment, \
+             retries, retry_interval_secs, retry_followed, retry_reason, description, excerpt, \
+             token_fingerprints, guidance_slug, disposition, feedback, recontact, status, priority, \
+             created_at, routed_at, sla_target_minutes, due_at, at_risk_at, updated_at, created_day, \
+             notice_id, incident_id, incident_member) ",
+        );
+        let rows = chunk.iter().zip(recontact).zip(incidents);
+        q.push_values(rows, |mut b, ((r, recontact), incident)| {
+            b.push_bind(r.reporter_id)
+                .push_bind(&r.endpoint)
+                .push_bind(&r.endpoint_template)
+                .push_bind(&r.method)
+                .push_bind(r.status_code)
+                .push_bind(&r.transport)
+                .push_bind(&r.class)
+                .push_bind(&r.message)
+                .push_bind(&r.request_id)
+                .push_bind(millis(r.occurred_at))
+                .push_bind(&r.reporter_timezone)
+                .push_bind(&r.environment)
+                .push_bind(r.retries)
+                .push_bind(r.retry_interval_secs)
+                .push_bind(r.retry_followed)
+                .push_bind(&r.retry_reason)
+                .push_bind(&r.description)
+                .push_bind(&r.excerpt)
+                .push_bind(&r.token_fingerprints)
+                .push_bind(&r.guidance_slug)
+                .push_bind(&r.disposition)
+                .push_bind(&r.feedback)
+                .push_bind(*recontact)
+                .push_bind(&r.status)
+                .push_bind(&r.priority)
+                .push_bind(millis(r.created_at))
+                .push_bind(r.sla.map(|s| millis(s.routed_at)))
+                .push_bind(r.sla.map(|s| s.target_minutes))
+                .push_bind(r.sla.map(|s| millis(s.due_at)))
+                .push_bind(r.sla.map(|s| millis(s.at_risk_at)))
+                .push_bind(millis(r.created_at))
+                .push_bind(&r.created_day)
+                .push_bind(r.notice_id)
+                .push_bind(incident.map(|i| i.incident))
+                .push_bind(incident.is_some_and(|i| i.member));
+        });
+        q.push(" RETURNING id");
+        q.build_query_as().fetch_all(&mut *c).await
     })?;
-    Ok(())
+    let mut ids: Vec<i64> = rows.into_iter().map(|r| r.0).collect();
+    ids.sort_unstable();
+    Ok(ids)
 }
 
 /// Which reports re-file a deflected report of the same developer, endpoint template
@@ -597,10 +584,14 @@ pub async fn route_unrelated(
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, sqlx::Error> {
     let at = millis(now);
+    // The incident first (lock order); if the report turns out not to qualify, the
+    // caller fails the unit of work and the join is rolled back with it.
+    let joined = super::incidents::claim_one(tx, incident.0, at, incident.1).await?;
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE reports SET disposition = 'routed', feedback = NULL, status = 'new', \
          unrelated_statement = $1, routed_at = $2, sla_target_minutes = $3, due_at = $4, \
-         at_risk_at = $5, updated_at = $2 WHERE id = $6 AND reporter_id = $7 \
+         at_risk_at = $5, updated_at = $2, incident_id = $8, incident_member = $9 \
+         WHERE id = $6 AND reporter_id = $7 \
          AND disposition = 'maintenance' AND feedback = 'pending'",
     )
     .bind(statement)
@@ -610,14 +601,19 @@ pub async fn route_unrelated(
     .bind(millis(sla.at_risk_at))
     .bind(id)
     .bind(reporter)
+    .bind(joined.incident)
+    .bind(joined.member)
     .execute(&mut *c)
-    .await.map(|r| r.rows_affected()))?;
+    .await
+    .map(|r| r.rows_affected()))?;
     if n != 1 {
         return Ok(None);
     }
+    if !joined.member {
+        super::incidents::refresh(tx, joined.incident).await?;
+    }
     let detail = format!("Not caused by the maintenance: {statement}");
     record_event(tx, id, Some(reporter), "unrelated", &detail, at).await?;
-    let joined = super::incidents::join_one(tx, incident.0, id, at, incident.1).await?;
     tx.changed("created", [id]);
-    Ok(Some(joined))
+    Ok(Some(joined.incident))
 }

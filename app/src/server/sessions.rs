@@ -6,7 +6,10 @@
 //! handler behind it), and its reads come from the read pool. A record is kept as JSON
 //! with its expiry in milliseconds, like every other instant in the database.
 
-use super::db::{millis, on_db, on_tx, Db};
+use super::{
+    cache::CacheKind,
+    db::{millis, on_db, on_tx, Db},
+};
 use crate::error::AppError;
 use tower_sessions::{
     session::{Id, Record},
@@ -56,6 +59,7 @@ impl session_store::SessionStore for SessionStore {
                             .bind(expires)
                             .execute(&mut *c)
                             .await.map(|r| r.rows_affected()))?;
+                        tx.stale(CacheKind::Sessions);
                         Ok(n == 1)
                     })
                 })
@@ -82,6 +86,7 @@ impl session_store::SessionStore for SessionStore {
                         .bind(expires)
                         .execute(&mut *c)
                         .await.map(|r| r.rows_affected()))?;
+                    tx.stale(CacheKind::Sessions);
                     Ok(())
                 })
             })
@@ -90,20 +95,31 @@ impl session_store::SessionStore for SessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let now = millis(chrono::Utc::now());
-        let row: Option<(String,)> = on_db!(&self.db, pool => sqlx::query_as(
-            "SELECT data FROM sessions WHERE id = $1 AND expires_at > $2")
-            .bind(id.to_string())
-            .bind(now)
-            .fetch_optional(pool)
-            .await)
-        .map_err(|e| backend(AppError::from_db(&e)))?;
-        match row {
-            Some((data,)) => serde_json::from_str(&data)
-                .map(Some)
-                .map_err(|e| session_store::Error::Decode(e.to_string())),
-            None => Ok(None),
-        }
+        let key = id.to_string();
+        let db = &self.db;
+        let record = db
+            .hub()
+            .caches
+            .session(key.clone(), || async move {
+                let now = millis(chrono::Utc::now());
+                let row: Option<(String,)> = on_db!(db, pool => sqlx::query_as(
+                    "SELECT data FROM sessions WHERE id = $1 AND expires_at > $2")
+                    .bind(key)
+                    .bind(now)
+                    .fetch_optional(pool)
+                    .await)?;
+                match row {
+                    Some((data,)) => serde_json::from_str(&data)
+                        .map(Some)
+                        .map_err(|e| super::error::unexpected("stored session unreadable", e)),
+                    None => Ok(None),
+                }
+            })
+            .await
+            .map_err(backend)?;
+        // A copy of a session that expired since it was read is no session.
+        Ok(record
+            .filter(|r| r.expiry_date > tower_sessions::cookie::time::OffsetDateTime::now_utc()))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
@@ -115,6 +131,7 @@ impl session_store::SessionStore for SessionStore {
                         .bind(id)
                         .execute(&mut *c)
                         .await.map(|r| r.rows_affected()))?;
+                    tx.stale(CacheKind::Sessions);
                     Ok(())
                 })
             })
@@ -134,6 +151,7 @@ impl ExpiredDeletion for SessionStore {
                         .bind(now)
                         .execute(&mut *c)
                         .await.map(|r| r.rows_affected()))?;
+                    tx.stale(CacheKind::Sessions);
                     Ok(())
                 })
             })

@@ -103,5 +103,6 @@ pub async fn update_role_and_password(
         .bind(id)
         .execute(&mut *c)
         .await.map(|r| r.rows_affected()))?;
+    tx.stale(super::cache::CacheKind::Users);
     Ok(())
 }

@@ -284,6 +284,9 @@ pub async fn change_status(
                 let row = tickets::queue_row_in(tx, id)
                     .await?
                     .ok_or_else(|| AppError::not_found("ticket"))?;
+                if let Some(incident) = row.incident_id {
+                    super::incidents::lock(tx, incident).await?;
+                }
                 let from = row.status()?;
                 if from == to {
                     // Most often the same move made twice at once (two agents, a
@@ -371,6 +374,9 @@ pub async fn post_message(
                 let row = tickets::queue_row_in(tx, id)
                     .await?
                     .ok_or_else(|| AppError::not_found("ticket"))?;
+                if let Some(incident) = row.incident_id {
+                    super::incidents::lock(tx, incident).await?;
+                }
                 let current = row.status()?;
                 if !workflow::accepts_staff_messages(current) {
                     return Err(AppError::conflict("This ticket is closed."));

@@ -1,7 +1,7 @@
 //! Sign up, sign in, sign out, and who is signed in.
 
+use crate::error::AppError;
 pub use crate::wire::auth::*;
-use crate::{domain::role::Role, error::AppError};
 use leptos::prelude::*;
 
 /// Who is signed in on this request (`None` for a visitor).
@@ -39,7 +39,7 @@ pub async fn signup(email: String, password: String, timezone: String) -> Result
                 let new = users::NewUser {
                     email: &email,
                     password_hash: &hash,
-                    role: Role::Developer,
+                    role: crate::domain::role::Role::Developer,
                     timezone: timezone.name(),
                 };
                 users::insert(tx, &new, now).await?.ok_or_else(|| {

@@ -1,8 +1,8 @@
 //! The support queue and ticket work: listing, claiming, assigning, status changes,
 //! public replies and internal notes. Staff only.
 
+use crate::error::AppError;
 pub use crate::wire::queue::*;
-use crate::{domain::ticket::TicketStatus, error::AppError};
 use leptos::prelude::*;
 
 /// A page of the queue with the given filters.
@@ -82,7 +82,7 @@ pub async fn change_status(id: i64, status: String) -> Result<(), AppError> {
         server::{auth, state::app_state, work},
     };
     let user = auth::require_role(Role::Agent).await?;
-    let to = TicketStatus::parse(&status)
+    let to = crate::domain::ticket::TicketStatus::parse(&status)
         .ok_or_else(|| AppError::validation("status", "Choose a status."))?;
     work::change_status(&app_state()?, &user, id, to).await
 }

@@ -134,6 +134,18 @@ impl Engine {
     }
 }
 
+/// How many writer lanes PostgreSQL gets: `FAULTDESK_WRITER_LANES`, default 1. One
+/// lane makes the largest batches (filings of an outage all lock the same incident
+/// and day rows, so parallel lanes would wait for each other anyway); more help when
+/// slow units of work (a reply to an incident of thousands) must not delay filings.
+fn writer_lanes() -> usize {
+    std::env::var("FAULTDESK_WRITER_LANES")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, 16)
+}
+
 /// How long a request waits for a pooled connection before it is told to try again.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -207,7 +219,7 @@ impl Db {
                     .await?;
                 // Nothing is cached until the listener hears other instances' changes.
                 hub.caches.set_enabled(false);
-                let lanes = (max_connections / 3).clamp(1, 4) as usize;
+                let lanes = writer_lanes();
                 let writer = Writer::postgres(pool.clone(), lanes, hub.clone());
                 Ok(Self {
                     pool: Pool::Postgres(pool),

@@ -55,6 +55,8 @@ impl Effects {
 pub struct Tx {
     conn: Conn,
     pub(crate) effects: Effects,
+    /// Open transaction levels (SQLite's writer keeps its own count).
+    pub(crate) depth: usize,
 }
 
 impl Tx {
@@ -62,6 +64,7 @@ impl Tx {
         Self {
             conn,
             effects: Effects::default(),
+            depth: 0,
         }
     }
 

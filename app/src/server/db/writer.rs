@@ -32,7 +32,7 @@ use crate::{
 };
 use futures::FutureExt;
 use sqlx::{
-    postgres::PgPool, sqlite::SqliteConnectOptions, Connection, Database, Postgres, Sqlite,
+    postgres::PgPool, sqlite::SqliteConnectOptions, Connection, Database, Postgres,
     TransactionManager,
 };
 use std::{future::Future, panic::AssertUnwindSafe, pin::Pin, sync::Arc};
@@ -60,16 +60,19 @@ type Run = Box<
         + Send,
 >;
 
+/// Where a filing's answer goes.
+type FiledAnswer = oneshot::Sender<Result<Filed, AppError>>;
+
 enum Item {
     Job(Run),
-    File(Box<NewReport>, oneshot::Sender<Result<Filed, AppError>>),
+    File(Box<NewReport>, FiledAnswer),
 }
 
 /// Where a lane gets its connection.
 enum Source {
     Sqlite {
         conn: Option<sqlx::SqliteConnection>,
-        options: SqliteConnectOptions,
+        options: Box<SqliteConnectOptions>,
     },
     Postgres(PgPool),
 }
@@ -101,7 +104,7 @@ impl Writer {
     ) -> Self {
         let source = Source::Sqlite {
             conn: Some(conn),
-            options: options.clone(),
+            options: Box::new(options.clone()),
         };
         Self::start(vec![source], Some(options), hub)
     }
@@ -291,6 +294,7 @@ impl Source {
             }
         };
         let mut tx = Tx::new(conn);
+        let (size, started) = (batch.len(), std::time::Instant::now());
         let healthy = match execute(&mut tx, batch).await {
             Ok(Finished::Committed(deliveries)) => {
                 for deliver in deliveries {
@@ -315,6 +319,11 @@ impl Source {
             }
         };
         tx.effects = Default::default();
+        tracing::debug!(
+            size,
+            took_us = started.elapsed().as_micros() as u64,
+            "write batch"
+        );
         self.give_back(tx.into_conn(), healthy);
     }
 }
@@ -400,7 +409,7 @@ async fn execute(tx: &mut Tx, batch: Vec<Item>) -> Result<Finished, (Vec<Deliver
 /// to its caller and `false` tells the lane to roll the transaction back.
 async fn file_all(
     tx: &mut Tx,
-    filings: Vec<(Box<NewReport>, oneshot::Sender<Result<Filed, AppError>>)>,
+    filings: Vec<(Box<NewReport>, FiledAnswer)>,
     isolate: bool,
 ) -> Result<(Vec<Deliver>, bool), sqlx::Error> {
     let (list, answers): (Vec<NewReport>, Vec<_>) =
@@ -477,23 +486,66 @@ fn is_transient(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("40001" | "40P01")))
 }
 
-type SqliteTm = <Sqlite as Database>::TransactionManager;
 type PgTm = <Postgres as Database>::TransactionManager;
+
+// SQLite: the writer's connection never returns to a pool, so its transaction and
+// savepoints are plain statements with the depth kept on the `Tx` (sqlx's own
+// `BEGIN IMMEDIATE` path costs an extra round trip to the connection's thread, about a
+// millisecond under load). PostgreSQL: sqlx's transaction manager, whose depth the
+// pool checks before it reuses a connection.
+
+/// Runs one transaction-control statement on the SQLite writer.
+async fn sqlite_control(
+    c: &mut sqlx::SqliteConnection,
+    sql: &'static str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(sql).execute(c).await.map(|_| ())
+}
+
+/// The savepoint statements for nesting level `level` (1: directly inside the
+/// transaction); a batch nests at most two deep.
+fn savepoint_sql(level: usize) -> Result<[&'static str; 3], sqlx::Error> {
+    match level {
+        1 => Ok([
+            "SAVEPOINT fd_1",
+            "RELEASE SAVEPOINT fd_1",
+            "ROLLBACK TO SAVEPOINT fd_1",
+        ]),
+        2 => Ok([
+            "SAVEPOINT fd_2",
+            "RELEASE SAVEPOINT fd_2",
+            "ROLLBACK TO SAVEPOINT fd_2",
+        ]),
+        3 => Ok([
+            "SAVEPOINT fd_3",
+            "RELEASE SAVEPOINT fd_3",
+            "ROLLBACK TO SAVEPOINT fd_3",
+        ]),
+        _ => Err(sqlx::Error::InvalidSavePointStatement),
+    }
+}
 
 /// Opens the batch's transaction (`BEGIN IMMEDIATE` on SQLite: the write lock up front).
 async fn begin(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    let depth = tx.depth;
     match tx.conn() {
-        Conn::Sqlite(c) => SqliteTm::begin(c, Some("BEGIN IMMEDIATE".into())).await,
-        Conn::Postgres(c) => PgTm::begin(c, None).await,
+        Conn::Sqlite(c) if depth == 0 => sqlite_control(c, "BEGIN IMMEDIATE").await?,
+        Conn::Sqlite(_) => return Err(sqlx::Error::InvalidSavePointStatement),
+        Conn::Postgres(c) => PgTm::begin(c, None).await?,
     }
+    tx.depth += 1;
+    Ok(())
 }
 
 /// Opens a savepoint inside the transaction.
 async fn savepoint(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    let depth = tx.depth;
     match tx.conn() {
-        Conn::Sqlite(c) => SqliteTm::begin(c, None).await,
-        Conn::Postgres(c) => PgTm::begin(c, None).await,
+        Conn::Sqlite(c) => sqlite_control(c, savepoint_sql(depth)?[0]).await?,
+        Conn::Postgres(c) => PgTm::begin(c, None).await?,
     }
+    tx.depth += 1;
+    Ok(())
 }
 
 /// Releases the innermost savepoint (keeps its work).
@@ -503,29 +555,51 @@ async fn release(tx: &mut Tx) -> Result<(), sqlx::Error> {
 
 /// Commits the innermost level: the transaction, or a savepoint.
 async fn commit(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    let depth = tx.depth;
     match tx.conn() {
-        Conn::Sqlite(c) => SqliteTm::commit(c).await,
-        Conn::Postgres(c) => PgTm::commit(c).await,
+        Conn::Sqlite(c) if depth == 1 => sqlite_control(c, "COMMIT").await?,
+        Conn::Sqlite(c) if depth > 1 => sqlite_control(c, savepoint_sql(depth - 1)?[1]).await?,
+        Conn::Sqlite(_) => return Ok(()),
+        Conn::Postgres(c) => PgTm::commit(c).await?,
     }
+    tx.depth = depth.saturating_sub(1);
+    Ok(())
 }
 
 /// Rolls back the innermost level: the transaction, or to a savepoint.
 async fn rollback(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    let depth = tx.depth;
     match tx.conn() {
-        Conn::Sqlite(c) => SqliteTm::rollback(c).await,
-        Conn::Postgres(c) => PgTm::rollback(c).await,
+        Conn::Sqlite(c) if depth == 1 => sqlite_control(c, "ROLLBACK").await?,
+        Conn::Sqlite(c) if depth > 1 => {
+            let [_, release, rollback_to] = savepoint_sql(depth - 1)?;
+            sqlite_control(c, rollback_to).await?;
+            sqlite_control(c, release).await?
+        }
+        Conn::Sqlite(_) => return Ok(()),
+        Conn::Postgres(c) => PgTm::rollback(c).await?,
     }
+    tx.depth = depth.saturating_sub(1);
+    Ok(())
 }
 
 /// Rolls back whatever is open after a failure; false if the connection cannot be
 /// brought back outside a transaction (it is then closed, never reused).
 async fn reset(tx: &mut Tx) -> bool {
+    let depth = tx.depth;
+    if let Conn::Sqlite(c) = tx.conn() {
+        // One ROLLBACK ends the transaction and every savepoint in it.
+        let ok = depth == 0 || sqlite_control(c, "ROLLBACK").await.is_ok();
+        tx.depth = 0;
+        return ok;
+    }
     for _ in 0..8 {
         let depth = match tx.conn() {
-            Conn::Sqlite(c) => SqliteTm::get_transaction_depth(c),
             Conn::Postgres(c) => PgTm::get_transaction_depth(c),
+            Conn::Sqlite(_) => 0,
         };
         if depth == 0 {
+            tx.depth = 0;
             return true;
         }
         if rollback(tx).await.is_err() {

@@ -6,4 +6,5 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 FAULTDESK_SKIP_CHROMIUM=1 . scripts/setup.sh
-exec cargo leptos serve --release
+bash scripts/build-site.sh
+exec "${CARGO_TARGET_DIR:-$ROOT/target}/release/server"

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what Faultdesk needs to build and test, skipping what is already there:
-# the wasm32 target, cargo-leptos, a wasm-bindgen CLI matching Cargo.lock, npm
-# packages (Playwright and binaryen's wasm-opt), and Debian's Chromium for the
-# browser tests. Safe to run again. Source it (`. scripts/setup.sh`) to get PATH set.
+# the wasm32 target, a wasm-bindgen CLI matching Cargo.lock, npm packages (Playwright
+# and binaryen's wasm-opt), and Debian's Chromium for the browser tests. (No
+# cargo-leptos: scripts/build-site.sh builds the site with plain cargo.) Safe to run
+# again. Source it (`. scripts/setup.sh`) to get PATH set.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CARGO_LEPTOS_VERSION="0.3.10"
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$ROOT/Cargo.lock")"
 
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
@@ -16,11 +16,6 @@ export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
-fi
-
-if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes a while, once)"
-  cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked
 fi
 
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then

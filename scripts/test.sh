@@ -33,7 +33,7 @@ step "integration tests (SQLite and PostgreSQL)" cargo test --locked -p server
 export CARGO_PROFILE_RELEASE_OPT_LEVEL="${CARGO_PROFILE_RELEASE_OPT_LEVEL:-1}"
 export CARGO_PROFILE_WASM_RELEASE_LTO="${CARGO_PROFILE_WASM_RELEASE_LTO:-false}"
 export CARGO_PROFILE_WASM_RELEASE_CODEGEN_UNITS="${CARGO_PROFILE_WASM_RELEASE_CODEGEN_UNITS:-16}"
-step "release build (cargo leptos)" cargo leptos build --release
+step "release build (server and site)" bash scripts/build-site.sh
 export FAULTDESK_SERVER_BIN="$TARGET_DIR/release/server"
 step "browser tests (Playwright, Chromium)" bash -c "cd end2end && npx playwright test"
 printf '\n\033[1;32mAll checks passed in %ss.\033[0m\n' "$((SECONDS - START))"

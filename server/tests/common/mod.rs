@@ -72,7 +72,11 @@ fn postgres_server_url() -> String {
 /// Owns the test database and removes it when the test ends (even on panic).
 enum DbGuard {
     Sqlite(tempfile::TempDir),
-    Postgres { name: String },
+    Postgres {
+        name: String,
+    },
+    /// A second instance on another's database: the first one owns it.
+    Shared,
 }
 
 impl Drop for DbGuard {
@@ -143,6 +147,31 @@ pub async fn spawn_app_with(
     adjust: impl FnOnce(&mut Settings),
 ) -> TestApp {
     let (database_url, guard) = fresh_database(engine).await;
+    start_app(engine, database_url, guard, Clock::fixed(now), adjust).await
+}
+
+impl TestApp {
+    /// Another instance of Faultdesk on this one's database and clock (several
+    /// stateless instances sharing one PostgreSQL).
+    pub async fn second_instance(&self) -> TestApp {
+        start_app(
+            self.engine,
+            self.database_url.clone(),
+            DbGuard::Shared,
+            self.clock.clone(),
+            |_| {},
+        )
+        .await
+    }
+}
+
+async fn start_app(
+    engine: Engine,
+    database_url: String,
+    guard: DbGuard,
+    clock: Clock,
+    adjust: impl FnOnce(&mut Settings),
+) -> TestApp {
     let leptos_options = LeptosOptions::builder()
         .output_name("faultdesk")
         .site_root("target/site")
@@ -159,7 +188,6 @@ pub async fn spawn_app_with(
         leptos_options,
     };
     adjust(&mut settings);
-    let clock = Clock::fixed(now);
     let app = Application::build(settings, clock.clone())
         .await
         .expect("application builds");

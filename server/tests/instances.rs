@@ -1,0 +1,108 @@
+//! Several stateless instances on one PostgreSQL database: what one instance changes,
+//! the others' in-memory copies (calendar, guidance, notices, accounts, sessions) drop
+//! at once, through `LISTEN/NOTIFY`.
+
+mod common;
+
+use app::domain::role::Role;
+use common::{builders::ReportForm, spawn_app, Engine, TestApp};
+use reqwest::Client;
+use serde_json::Value;
+use std::time::Duration;
+
+async fn due_of(app: &TestApp, dev: &Client, form: &ReportForm) -> String {
+    let id = app.file(dev, form).await;
+    let r: Value = app
+        .call_ok(dev, "get_report", &[("id", &id.to_string())])
+        .await;
+    r["sla"]["due_at"].as_str().unwrap_or_default().to_owned()
+}
+
+/// A calendar change made on instance A reaches the filings on instance B, and a
+/// session ended on A is ended on B.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_instance_hears_calendar_and_session_changes() {
+    let a = spawn_app(Engine::Postgres).await;
+    let b = a.second_instance().await;
+    let manager = a.staff("manager@example.com", Role::Manager).await;
+    // The developer signs up on B; their cookie works on both instances.
+    let dev = b.developer("dev@example.com").await;
+    let form = ReportForm::server_error();
+    // Tuesday 10:00 UTC, default hours Mon–Fri 09–17 UTC: due Wednesday 10:00 UTC.
+    // B reads (and caches) the calendar.
+    assert_eq!(due_of(&b, &dev, &form).await, "2026-11-25T10:00:00Z");
+
+    let mut cal: Vec<(String, String)> = vec![("timezone".into(), "America/New_York".into())];
+    for i in 0..7 {
+        let (o, c) = if i < 5 { ("09:00", "17:00") } else { ("", "") };
+        cal.push((format!("open[{i}]"), o.into()));
+        cal.push((format!("close[{i}]"), c.into()));
+    }
+    let refs: Vec<(&str, &str)> = cal.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = a.call(&manager, "save_calendar", &refs).await;
+    assert!(res.status().is_success(), "{}", res.status());
+
+    // Support now works in New York: filed Tuesday 05:00 there, the clock starts at
+    // 09:00 and runs a full business day, to 17:00 (22:00 UTC).
+    let mut due = String::new();
+    for _ in 0..50 {
+        due = due_of(&b, &dev, &form).await;
+        if due != "2026-11-25T10:00:00Z" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(due, "2026-11-24T22:00:00Z", "B filed with A's new calendar");
+
+    // B knows the developer (and caches who they are); signing out on A ends the
+    // session on B too (the browser would drop the cookie; a thief would not).
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = plain
+        .post(format!("{}/api/login", a.base))
+        .header("accept", "application/json")
+        .form(&[
+            ("email", "dev@example.com"),
+            ("password", "correct horse battery"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let whoami_on_b = || async {
+        let res = plain
+            .post(format!("{}/api/whoami", b.base))
+            .header("accept", "application/json")
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        res.json::<Value>().await.unwrap()
+    };
+    assert_eq!(whoami_on_b().await["email"], "dev@example.com");
+    let out = plain
+        .post(format!("{}/api/logout", a.base))
+        .header("accept", "application/json")
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert!(out.status().is_success() || out.status().is_redirection());
+    let mut signed_out = false;
+    for _ in 0..50 {
+        if whoami_on_b().await.is_null() {
+            signed_out = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(signed_out, "the session ended on A is gone on B");
+}

@@ -23,6 +23,10 @@ pub struct AppError {
     /// The form or JSON field that was wrong, if there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For 429 (and some 503s): seconds to wait before trying again (also sent as the
+    /// `Retry-After` header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 impl AppError {
@@ -31,6 +35,24 @@ impl AppError {
             status,
             message: message.into(),
             field: None,
+            retry_after: None,
+        }
+    }
+
+    /// 429: over a rate limit; `wait` until the next attempt is allowed.
+    pub fn too_many(what: &str, wait: std::time::Duration) -> Self {
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let secs = secs.max(1);
+        let when = if secs == 1 {
+            "a second".to_owned()
+        } else if secs < 120 {
+            format!("{secs} seconds")
+        } else {
+            format!("{} minutes", secs.div_ceil(60))
+        };
+        Self {
+            retry_after: Some(secs),
+            ..Self::new(429, format!("Too many {what}. Please wait {when} and try again."))
         }
     }
 
@@ -50,6 +72,11 @@ impl AppError {
     /// 401: nobody is signed in.
     pub fn unauthorized() -> Self {
         Self::new(401, "Please sign in to continue.")
+    }
+
+    /// 401 with a specific message.
+    pub fn unauthorized_with(message: impl Into<String>) -> Self {
+        Self::new(401, message)
     }
 
     /// 403: signed in, but this role may not do that.

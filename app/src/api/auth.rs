@@ -68,9 +68,8 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     let ok = auth::verify_password(password, row.as_ref().map(|u| u.password_hash.clone())).await?;
     let Some(user) = row.filter(|_| ok) else {
         return Err(AppError {
-            status: 401,
-            message: "Wrong email or password.".to_owned(),
             field: Some("password".to_owned()),
+            ..AppError::unauthorized_with("Wrong email or password.")
         });
     };
     auth::sign_in(&auth::session().await?, user.id).await?;

@@ -52,7 +52,10 @@ impl AppError {
         };
         Self {
             retry_after: Some(secs),
-            ..Self::new(429, format!("Too many {what}. Please wait {when} and try again."))
+            ..Self::new(
+                429,
+                format!("Too many {what}. Please wait {when} and try again."),
+            )
         }
     }
 

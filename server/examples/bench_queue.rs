@@ -63,6 +63,9 @@ async fn main() -> anyhow::Result<()> {
         smtp_url: None,
         mail_from: server::config::DEFAULT_MAIL_FROM.to_owned(),
         incident_window_minutes: 30,
+        public_url: None,
+        trust_forwarded_for: false,
+        rates: app::server::limits::Rates::off(),
         leptos_options: LeptosOptions::builder()
             .output_name("faultdesk")
             .site_addr(([127, 0, 0, 1], 0))

@@ -1,6 +1,7 @@
 //! Typed settings from environment variables, with defaults that run out of the box:
 //! an SQLite file in the working folder, listening on 127.0.0.1:3000.
 
+use app::server::limits::Rates;
 use leptos::config::LeptosOptions;
 use std::fmt;
 
@@ -23,6 +24,14 @@ pub struct Settings {
     /// `FAULTDESK_INCIDENT_WINDOW_MINUTES`: reports of the same failure this close
     /// together join one incident (default 30).
     pub incident_window_minutes: i64,
+    /// `FAULTDESK_PUBLIC_URL`: the address people use (`https://desk.example.com`);
+    /// only requests from its origin may change anything. Unset: the request's `Host`.
+    pub public_url: Option<String>,
+    /// `FAULTDESK_TRUST_FORWARDED_FOR`: behind a proxy, take the client address (for
+    /// rate limits) from the last `X-Forwarded-For` entry (default false).
+    pub trust_forwarded_for: bool,
+    /// `FAULTDESK_RATE_*`: rate limits (see `app::server::limits`).
+    pub rates: Rates,
 }
 
 /// The default sender address.
@@ -59,6 +68,11 @@ impl Settings {
                 .filter(|s| !s.is_empty()),
             mail_from: env_or("FAULTDESK_MAIL_FROM", DEFAULT_MAIL_FROM),
             incident_window_minutes: env_or("FAULTDESK_INCIDENT_WINDOW_MINUTES", "30").parse()?,
+            public_url: std::env::var("FAULTDESK_PUBLIC_URL")
+                .ok()
+                .filter(|s| !s.trim().is_empty()),
+            trust_forwarded_for: env_or("FAULTDESK_TRUST_FORWARDED_FOR", "false").parse()?,
+            rates: Rates::from_env().map_err(anyhow::Error::msg)?,
         })
     }
 }
@@ -76,17 +90,18 @@ fn fallback_leptos_options() -> anyhow::Result<LeptosOptions> {
         .build())
 }
 
-/// The database URL with any password replaced, for logs.
+/// A URL with any password replaced, for logs. Parsed, so a password containing `@`
+/// or `:` is hidden whole; a URL that does not parse is hidden entirely.
 pub fn redact_url(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => match rest.split_once('@') {
-            Some((userinfo, host)) => {
-                let user = userinfo.split(':').next().unwrap_or("");
-                format!("{scheme}://{user}:***@{host}")
+    match url::Url::parse(url) {
+        Ok(mut parsed) => {
+            if parsed.password().is_some() {
+                let _ = parsed.set_password(Some("***"));
             }
-            None => url.to_owned(),
-        },
-        None => url.to_owned(),
+            parsed.to_string()
+        }
+        Err(_) if !url.contains('@') => url.to_owned(),
+        Err(_) => "<unparseable URL hidden>".to_owned(),
     }
 }
 
@@ -100,6 +115,9 @@ impl fmt::Debug for Settings {
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("mail_from", &self.mail_from)
             .field("incident_window_minutes", &self.incident_window_minutes)
+            .field("public_url", &self.public_url)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("rates", &self.rates)
             .finish()
     }
 }
@@ -115,5 +133,14 @@ mod tests {
             "postgres://fd:***@db.internal:5432/faultdesk"
         );
         assert_eq!(redact_url("sqlite://faultdesk.db"), "sqlite://faultdesk.db");
+        // A password with an @ (not percent-encoded, as people type it) is hidden whole.
+        let url = "postgres://fd:p@ss:w@rd@db.internal/faultdesk";
+        assert!(!redact_url(url).contains("ss:w"), "{}", redact_url(url));
+        assert!(!redact_url(url).contains("rd@db"), "{}", redact_url(url));
+        let encoded = "postgres://fd:p%40ssword@db.internal/faultdesk";
+        assert_eq!(
+            redact_url(encoded),
+            "postgres://fd:***@db.internal/faultdesk"
+        );
     }
 }

@@ -5,5 +5,6 @@ pub mod cli;
 pub mod config;
 pub mod reports_csv;
 pub mod routes;
+pub mod security;
 pub mod startup;
 pub mod telemetry;

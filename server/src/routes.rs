@@ -122,7 +122,7 @@ pub async fn server_fn_status(res: Response) -> Response {
         return res;
     }
     let (mut parts, body) = res.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+    let Ok(bytes) = axum::body::to_bytes(body, crate::security::BODY_LIMIT).await else {
         return (
             StatusCode::INTERNAL_SERVER_ERROR,
             Json(AppError::internal()),
@@ -166,7 +166,7 @@ pub async fn keep_refused_form(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|n| n <= crate::startup::BODY_LIMIT);
+        .is_some_and(|n| n <= crate::security::BODY_LIMIT);
     // Only for a session that already exists: the forms that use this need a signed-in
     // user, and anonymous junk posts must not create session rows.
     if !(is_plain_form_post && fits && session.id().is_some()) {
@@ -174,7 +174,7 @@ pub async fn keep_refused_form(
     }
     let path = req.uri().path().to_owned();
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, crate::startup::BODY_LIMIT).await else {
+    let Ok(bytes) = axum::body::to_bytes(body, crate::security::BODY_LIMIT).await else {
         return (
             StatusCode::BAD_REQUEST,
             Json(AppError::bad_request("the form could not be read")),

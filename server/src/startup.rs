@@ -1,17 +1,22 @@
 //! Building and running the application: database, migrations, sessions, router.
 
-use crate::{config::Settings, routes};
+use crate::{
+    config::Settings,
+    routes,
+    security::{self, SiteOrigin},
+};
 use app::{
     server::{
         clock::Clock,
         db::Db,
+        limits::Limits,
         mail::Mailer,
         sessions::SessionStore,
         state::{AppState, RuntimeOptions},
     },
     shell, App,
 };
-use axum::{extract::DefaultBodyLimit, Router};
+use axum::Router;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::{
     net::SocketAddr,
@@ -26,9 +31,6 @@ use tower_http::{
 use tower_sessions::{
     cookie::SameSite, session_store::ExpiredDeletion, Expiry, SessionManagerLayer,
 };
-
-/// The largest request body accepted (larger bodies get 413).
-pub const BODY_LIMIT: usize = 1024 * 1024;
 
 /// A bound, ready-to-serve Faultdesk.
 pub struct Application {
@@ -52,14 +54,27 @@ impl Application {
                 secure_cookies: settings.secure_cookies,
                 incident_window: chrono::Duration::minutes(settings.incident_window_minutes.max(1)),
                 mail_enabled: settings.smtp_url.is_some(),
+                trust_forwarded_for: settings.trust_forwarded_for,
             }),
+            limits: Arc::new(Limits::new(settings.rates)),
         };
+        if !settings.secure_cookies && !settings.leptos_options.site_addr.ip().is_loopback() {
+            tracing::warn!(
+                addr = %settings.leptos_options.site_addr,
+                "listening beyond this machine with session cookies not marked Secure: \
+                 set FAULTDESK_SECURE_COOKIES=true when Faultdesk is served over HTTPS"
+            );
+        }
         let mailer = match &settings.smtp_url {
             Some(url) => Some(Mailer::new(url, &settings.mail_from).map_err(anyhow::Error::msg)?),
             None => None,
         };
         let listener = TcpListener::bind(settings.leptos_options.site_addr).await?;
-        let router = router(state.clone());
+        let site = Arc::new(
+            SiteOrigin::from_public_url(settings.public_url.as_deref())
+                .map_err(anyhow::Error::msg)?,
+        );
+        let router = router(state.clone(), site);
         Ok(Self {
             listener,
             router,
@@ -135,7 +150,7 @@ pub fn route_list() -> Vec<AxumRouteListing> {
 
 /// The whole HTTP surface: Leptos pages and server functions, health probes, static
 /// files, and the layers around them.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, site: Arc<SiteOrigin>) -> Router {
     let routes = route_list();
     let sessions = SessionManagerLayer::new(SessionStore::new(&state.db))
         .with_name("faultdesk_session")
@@ -151,8 +166,13 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::health())
         .merge(routes::live())
         .merge(crate::reports_csv::routes())
-        .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(&state, routes, nonce_context, move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(nonce_context, shell))
         .layer(axum::middleware::map_response(routes::server_fn_status))
         .layer(axum::middleware::map_request(
             |mut req: axum::extract::Request| async move {
@@ -166,7 +186,16 @@ pub fn router(state: AppState) -> Router {
             routes::keep_refused_form,
         ))
         .layer(sessions)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            site.clone(),
+            security::local_redirects_only,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            site,
+            security::same_site_only,
+        ))
+        .layer(axum::middleware::from_fn(security::limit_bodies))
+        .layer(axum::middleware::from_fn(security::security_headers))
         .layer(
             tower::ServiceBuilder::new()
                 .set_x_request_id(MakeRequestUuid)
@@ -179,6 +208,16 @@ pub fn router(state: AppState) -> Router {
                 .layer(CompressionLayer::new()),
         )
         .with_state(state)
+}
+
+/// Hands the request's CSP nonce to Leptos, which puts it on the page's scripts.
+fn nonce_context() {
+    use leptos::prelude::{provide_context, use_context};
+    if let Some(parts) = use_context::<axum::http::request::Parts>() {
+        if let Some(nonce) = parts.extensions.get::<security::CspNonce>() {
+            provide_context(leptos::nonce::Nonce::from_value(nonce.0.clone()));
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -7,156 +7,14 @@
 mod common;
 
 use app::domain::role::Role;
-use common::{builders::ReportForm, spawn_app, Engine, TestApp};
+use common::{
+    builders::ReportForm,
+    spawn_app,
+    surface::{PAGES, SERVER_FNS},
+    Engine, TestApp,
+};
 use reqwest::Client;
 use std::collections::BTreeSet;
-
-/// A server function, the least role it needs, and sample form arguments.
-type Access = (
-    &'static str,
-    Option<Role>,
-    &'static [(&'static str, &'static str)],
-);
-
-/// Who may call what: `None` = anyone, `Some(role)` = at least that role.
-/// With sample arguments that decode, so the check under test is the one that answers.
-const SERVER_FNS: &[Access] = &[
-    ("whoami", None, &[]),
-    (
-        "signup",
-        None,
-        &[("email", "x"), ("password", "x"), ("timezone", "UTC")],
-    ),
-    (
-        "login",
-        None,
-        &[("email", "x@example.com"), ("password", "x")],
-    ),
-    ("logout", None, &[]),
-    (
-        "file_report",
-        Some(Role::Developer),
-        &[("draft[endpoint]", "")],
-    ),
-    ("report_form_defaults", Some(Role::Developer), &[]),
-    ("my_reports", Some(Role::Developer), &[]),
-    ("get_report", Some(Role::Developer), &[("id", "{report}")]),
-    (
-        "report_feedback",
-        Some(Role::Developer),
-        &[("id", "{report}"), ("outcome", "solved")],
-    ),
-    (
-        "reply_to_report",
-        Some(Role::Developer),
-        &[("id", "{report}"), ("body", "hello")],
-    ),
-    ("queue", Some(Role::Agent), &[("query[status]", "")]),
-    ("staff_members", Some(Role::Agent), &[]),
-    ("get_ticket", Some(Role::Agent), &[("id", "{report}")]),
-    ("claim_ticket", Some(Role::Agent), &[("id", "{report}")]),
-    (
-        "assign_ticket",
-        Some(Role::Agent),
-        &[("id", "{report}"), ("assignee", "")],
-    ),
-    (
-        "change_status",
-        Some(Role::Agent),
-        &[("id", "{report}"), ("status", "closed")],
-    ),
-    (
-        "post_message",
-        Some(Role::Agent),
-        &[
-            ("id", "{report}"),
-            ("body", "note"),
-            ("visibility", "internal"),
-        ],
-    ),
-    (
-        "state_unrelated",
-        Some(Role::Developer),
-        &[("id", "{report}"), ("statement", "x")],
-    ),
-    (
-        "follow_incident",
-        Some(Role::Developer),
-        &[("report", "{report}")],
-    ),
-    ("current_notices", None, &[]),
-    ("all_notices", Some(Role::Agent), &[]),
-    (
-        "publish_notice",
-        Some(Role::Agent),
-        &[("notice[title]", "")],
-    ),
-    (
-        "edit_notice",
-        Some(Role::Agent),
-        &[("id", "999999"), ("notice[title]", "")],
-    ),
-    ("end_notice", Some(Role::Agent), &[("id", "999999")]),
-    ("cancel_notice", Some(Role::Agent), &[("id", "999999")]),
-    ("get_incident", Some(Role::Agent), &[("id", "999999")]),
-    (
-        "reply_incident",
-        Some(Role::Agent),
-        &[("id", "999999"), ("body", "x")],
-    ),
-    ("resolve_incident", Some(Role::Agent), &[("id", "999999")]),
-    (
-        "move_out_of_incident",
-        Some(Role::Agent),
-        &[("report", "{report}")],
-    ),
-    (
-        "merge_incident",
-        Some(Role::Agent),
-        &[("id", "999999"), ("into", "999998")],
-    ),
-    (
-        "manager_report",
-        Some(Role::Manager),
-        &[("from", ""), ("to", "")],
-    ),
-    ("get_calendar", Some(Role::Manager), &[]),
-    (
-        "save_calendar",
-        Some(Role::Manager),
-        &[
-            ("timezone", "UTC"),
-            ("open[0]", "09:00"),
-            ("close[0]", "17:00"),
-        ],
-    ),
-    (
-        "add_holiday",
-        Some(Role::Manager),
-        &[("day", "bad"), ("name", "x")],
-    ),
-    (
-        "remove_holiday",
-        Some(Role::Manager),
-        &[("day", "2031-01-01")],
-    ),
-];
-
-/// Pages and who may open them (`{id}` is replaced by a ticket the developer filed).
-const PAGES: &[(&str, Option<Role>)] = &[
-    ("/", None),
-    ("/signup", None),
-    ("/login", None),
-    ("/reports/new", Some(Role::Developer)),
-    ("/reports", Some(Role::Developer)),
-    ("/reports/{id}", Some(Role::Developer)),
-    ("/queue", Some(Role::Agent)),
-    ("/tickets/{id}", Some(Role::Agent)),
-    ("/incidents/{id}", Some(Role::Agent)),
-    ("/notices", Some(Role::Agent)),
-    ("/settings/calendar", Some(Role::Manager)),
-    ("/manager/reports", Some(Role::Manager)),
-];
 
 struct Callers {
     visitor: Client,
@@ -195,6 +53,10 @@ fn check(what: &str, needs: Option<Role>, caller: Option<Role>, status: u16) {
         (Some(_), None) => false,
         (Some(n), Some(c)) => c >= n,
     };
+    assert!(
+        status < 500,
+        "{what}: {caller:?} got a server error, {status}"
+    );
     if allowed {
         assert!(
             status != 401 && status != 403,

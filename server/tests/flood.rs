@@ -27,6 +27,7 @@ impl Rng {
 async fn session_cookie(app: &TestApp, email: &str, password: &str) -> String {
     let c = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .default_headers(common::same_site_headers())
         .build()
         .unwrap();
     let res = c
@@ -62,7 +63,7 @@ fn form_post(app: &TestApp, name: &str, cookie: &str, form: &[(String, String)])
         .join("&");
     let host = app.base.trim_start_matches("http://");
     format!(
-        "POST /api/{name} HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\n\
+        "POST /api/{name} HTTP/1.1\r\nHost: {host}\r\nOrigin: http://{host}\r\nCookie: {cookie}\r\n\
          Accept: application/json\r\nContent-Type: application/x-www-form-urlencoded\r\n\
          Content-Length: {}\r\n\r\n{body}",
         body.len()

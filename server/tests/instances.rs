@@ -58,6 +58,7 @@ async fn another_instance_hears_calendar_and_session_changes() {
     // session on B too (the browser would drop the cookie; a thief would not).
     let plain = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .default_headers(common::same_site_headers())
         .build()
         .unwrap();
     let login = plain

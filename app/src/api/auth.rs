@@ -21,7 +21,9 @@ pub async fn signup(email: String, password: String, timezone: String) -> Result
         server::{auth, state::app_state, users},
     };
 
-    // Anyone may sign up; a signed-in user signing up again simply gets a new session.
+    // Anyone may sign up (a few times an hour per address); a signed-in user signing
+    // up again simply gets a new session.
+    auth::limit(crate::server::limits::Action::SignUp, None).await?;
     let email = Email::parse(&email)?;
     let password = Password::parse(&password)?;
     let timezone = if timezone.trim().is_empty() {
@@ -62,7 +64,9 @@ pub async fn signup(email: String, password: String, timezone: String) -> Result
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use crate::server::{auth, state::app_state, users};
 
-    // Anyone may try to sign in; the answer never says whether the email exists.
+    // Anyone may try to sign in (a few times a minute per address); the answer never
+    // says whether the email exists.
+    auth::limit(crate::server::limits::Action::SignIn, None).await?;
     let state = app_state()?;
     let row = users::find_by_email(&state.db, email.trim().to_lowercase().as_str()).await?;
     let ok = auth::verify_password(password, row.as_ref().map(|u| u.password_hash.clone())).await?;
@@ -95,9 +99,8 @@ pub async fn logout() -> Result<(), AppError> {
 
 /// A `next` target is only followed when it is a path on this site (no open redirect).
 pub fn safe_next(next: Option<&str>) -> Option<String> {
-    let next = next?.trim();
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
-    local.then(|| next.to_owned())
+    let next = next?;
+    crate::domain::paths::is_local_path(next).then(|| next.to_owned())
 }
 
 #[cfg(test)]
@@ -110,6 +113,8 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), None);
         assert_eq!(safe_next(Some("https://evil.example")), None);
         assert_eq!(safe_next(Some("/\\evil.example")), None);
+        assert_eq!(safe_next(Some("/\t/evil.example")), None);
+        assert_eq!(safe_next(Some("/\r\nSet-Cookie:x")), None);
         assert_eq!(safe_next(None), None);
     }
 }

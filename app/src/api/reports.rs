@@ -11,6 +11,7 @@ use leptos::prelude::*;
 pub async fn file_report(draft: ReportDraft) -> Result<i64, AppError> {
     use crate::server::{auth, intake, state::app_state};
     let user = auth::require_user().await?;
+    auth::limit(crate::server::limits::Action::File, Some(user.id)).await?;
     let state = app_state()?;
     let id = intake::file(&state, &user, &draft).await?.id;
     leptos_axum::redirect(&format!("/reports/{id}"));

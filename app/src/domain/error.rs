@@ -26,6 +26,22 @@ impl FieldError {
     }
 }
 
+/// Quotes what someone typed for an error message: in “curly quotes”, cut to the first
+/// 40 characters (a message must not grow with the input: a megabyte of it would be
+/// echoed back whole), control characters shown as `?`.
+pub fn quoted(input: &str) -> String {
+    const SHOWN: usize = 40;
+    let mut shown: String = input
+        .chars()
+        .take(SHOWN)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if input.chars().nth(SHOWN).is_some() {
+        shown.push('…');
+    }
+    format!("“{shown}”")
+}
+
 /// Rejects text that contains control characters other than line breaks and tabs.
 ///
 /// NUL and the other C0/C1 controls break terminals, logs and some databases, and never

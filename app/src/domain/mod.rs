@@ -14,6 +14,7 @@ pub mod guidance;
 pub mod incidents;
 pub mod method;
 pub mod notices;
+pub mod paths;
 pub mod retry;
 pub mod role;
 pub mod scrub;

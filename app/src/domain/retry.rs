@@ -101,7 +101,10 @@ fn parse_count(
         .ok_or_else(|| {
             FieldError::new(
                 field,
-                format!("{what} must be a whole number from 0 to {limit}; “{trimmed}” is not."),
+                format!(
+                    "{what} must be a whole number from 0 to {limit}; {} is not.",
+                    super::error::quoted(trimmed)
+                ),
             )
         })
 }

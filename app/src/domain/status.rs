@@ -154,14 +154,20 @@ impl HttpStatus {
         if !trimmed.bytes().all(|b| b.is_ascii_digit()) {
             return Err(FieldError::new(
                 "status",
-                format!("{STATUS_RULE} “{trimmed}” is not a number."),
+                format!(
+                    "{STATUS_RULE} {} is not a number.",
+                    super::error::quoted(trimmed)
+                ),
             ));
         }
         match trimmed.parse::<u16>() {
             Ok(code) => Self::from_code(code),
             Err(_) => Err(FieldError::new(
                 "status",
-                format!("{STATUS_RULE} {trimmed} is outside the HTTP status range."),
+                format!(
+                    "{STATUS_RULE} {} is outside the HTTP status range.",
+                    super::error::quoted(trimmed)
+                ),
             )),
         }
     }

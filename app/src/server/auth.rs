@@ -12,9 +12,37 @@ use tower_sessions::Session;
 /// The session key under which the signed-in user's id is kept.
 const USER_ID_KEY: &str = "user_id";
 
+/// At most this many argon2 hashes run at once (each takes ~19 MiB and a core for a
+/// moment): a burst of sign-ins waits its turn instead of exhausting memory.
+fn hashing_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cores.clamp(1, 8))
+    })
+}
+
+/// Waits (at most ten seconds; then 503) for a hashing slot.
+async fn hashing_slot() -> Result<tokio::sync::SemaphorePermit<'static>, AppError> {
+    match tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        hashing_slots().acquire(),
+    )
+    .await
+    {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(AppError {
+            message: "Too many sign-ins at once. Please try again in a few seconds.".to_owned(),
+            retry_after: Some(5),
+            ..AppError::unavailable()
+        }),
+    }
+}
+
 /// Hashes a password with argon2id (default, OWASP-recommended parameters) off the
 /// async runtime, since hashing is deliberately slow.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
+    let _slot = hashing_slot().await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -30,6 +58,7 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 /// does the work against a dummy hash, so response time does not reveal which
 /// emails have accounts.
 pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, AppError> {
+    let _slot = hashing_slot().await?;
     tokio::task::spawn_blocking(move || {
         let (hash, real) = match hash {
             Some(h) => (h, true),
@@ -157,4 +186,52 @@ pub async fn require_role(role: Role) -> Result<CurrentUser, AppError> {
     } else {
         Err(AppError::forbidden())
     }
+}
+
+/// The address of the client making the current request (the peer of the TCP
+/// connection, or — with `FAULTDESK_TRUST_FORWARDED_FOR=true` behind a proxy — the
+/// last address in `X-Forwarded-For`).
+pub async fn client_addr() -> Result<std::net::IpAddr, AppError> {
+    use axum::extract::ConnectInfo;
+    let state = app_state()?;
+    if state.options.trust_forwarded_for {
+        if let Ok(headers) = leptos_axum::extract::<axum::http::HeaderMap>().await {
+            if let Some(addr) = headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .and_then(|v| v.trim().parse().ok())
+            {
+                return Ok(addr);
+            }
+        }
+    }
+    leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .map(|ConnectInfo(addr)| addr.ip())
+        .map_err(|e| super::error::unexpected("client address unknown", e))
+}
+
+/// Counts one `action` against its rate limit: by client address for sign-in and
+/// sign-up, by account for filing and the API; 429 (with `Retry-After`) when over.
+pub async fn limit(action: super::limits::Action, user: Option<i64>) -> Result<(), AppError> {
+    use super::limits::Action;
+    let state = app_state()?;
+    let result = match (action, user) {
+        (Action::SignIn | Action::SignUp, _) => {
+            state.limits.check_addr(action, client_addr().await?)
+        }
+        (Action::File | Action::Api, Some(user)) => state.limits.check_user(action, user),
+        (Action::File | Action::Api, None) => Ok(()),
+    };
+    if let Err(e) = &result {
+        if let Some(secs) = e.retry_after {
+            if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+                    res.insert_header(axum::http::header::RETRY_AFTER, v);
+                }
+            }
+        }
+    }
+    result
 }

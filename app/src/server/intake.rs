@@ -290,6 +290,12 @@ pub fn summary(r: &ReportRow, tz: &str) -> Result<ReportSummary, AppError> {
     })
 }
 
+/// History entries only staff see: internal notes and (un)assignments.
+const STAFF_ONLY_EVENTS: [&str; 2] = ["internal_note", "assigned"];
+
+/// How staff appear to developers.
+pub const SUPPORT_NAME: &str = "Support";
+
 /// One report for `viewer`: its reporter or staff; anyone else gets 404.
 pub async fn detail(
     state: &AppState,
@@ -330,10 +336,20 @@ pub async fn detail(
         }
         _ => None,
     };
+    // Developers see what happened to their report, not how support works it: no
+    // internal notes, no assignments, and staff only as "Support".
+    let staff = viewer.role.is_staff();
     let history = reports::events(&state.db, id)
         .await?
         .into_iter()
-        .map(|e| e.into_view(tz))
+        .filter(|e| staff || !STAFF_ONLY_EVENTS.contains(&e.kind.as_str()))
+        .map(|e| {
+            if staff {
+                e.into_view(tz)
+            } else {
+                e.into_developer_view(tz)
+            }
+        })
         .collect();
     let is_client = row.class()? == FailureClass::ClientError;
     let status = row.status()?;
@@ -373,11 +389,18 @@ pub async fn detail(
     let messages = super::tickets::messages(&state.db, id, false)
         .await?
         .into_iter()
-        .map(|m| MessageView {
-            from_support: m.author_role != "developer",
-            author: m.author_email,
-            at_local: format_local(from_millis(m.created_at), tz),
-            body: m.body,
+        .map(|m| {
+            let from_support = m.author_role != "developer";
+            MessageView {
+                from_support,
+                author: if from_support && !staff {
+                    SUPPORT_NAME.to_owned()
+                } else {
+                    m.author_email
+                },
+                at_local: format_local(from_millis(m.created_at), tz),
+                body: m.body,
+            }
         })
         .collect();
     let can_state_unrelated = row.reporter_id == viewer.id

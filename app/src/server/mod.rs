@@ -12,6 +12,7 @@ pub mod form_flash;
 pub mod guidance;
 pub mod incidents;
 pub mod intake;
+pub mod limits;
 pub mod mail;
 pub mod maintenance;
 pub mod manager_report;

@@ -244,6 +244,7 @@ pub async fn events_of(
                 kind,
                 detail,
                 actor,
+                actor_role: None,
                 created_at,
             });
     }

@@ -383,40 +383,33 @@ async fn insert_rows(
 
 /// Which reports re-file a deflected report of the same developer, endpoint template
 /// and status code from the 24 hours before them (earlier reports of the same batch
-/// included).
+/// included). One statement: per distinct (developer, template, code) the latest such
+/// report, each an index seek (`reports_recontact`), however many there are.
 async fn recontacts(tx: &mut Tx, list: &[NewReport]) -> Result<Vec<bool>, sqlx::Error> {
-    let mut reporters: Vec<i64> = list
+    let mut keys: Vec<(i64, &str, i64)> = list
         .iter()
-        .filter(|r| r.status_code.is_some())
-        .map(|r| r.reporter_id)
+        .filter_map(|r| Some((r.reporter_id, r.endpoint_template.as_str(), r.status_code?)))
         .collect();
-    if reporters.is_empty() {
+    if keys.is_empty() {
         return Ok(vec![false; list.len()]);
     }
-    reporters.sort_unstable();
-    reporters.dedup();
-    let since = list
-        .iter()
-        .map(|r| millis(r.created_at))
-        .min()
-        .unwrap_or_default()
-        - RECONTACT_MS;
-    let found: Vec<(i64, String, i64, i64)> = on_tx!(tx, c => {
-        let mut q = QueryBuilder::new(
-        "SELECT reporter_id, endpoint_template, status_code, MAX(created_at) FROM reports \
-         WHERE disposition = 'deflected' AND created_at >= ",
-    );
-    q.push_bind(since).push(" AND reporter_id IN (");
-    let mut ids = q.separated(", ");
-    for r in &reporters {
-        ids.push_bind(*r);
-    }
-    q.push(") GROUP BY reporter_id, endpoint_template, status_code");
+    keys.sort_unstable();
+    keys.dedup();
+    let found: Vec<(i64, String, i64, Option<i64>)> = on_tx!(tx, c => {
+        let mut q = QueryBuilder::new("WITH k (reporter, template, code) AS (");
+        q.push_values(&keys, |mut b, (reporter, template, code)| {
+            b.push_bind(*reporter).push_bind(*template).push_bind(*code);
+        });
+        q.push(
+            ") SELECT reporter, template, code, (SELECT MAX(r.created_at) FROM reports r \
+             WHERE r.reporter_id = k.reporter AND r.endpoint_template = k.template \
+             AND r.status_code = k.code AND r.disposition = 'deflected') FROM k",
+        );
         q.build_query_as().fetch_all(&mut *c).await
     })?;
     let mut latest: HashMap<(i64, String, i64), i64> = found
         .into_iter()
-        .map(|(who, template, code, at)| ((who, template, code), at))
+        .filter_map(|(who, template, code, at)| Some(((who, template, code), at?)))
         .collect();
     Ok(list
         .iter()
@@ -467,8 +460,9 @@ pub async fn list_for_reporter(
 /// A report's history, oldest first: (kind, detail, actor email, at).
 #[tracing::instrument(level = "debug", skip(db))]
 pub async fn events(db: &Db, id: i64) -> Result<Vec<EventRow>, sqlx::Error> {
-    let sql = "SELECT e.kind, e.detail, u.email AS actor, e.created_at FROM report_events e \
-               LEFT JOIN users u ON u.id = e.actor_id WHERE e.report_id = $1 ORDER BY e.id";
+    let sql = "SELECT e.kind, e.detail, u.email AS actor, u.role AS actor_role, e.created_at \
+               FROM report_events e LEFT JOIN users u ON u.id = e.actor_id \
+               WHERE e.report_id = $1 ORDER BY e.id";
     on_db!(db, pool => sqlx::query_as(sql).bind(id).fetch_all(pool).await)
 }
 
@@ -478,11 +472,21 @@ pub struct EventRow {
     pub kind: String,
     pub detail: String,
     pub actor: Option<String>,
+    /// The actor's role ("developer", "agent", "manager"), if a person acted.
+    pub actor_role: Option<String>,
     pub created_at: i64,
 }
 
 impl EventRow {
-    /// The entry as people see it, with the time in `tz`.
+    /// The entry as a developer sees it: staff appear as "Support".
+    pub fn into_developer_view(mut self, tz: &str) -> crate::wire::reports::EventView {
+        if self.actor_role.as_deref().is_some_and(|r| r != "developer") {
+            self.actor = Some(super::intake::SUPPORT_NAME.to_owned());
+        }
+        self.into_view(tz)
+    }
+
+    /// The entry as staff see it, with the time in `tz`.
     pub fn into_view(self, tz: &str) -> crate::wire::reports::EventView {
         crate::wire::reports::EventView {
             kind: self.kind,

@@ -16,6 +16,8 @@ pub struct RuntimeOptions {
     pub incident_window: chrono::Duration,
     /// Whether outgoing email is configured (SMTP).
     pub mail_enabled: bool,
+    /// Take the client address from `X-Forwarded-For` (behind a trusted proxy).
+    pub trust_forwarded_for: bool,
 }
 
 /// Everything a request handler may need.
@@ -30,6 +32,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Other runtime options.
     pub options: Arc<RuntimeOptions>,
+    /// Rate limits of this instance.
+    pub limits: Arc<super::limits::Limits>,
 }
 
 /// The state provided to the current server function or page render.

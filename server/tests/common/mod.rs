@@ -6,6 +6,7 @@
 pub mod builders;
 pub mod sla_dataset;
 pub mod smtp;
+pub mod surface;
 pub mod tickets;
 
 use app::server::{clock::Clock, db::Db};
@@ -185,6 +186,9 @@ async fn start_app(
         smtp_url: None,
         mail_from: server::config::DEFAULT_MAIL_FROM.to_owned(),
         incident_window_minutes: 30,
+        public_url: None,
+        trust_forwarded_for: false,
+        rates: app::server::limits::Rates::off(),
         leptos_options,
     };
     adjust(&mut settings);
@@ -209,13 +213,26 @@ pub async fn spawn_app(engine: Engine) -> TestApp {
     spawn_app_at(engine, tuesday_10am()).await
 }
 
-/// A browser-like HTTP client with its own cookie jar (its own session).
+/// A browser-like HTTP client with its own cookie jar (its own session). Like a
+/// browser on a Faultdesk page, it says its requests come from the same site
+/// (`Sec-Fetch-Site: same-origin`), so the cross-site guard lets them through.
 pub fn client() -> Client {
     Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        .default_headers(same_site_headers())
         .build()
         .expect("http client")
+}
+
+/// The header a browser sends with a request from one of the site's own pages.
+pub fn same_site_headers() -> header::HeaderMap {
+    let mut headers = header::HeaderMap::new();
+    headers.insert(
+        "sec-fetch-site",
+        header::HeaderValue::from_static("same-origin"),
+    );
+    headers
 }
 
 impl TestApp {

@@ -101,7 +101,10 @@ pub fn parse_tz(input: &str) -> Result<Tz, FieldError> {
     trimmed.parse::<Tz>().map_err(|_| {
         FieldError::new(
             "timezone",
-            format!("“{trimmed}” is not an IANA timezone name; choose one such as Europe/Berlin or America/New_York."),
+            format!(
+                "{} is not an IANA timezone name; choose one such as Europe/Berlin or America/New_York.",
+                crate::domain::error::quoted(trimmed)
+            ),
         )
     })
 }

@@ -1,0 +1,152 @@
+//! Everything the app exposes, with who may use it: the authorisation tests call each
+//! entry as every role, the hostile-input tests send each entry the corpus. A server
+//! function or page without a row here fails both.
+
+use app::domain::role::Role;
+
+/// A server function, the least role it needs, and sample form arguments.
+pub type Access = (
+    &'static str,
+    Option<Role>,
+    &'static [(&'static str, &'static str)],
+);
+
+/// Who may call what: `None` = anyone, `Some(role)` = at least that role.
+/// With sample arguments that decode, so the check under test is the one that answers.
+pub const SERVER_FNS: &[Access] = &[
+    ("whoami", None, &[]),
+    (
+        "signup",
+        None,
+        &[("email", "x"), ("password", "x"), ("timezone", "UTC")],
+    ),
+    (
+        "login",
+        None,
+        &[("email", "x@example.com"), ("password", "x")],
+    ),
+    ("logout", None, &[]),
+    (
+        "file_report",
+        Some(Role::Developer),
+        &[("draft[endpoint]", "")],
+    ),
+    ("report_form_defaults", Some(Role::Developer), &[]),
+    ("my_reports", Some(Role::Developer), &[]),
+    ("get_report", Some(Role::Developer), &[("id", "{report}")]),
+    (
+        "report_feedback",
+        Some(Role::Developer),
+        &[("id", "{report}"), ("outcome", "solved")],
+    ),
+    (
+        "reply_to_report",
+        Some(Role::Developer),
+        &[("id", "{report}"), ("body", "hello")],
+    ),
+    ("queue", Some(Role::Agent), &[("query[status]", "")]),
+    ("staff_members", Some(Role::Agent), &[]),
+    ("get_ticket", Some(Role::Agent), &[("id", "{report}")]),
+    ("claim_ticket", Some(Role::Agent), &[("id", "{report}")]),
+    (
+        "assign_ticket",
+        Some(Role::Agent),
+        &[("id", "{report}"), ("assignee", "")],
+    ),
+    (
+        "change_status",
+        Some(Role::Agent),
+        &[("id", "{report}"), ("status", "closed")],
+    ),
+    (
+        "post_message",
+        Some(Role::Agent),
+        &[
+            ("id", "{report}"),
+            ("body", "note"),
+            ("visibility", "internal"),
+        ],
+    ),
+    (
+        "state_unrelated",
+        Some(Role::Developer),
+        &[("id", "{report}"), ("statement", "x")],
+    ),
+    (
+        "follow_incident",
+        Some(Role::Developer),
+        &[("report", "{report}")],
+    ),
+    ("current_notices", None, &[]),
+    ("all_notices", Some(Role::Agent), &[]),
+    (
+        "publish_notice",
+        Some(Role::Agent),
+        &[("notice[title]", "")],
+    ),
+    (
+        "edit_notice",
+        Some(Role::Agent),
+        &[("id", "999999"), ("notice[title]", "")],
+    ),
+    ("end_notice", Some(Role::Agent), &[("id", "999999")]),
+    ("cancel_notice", Some(Role::Agent), &[("id", "999999")]),
+    ("get_incident", Some(Role::Agent), &[("id", "999999")]),
+    (
+        "reply_incident",
+        Some(Role::Agent),
+        &[("id", "999999"), ("body", "x")],
+    ),
+    ("resolve_incident", Some(Role::Agent), &[("id", "999999")]),
+    (
+        "move_out_of_incident",
+        Some(Role::Agent),
+        &[("report", "{report}")],
+    ),
+    (
+        "merge_incident",
+        Some(Role::Agent),
+        &[("id", "999999"), ("into", "999998")],
+    ),
+    (
+        "manager_report",
+        Some(Role::Manager),
+        &[("from", ""), ("to", "")],
+    ),
+    ("get_calendar", Some(Role::Manager), &[]),
+    (
+        "save_calendar",
+        Some(Role::Manager),
+        &[
+            ("timezone", "UTC"),
+            ("open[0]", "09:00"),
+            ("close[0]", "17:00"),
+        ],
+    ),
+    (
+        "add_holiday",
+        Some(Role::Manager),
+        &[("day", "bad"), ("name", "x")],
+    ),
+    (
+        "remove_holiday",
+        Some(Role::Manager),
+        &[("day", "2031-01-01")],
+    ),
+];
+
+/// Pages and who may open them (`{id}` is replaced by a ticket the developer filed).
+pub const PAGES: &[(&str, Option<Role>)] = &[
+    ("/", None),
+    ("/signup", None),
+    ("/login", None),
+    ("/reports/new", Some(Role::Developer)),
+    ("/reports", Some(Role::Developer)),
+    ("/reports/{id}", Some(Role::Developer)),
+    ("/queue", Some(Role::Agent)),
+    ("/tickets/{id}", Some(Role::Agent)),
+    ("/incidents/{id}", Some(Role::Agent)),
+    ("/notices", Some(Role::Agent)),
+    ("/settings/calendar", Some(Role::Manager)),
+    ("/manager/reports", Some(Role::Manager)),
+];

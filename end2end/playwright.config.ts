@@ -55,6 +55,10 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: path.join(root, "target", "site"),
       RUST_LOG: "info",
+      // The suite signs up dozens of developers from one address within a minute or
+      // two; limits stay on, at rates a real deployment would never need.
+      FAULTDESK_RATE_SIGNUP_PER_HOUR: "2000",
+      FAULTDESK_RATE_SIGNIN_PER_MINUTE: "600",
     },
   },
 });

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { STAFF } from "../global-setup";
 import { fillReport, hydrated, signIn, signUp } from "./helpers";
 

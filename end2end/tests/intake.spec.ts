@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { fillReport, hydrated, signIn, signOut, signUp, PASSWORD } from "./helpers";
 
 test("a developer signs up and lands on the report form", async ({ page }) => {

@@ -1,4 +1,5 @@
-import { expect, Locator, Page, test } from "@playwright/test";
+import { Locator, Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import * as fs from "node:fs";
 import { STAFF } from "../global-setup";
 import { fillReport, hydrated, signIn, signUp } from "./helpers";

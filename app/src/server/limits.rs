@@ -101,7 +101,7 @@ impl Rates {
     }
 
     /// The defaults, changed by `FAULTDESK_RATE_*` variables (a count per period; 0
-    /// turns a limit off).
+    /// turns a limit off). A changed rate keeps the default's burst-to-rate proportion.
     pub fn from_env() -> Result<Self, String> {
         let mut rates = Self::default();
         for (name, rate) in [
@@ -115,7 +115,8 @@ impl Rates {
                     .trim()
                     .parse()
                     .map_err(|_| format!("{name} must be a whole number, not {v:?}"))?;
-                rate.burst = rate.burst.min(n.max(1));
+                let ratio = (rate.per_period / rate.burst.max(1)).max(1);
+                rate.burst = (n / ratio).max(1);
                 rate.per_period = n;
             }
         }

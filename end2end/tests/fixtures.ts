@@ -1,0 +1,26 @@
+import { expect, test as base } from "@playwright/test";
+
+/**
+ * Every spec runs with this `test`: it records what the browser reports as a
+ * Content-Security-Policy violation (or any "Refused to …" console error) on every page
+ * a test opens, and fails the test if there was one. The policy allows only this
+ * site's scripts carrying the page's nonce, and the wasm bundle.
+ */
+export const test = base.extend<{ cspGuard: void }>({
+  cspGuard: [
+    async ({ page }, use) => {
+      const violations: string[] = [];
+      page.on("console", (msg) => {
+        const text = msg.text();
+        if (/Content Security Policy|Refused to (load|execute|apply|connect|frame)/i.test(text)) {
+          violations.push(text);
+        }
+      });
+      await use();
+      expect(violations, "Content-Security-Policy violations").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };

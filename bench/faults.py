@@ -3,7 +3,7 @@
 
 1. kill -9 under 16 concurrent filers, on SQLite and on PostgreSQL: after a restart on
    the same database every acknowledged report is there, and nothing is half written.
-2. PostgreSQL restarted under 16 concurrent filers: every request is answered (2xx or a
+2. PostgreSQL stopped for five seconds and started again under 16 concurrent filers: every request is answered (2xx or a
    503 JSON body) within a bounded time, readiness reports 503 meanwhile, service resumes
    by itself, and every acknowledged report is there.
 
@@ -29,7 +29,15 @@ SERVER_BIN = os.environ["SERVER_BIN"]
 PG = os.environ.get("FAULTDESK_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PORT = 3103
 FILERS = 16
+DOWN_SECONDS = 5
 PASSWORD = "bench password 1234"
+# The load comes from one address (and, for intake, one account): rate limits off.
+NO_LIMITS = {
+    "FAULTDESK_RATE_SIGNIN_PER_MINUTE": "0",
+    "FAULTDESK_RATE_SIGNUP_PER_HOUR": "0",
+    "FAULTDESK_RATE_FILINGS_PER_MINUTE": "0",
+    "FAULTDESK_RATE_API_PER_MINUTE": "0",
+}
 failures = []
 
 
@@ -183,7 +191,7 @@ def kill9(engine, tmp, results):
         psql('DROP DATABASE IF EXISTS "faults_kill9" WITH (FORCE)')
         psql('CREATE DATABASE "faults_kill9"')
         url, where = pg_url("faults_kill9"), "faults_kill9"
-    env = {"FAULTDESK_DATABASE_URL": url, "LEPTOS_SITE_ADDR": f"127.0.0.1:{PORT}"}
+    env = {"FAULTDESK_DATABASE_URL": url, "LEPTOS_SITE_ADDR": f"127.0.0.1:{PORT}", **NO_LIMITS}
     server = start(env, os.path.join(tmp, f"kill9-{engine}.log"))
     cookies = [signup(f"dev{i}@faults.test") for i in range(FILERS)]
     with Flood(cookies) as flood:
@@ -207,7 +215,8 @@ def pg_restart(tmp, results):
     cluster = subprocess.run(["ls", "/etc/postgresql"], capture_output=True, text=True).stdout.split()[0]
     psql('DROP DATABASE IF EXISTS "faults_restart" WITH (FORCE)')
     psql('CREATE DATABASE "faults_restart"')
-    env = {"FAULTDESK_DATABASE_URL": pg_url("faults_restart"), "LEPTOS_SITE_ADDR": f"127.0.0.1:{PORT}"}
+    env = {"FAULTDESK_DATABASE_URL": pg_url("faults_restart"), "LEPTOS_SITE_ADDR": f"127.0.0.1:{PORT}",
+           **NO_LIMITS}
     server = start(env, os.path.join(tmp, "restart.log"))
     cookies = [signup(f"dev{i}@faults.test") for i in range(FILERS)]
     readiness = []
@@ -226,7 +235,12 @@ def pg_restart(tmp, results):
     with Flood(cookies) as flood:
         time.sleep(2)
         restarted_at = time.time()
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"],
+        # Down for a few seconds (longer than a restart takes on an idle machine), so
+        # readiness has time to notice.
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "stop"],
+                       check=True)
+        time.sleep(DOWN_SECONDS)
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "start"],
                        check=True)
         back_at = time.time()
         time.sleep(5)
@@ -254,7 +268,7 @@ def pg_restart(tmp, results):
     results.append({"fault": "PostgreSQL restarted under 16 filers", "engine": "postgres",
                     "acknowledged": len(flood.acked), "lost": lost, "answers": statuses,
                     "slowest_answer_s": round(worst, 2),
-                    "restart_took_s": round(back_at - restarted_at, 2),
+                    "down_s": round(back_at - restarted_at, 2),
                     "readiness_503_probes": len(not_ready)})
 
 

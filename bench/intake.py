@@ -37,6 +37,13 @@ SERVER_BIN = os.environ["SERVER_BIN"]
 BASELINE_BIN = os.environ["BASELINE_BIN"]
 BASELINE_PORT, FAULTDESK_PORT = 3101, 3102
 PASSWORD = "bench password 1234"
+# The load comes from one address (and, for intake, one account): rate limits off.
+NO_LIMITS = {
+    "FAULTDESK_RATE_SIGNIN_PER_MINUTE": "0",
+    "FAULTDESK_RATE_SIGNUP_PER_HOUR": "0",
+    "FAULTDESK_RATE_FILINGS_PER_MINUTE": "0",
+    "FAULTDESK_RATE_API_PER_MINUTE": "0",
+}
 
 DESCRIPTION = (
     "The order service returned 503 after 30s while creating an order for customer 4711. "
@@ -182,7 +189,7 @@ def main():
             fd_url = fresh_pg("intake_bench_faultdesk")
             base_where, fd_where, pool = "intake_bench_baseline", "intake_bench_faultdesk", "8"
         env = {"FAULTDESK_DATABASE_URL": fd_url, "LEPTOS_SITE_ADDR": f"127.0.0.1:{FAULTDESK_PORT}",
-               "RUST_LOG": os.environ.get("RUST_LOG", "info")}
+               "RUST_LOG": os.environ.get("RUST_LOG", "info"), **NO_LIMITS}
         subprocess.run([SERVER_BIN, "migrate"], env={**os.environ, **env}, check=True,
                        capture_output=True)
         subprocess.run([SERVER_BIN, "create-user", "--email", "agent@bench.test", "--role", "agent",

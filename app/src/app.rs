@@ -127,6 +127,11 @@ fn Frame() -> impl IntoView {
                     view=pages::reports::detail::ReportPage
                     ssr=SsrMode::Async
                 />
+                <Route
+                    path=path!("/account/tokens")
+                    view=pages::tokens::TokensPage
+                    ssr=SsrMode::Async
+                />
                 <Route path=path!("/queue") view=pages::queue::QueuePage ssr=SsrMode::Async />
                 <Route
                     path=path!("/tickets/:id")
@@ -190,6 +195,7 @@ fn SignedInNav(user: CurrentUser) -> impl IntoView {
         {manager.then(|| view! { <A href="/settings/calendar">"Calendar"</A> })}
         <A href="/reports/new">"Report a failure"</A>
         <A href="/reports">"My reports"</A>
+        <A href="/account/tokens">"API tokens"</A>
         <span class="who" title=user.role.as_str()>
             {user.email.clone()}
             {user.role.is_staff().then(|| view! { <span class="role">{user.role.as_str()}</span> })}

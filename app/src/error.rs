@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 /// An error as the caller sees it: an HTTP status, a human message and, for
 /// validation errors, the offending field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[error("{message}")]
 pub struct AppError {
     /// The HTTP status code this error is sent with.
@@ -57,6 +58,11 @@ impl AppError {
                 format!("Too many {what}. Please wait {when} and try again."),
             )
         }
+    }
+
+    /// Any status with a message (the JSON API's own refusals: 405, 413, 415).
+    pub fn with_status(status: u16, message: impl Into<String>) -> Self {
+        Self::new(status, message)
     }
 
     /// 422: a field's value is not acceptable.

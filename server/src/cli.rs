@@ -46,6 +46,48 @@ pub enum Command {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Create a personal API token for an account and print it (once).
+    CreateToken {
+        /// The account's email.
+        #[arg(long)]
+        email: String,
+        /// What the token is for ("CI bot").
+        #[arg(long)]
+        name: String,
+        /// Days until it expires: 30, 90, 365 or never.
+        #[arg(long, default_value = "90")]
+        days: String,
+    },
+}
+
+/// Runs `create-token`: prints the new token on standard output.
+pub async fn create_token(
+    settings: &Settings,
+    email: &str,
+    name: &str,
+    days: &str,
+) -> anyhow::Result<()> {
+    let db = Db::connect(&settings.database_url, 2)
+        .await
+        .with_context(|| format!("connecting to {}", redact_url(&settings.database_url)))?;
+    db.migrate().await?;
+    let outcome = async {
+        let user = users::find_by_email(&db, email.trim().to_lowercase().as_str())
+            .await?
+            .ok_or_else(|| AppError::not_found("account with that email"))?;
+        let owner = app::wire::auth::CurrentUser {
+            id: user.id,
+            role: user.role()?,
+            email: user.email,
+            timezone: user.timezone,
+        };
+        app::server::tokens::create_for(&db, &owner, name, days, chrono::Utc::now()).await
+    }
+    .await
+    .map_err(|e| anyhow::anyhow!("{}", e.message));
+    db.close().await;
+    println!("{}", outcome?.token);
+    Ok(())
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {

@@ -40,6 +40,9 @@ async fn main() -> anyhow::Result<()> {
         } => {
             cli::create_user(&settings, &email, role, &timezone, password_stdin).await?;
         }
+        Command::CreateToken { email, name, days } => {
+            cli::create_token(&settings, &email, &name, &days).await?;
+        }
     }
     Ok(())
 }

@@ -166,6 +166,7 @@ pub fn router(state: AppState, site: Arc<SiteOrigin>) -> Router {
         .merge(routes::health())
         .merge(routes::live())
         .merge(crate::reports_csv::routes())
+        .merge(crate::api_v1::routes())
         .leptos_routes_with_context(&state, routes, nonce_context, move || {
             shell(options.clone())
         })
@@ -201,6 +202,7 @@ pub fn router(state: AppState, site: Arc<SiteOrigin>) -> Router {
                 .set_x_request_id(MakeRequestUuid)
                 .layer(TraceLayer::new_for_http())
                 .propagate_x_request_id()
+                .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
                 .layer(TimeoutLayer::with_status_code(
                     axum::http::StatusCode::SERVICE_UNAVAILABLE,
                     Duration::from_secs(30),
@@ -208,6 +210,18 @@ pub fn router(state: AppState, site: Arc<SiteOrigin>) -> Router {
                 .layer(CompressionLayer::new()),
         )
         .with_state(state)
+}
+
+/// A handler that panicked answers a JSON 500 (the panic is logged) instead of
+/// dropping the connection.
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    tracing::error!("a request handler panicked");
+    (
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        axum::Json(app::error::AppError::internal()),
+    )
+        .into_response()
 }
 
 /// Hands the request's CSP nonce to Leptos, which puts it on the page's scripts.

@@ -253,7 +253,7 @@ async fn the_status_machine_refuses_illegal_moves(engine: Engine) {
             .await
         }
     };
-    let err = expect_error(set("closed").await, 422, Some("status")).await;
+    let err = expect_error(set("closed").await, 409, Some("status")).await;
     assert!(
         err.message.contains("cannot become “Closed”"),
         "{}",
@@ -263,7 +263,7 @@ async fn the_status_machine_refuses_illegal_moves(engine: Engine) {
     for s in ["open", "waiting", "resolved", "closed"] {
         assert!(set(s).await.status().is_success(), "→ {s}");
     }
-    expect_error(set("open").await, 422, Some("status")).await;
+    expect_error(set("open").await, 409, Some("status")).await;
     let history: Vec<String> = ticket(&app, &agent, id).await["timeline"]
         .as_array()
         .unwrap()

@@ -2,6 +2,7 @@
 //! map to a wire type. Every one names its endpoint, so `/api/<name>` is stable (the
 //! authorisation tests walk that list).
 
+pub mod account;
 pub mod auth;
 pub mod incidents;
 pub mod manager;

@@ -13,17 +13,7 @@ pub async fn current_notices() -> Result<Vec<NoticeView>, AppError> {
     // Anyone may read current notices; the viewer only decides the timezone.
     let viewer = auth::current_user().await?;
     let tz = viewer.map_or_else(|| "UTC".to_owned(), |u| u.timezone);
-    let state = app_state()?;
-    let now = state.clock.now();
-    Ok(state
-        .db
-        .hub()
-        .caches
-        .current_notices(&state.db, now)
-        .await?
-        .into_iter()
-        .map(|n| maintenance::view(n, &tz, now, Vec::new()))
-        .collect())
+    maintenance::current(&app_state()?, &tz).await
 }
 
 /// Every recent notice with its history, for staff.
@@ -31,26 +21,11 @@ pub async fn current_notices() -> Result<Vec<NoticeView>, AppError> {
 pub async fn all_notices() -> Result<NoticeAdmin, AppError> {
     use crate::{
         domain::role::Role,
-        server::{auth, maintenance, notices, state::app_state},
+        server::{auth, maintenance, state::app_state},
     };
     let user = auth::require_role(Role::Agent).await?;
     let state = app_state()?;
-    let now = state.clock.now();
-    let recent = notices::recent(&state.db).await?;
-    let ids: Vec<i64> = recent.iter().map(|n| n.id).collect();
-    let mut histories = notices::events_of(&state.db, &ids).await?;
-    let out = recent
-        .into_iter()
-        .map(|n| {
-            let history = histories
-                .remove(&n.id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|e| e.into_view(&user.timezone))
-                .collect();
-            maintenance::view(n, &user.timezone, now, history)
-        })
-        .collect();
+    let out = maintenance::recent(&state, &user.timezone).await?;
     Ok(NoticeAdmin {
         notices: out,
         timezone: user.timezone,

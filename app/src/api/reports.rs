@@ -40,21 +40,9 @@ pub async fn report_form_defaults() -> Result<FormDefaults, AppError> {
 /// The signed-in user's reports, newest first.
 #[server(endpoint = "my_reports")]
 pub async fn my_reports(before: Option<i64>) -> Result<ReportPage, AppError> {
-    use crate::server::{auth, intake, reports, state::app_state};
+    use crate::server::{auth, intake, state::app_state};
     let user = auth::require_user().await?;
-    let state = app_state()?;
-    let rows = reports::list_for_reporter(&state.db, user.id, before, PAGE_SIZE + 1).await?;
-    let more = rows.len() as i64 > PAGE_SIZE;
-    let reports: Vec<ReportSummary> = rows
-        .iter()
-        .take(PAGE_SIZE as usize)
-        .map(|r| intake::summary(r, &user.timezone))
-        .collect::<Result<_, _>>()?;
-    let next_before = more.then(|| reports.last().map(|r| r.id)).flatten();
-    Ok(ReportPage {
-        reports,
-        next_before,
-    })
+    intake::my_reports(&app_state()?, &user, before).await
 }
 
 /// One report: its reporter and staff may see it; for anyone else it does not exist.

@@ -23,6 +23,7 @@ pub mod stats;
 pub mod status;
 pub mod ticket;
 pub mod timefmt;
+pub mod tokens;
 pub mod validation;
 pub mod windows;
 pub mod workflow;

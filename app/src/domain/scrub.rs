@@ -30,7 +30,7 @@ pub fn fingerprint(secret: &str) -> String {
 /// and cookie header values; `Bearer …` and `Basic …` credentials anywhere; query, form,
 /// JSON and YAML parameters named like `api_key`, `access_token`, `client_secret` or
 /// `password`; JWTs; and well-known key formats (`sk_live_…`, `ghp_…`, `xoxb-…`,
-/// `AKIA…`).
+/// `AKIA…`, and Faultdesk's own API tokens, `fd_…`).
 ///
 /// Header and parameter names, authentication schemes and key prefixes stay visible
 /// (`Authorization: Bearer [redacted:1a2b3c4d]`, `sk_live_[redacted:…]`). Scrubbing is
@@ -129,7 +129,7 @@ static JWT: LazyLock<Regex> = LazyLock::new(|| {
 /// is live or test).
 static PREFIXED_KEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b((?:sk|pk|rk)_(?:live|test)_|gh[pousr]_|github_pat_|xox[abprs]-|whsec_)([A-Za-z0-9][A-Za-z0-9_-]{7,})",
+        r"\b((?:sk|pk|rk)_(?:live|test)_|gh[pousr]_|github_pat_|xox[abprs]-|whsec_|fd_)([A-Za-z0-9][A-Za-z0-9_-]{7,})",
     )
     .expect("valid regex")
 });

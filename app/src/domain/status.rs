@@ -77,6 +77,7 @@ impl TransportKind {
 
 /// The three classes a valid failure falls into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FailureClass {
     /// 400–499: answered at once with self-service guidance.

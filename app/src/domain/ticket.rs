@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// What Faultdesk did with a report when it was filed (or later escalated).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Disposition {
     /// A client error answered with self-service guidance; no ticket in the queue.
@@ -59,6 +60,7 @@ impl Disposition {
 
 /// The developer's answer after reading guidance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Feedback {
     /// No answer yet.
@@ -89,6 +91,7 @@ impl Feedback {
 
 /// A ticket's priority. Escalated client errors are low; everything routed is normal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     /// Server errors and transport failures.
@@ -125,6 +128,7 @@ impl Priority {
 
 /// Where a report stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TicketStatus {
     /// Deflected with guidance, waiting for the developer's answer.

@@ -10,12 +10,14 @@ use serde::{Deserialize, Serialize};
 /// Opening intervals `[open, close)` in milliseconds since the epoch, in time order,
 /// covering `from_ms..to_ms`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct OpenWindows {
     /// Start of the covered range.
     pub from_ms: i64,
     /// End of the covered range.
     pub to_ms: i64,
-    /// Opening intervals inside the range (clipped to it).
+    /// Opening intervals inside the range (clipped to it), `[from_ms, to_ms]` pairs.
+    #[cfg_attr(feature = "ssr", schema(value_type = Vec<Vec<i64>>))]
     pub windows: Vec<(i64, i64)>,
 }
 
@@ -56,6 +58,7 @@ impl OpenWindows {
 
 /// A ticket's first-response clock as instants (ms since the epoch).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ClockInstants {
     /// Due.
     pub due_ms: i64,

@@ -10,6 +10,7 @@ pub mod notices;
 pub mod queue;
 pub mod reports;
 pub mod tickets;
+pub mod tokens;
 
 use crate::error::AppError;
 use leptos::prelude::*;

@@ -41,16 +41,19 @@ pub enum CacheKind {
     Users,
     /// Browser sessions.
     Sessions,
+    /// API tokens (and their owners).
+    Tokens,
 }
 
 impl CacheKind {
     /// Every kind.
-    pub const ALL: [CacheKind; 5] = [
+    pub const ALL: [CacheKind; 6] = [
         Self::Calendar,
         Self::Guidance,
         Self::Notices,
         Self::Users,
         Self::Sessions,
+        Self::Tokens,
     ];
 
     /// The name sent between instances.
@@ -61,6 +64,7 @@ impl CacheKind {
             CacheKind::Notices => "notices",
             CacheKind::Users => "users",
             CacheKind::Sessions => "sessions",
+            CacheKind::Tokens => "tokens",
         }
     }
 
@@ -105,6 +109,7 @@ pub struct Caches {
     notices: Slot<CurrentNotices>,
     users: Keyed<i64, CurrentUser>,
     sessions: Keyed<String, tower_sessions::session::Record>,
+    tokens: Keyed<String, super::tokens::TokenOwner>,
 }
 
 impl Default for Caches {
@@ -116,6 +121,7 @@ impl Default for Caches {
             notices: Slot::default(),
             users: Keyed::default(),
             sessions: Keyed::default(),
+            tokens: Keyed::default(),
         }
     }
 }
@@ -139,8 +145,13 @@ impl Caches {
             CacheKind::Calendar => self.calendar.invalidate(),
             CacheKind::Guidance => self.guidance.invalidate(),
             CacheKind::Notices => self.notices.invalidate(),
-            CacheKind::Users => self.users.invalidate(),
+            CacheKind::Users => {
+                // A token carries its owner's role: both go.
+                self.users.invalidate();
+                self.tokens.invalidate();
+            }
             CacheKind::Sessions => self.sessions.invalidate(),
+            CacheKind::Tokens => self.tokens.invalidate(),
         }
     }
 
@@ -158,6 +169,19 @@ impl Caches {
         Fut: Future<Output = Result<Option<CurrentUser>, AppError>>,
     {
         self.users.get(self.enabled(), id, load).await
+    }
+
+    /// An API token's row and owner by the token's hash; `None` if unknown.
+    pub async fn token<F, Fut>(
+        &self,
+        hash: String,
+        load: F,
+    ) -> Result<Option<super::tokens::TokenOwner>, AppError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Option<super::tokens::TokenOwner>, AppError>>,
+    {
+        self.tokens.get(self.enabled(), hash, load).await
     }
 
     /// A browser session's record; `None` if there is none (or it expired).

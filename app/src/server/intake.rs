@@ -283,6 +283,7 @@ pub fn summary(r: &ReportRow, tz: &str) -> Result<ReportSummary, AppError> {
         class: r.class()?,
         disposition: r.disposition()?,
         status: r.status()?,
+        filed_at: super::db::from_millis(r.created_at),
         filed_local: format_local(super::db::from_millis(r.created_at), tz),
         due_local: r
             .due_at
@@ -415,6 +416,7 @@ pub async fn detail(
             && crate::domain::workflow::status_after_developer_reply(status).is_ok(),
         messages,
         summary: summary(&row, tz)?,
+        occurred_at: from_millis(row.occurred_at),
         occurred_local: format!(
             "{} ({})",
             format_local(from_millis(row.occurred_at), &row.reporter_timezone),
@@ -590,4 +592,25 @@ pub async fn follow_incident(
             })
         })
         .await
+}
+
+/// A page of `user`'s reports, newest first, before report `before` (keyset).
+pub async fn my_reports(
+    state: &AppState,
+    user: &CurrentUser,
+    before: Option<i64>,
+) -> Result<crate::wire::reports::ReportPage, AppError> {
+    use crate::wire::reports::PAGE_SIZE;
+    let rows = reports::list_for_reporter(&state.db, user.id, before, PAGE_SIZE + 1).await?;
+    let more = rows.len() as i64 > PAGE_SIZE;
+    let reports: Vec<ReportSummary> = rows
+        .iter()
+        .take(PAGE_SIZE as usize)
+        .map(|r| summary(r, &user.timezone))
+        .collect::<Result<_, _>>()?;
+    let next_before = more.then(|| reports.last().map(|r| r.id)).flatten();
+    Ok(crate::wire::reports::ReportPage {
+        reports,
+        next_before,
+    })
 }

@@ -249,3 +249,37 @@ pub fn view(n: NoticeRow, tz: &str, now: DateTime<Utc>, history: Vec<EventView>)
         history,
     }
 }
+
+/// Active and upcoming notices, in `tz`.
+pub async fn current(state: &AppState, tz: &str) -> Result<Vec<NoticeView>, AppError> {
+    let now = state.clock.now();
+    Ok(state
+        .db
+        .hub()
+        .caches
+        .current_notices(&state.db, now)
+        .await?
+        .into_iter()
+        .map(|n| view(n, tz, now, Vec::new()))
+        .collect())
+}
+
+/// The latest notices of any state with their histories, for staff, in `tz`.
+pub async fn recent(state: &AppState, tz: &str) -> Result<Vec<NoticeView>, AppError> {
+    let now = state.clock.now();
+    let recent = notices::recent(&state.db).await?;
+    let ids: Vec<i64> = recent.iter().map(|n| n.id).collect();
+    let mut histories = notices::events_of(&state.db, &ids).await?;
+    Ok(recent
+        .into_iter()
+        .map(|n| {
+            let history = histories
+                .remove(&n.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|e| e.into_view(tz))
+                .collect();
+            view(n, tz, now, history)
+        })
+        .collect())
+}

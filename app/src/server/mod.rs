@@ -25,5 +25,6 @@ pub mod sessions;
 pub mod settings;
 pub mod state;
 pub mod tickets;
+pub mod tokens;
 pub mod users;
 pub mod work;

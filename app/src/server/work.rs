@@ -296,7 +296,7 @@ pub async fn change_status(
                         to.label()
                     )));
                 }
-                workflow::check_transition(from, to)?;
+                workflow::check_transition(from, to).map_err(illegal_move)?;
                 if !tickets::set_status(tx, id, actor, from, to, now).await? {
                     return Err(AppError::conflict(
                         "Someone changed this ticket meanwhile. Reload and try again.",
@@ -309,6 +309,15 @@ pub async fn change_status(
             })
         })
         .await
+}
+
+/// A move the workflow does not allow from the ticket's status: a conflict with the
+/// ticket's state (409), naming the field and the moves that are possible.
+fn illegal_move(e: crate::domain::error::FieldError) -> AppError {
+    AppError {
+        field: Some(e.field),
+        ..AppError::conflict(e.message)
+    }
 }
 
 /// Checks a message body: trimmed, 1..=10,000 characters, no control characters.
@@ -390,7 +399,7 @@ pub async fn post_message(
                 };
                 let then = match then {
                     Some(to) if to != after_post => {
-                        workflow::check_transition(after_post, to)?;
+                        workflow::check_transition(after_post, to).map_err(illegal_move)?;
                         Some(to)
                     }
                     _ => None,

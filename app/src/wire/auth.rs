@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The signed-in user as the UI sees them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CurrentUser {
     /// Account id.
     pub id: i64,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// One report of an incident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MemberView {
     /// Report number.
     pub id: i64,
@@ -24,6 +25,7 @@ pub struct MemberView {
 
 /// An incident as staff see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IncidentView {
     /// Incident id.
     pub id: i64,

@@ -8,6 +8,7 @@ pub use tables::Table;
 /// Every table of the report, in page order. Each downloads as
 /// `/manager/reports/<slug>.csv?from=…&to=…`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum ReportTable {
     /// SLA attainment per scope (routed, escalated, all tickets).
     Attainment,
@@ -75,6 +76,7 @@ impl ReportTable {
 
 /// The SLA figures of one scope of tickets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SlaFigures {
     /// `routed`, `escalated` or `all`.
     pub scope: String,
@@ -114,6 +116,7 @@ impl SlaFigures {
 
 /// Attainment of one day or week (routed tickets).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PeriodFigures {
     /// First day of the period, `YYYY-MM-DD`.
     pub start: String,
@@ -127,6 +130,7 @@ pub struct PeriodFigures {
 
 /// One breached ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BreachView {
     /// Ticket number.
     pub id: i64,
@@ -150,6 +154,7 @@ pub struct BreachView {
 
 /// Open tickets of one age band.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BacklogBand {
     /// "1–3 days".
     pub band: String,
@@ -163,6 +168,7 @@ pub struct BacklogBand {
 
 /// Reports of one filing day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DayVolume {
     /// `YYYY-MM-DD`.
     pub day: String,
@@ -178,6 +184,7 @@ pub struct DayVolume {
 
 /// Reports of one status code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CodeVolume {
     /// "503 Service Unavailable" or "No response: timeout".
     pub failure: String,
@@ -191,6 +198,7 @@ pub struct CodeVolume {
 
 /// Reports of one endpoint template.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EndpointVolume {
     /// `/v1/orders/{id}`, or a summary line for the rest.
     pub endpoint: String,
@@ -206,6 +214,7 @@ pub struct EndpointVolume {
 
 /// Deflection figures of the range.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DeflectionFigures {
     /// All reports.
     pub reports: i64,
@@ -226,6 +235,7 @@ pub struct DeflectionFigures {
 
 /// A whole report, or the parts of it one table needs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ManagerReport {
     /// First day, `YYYY-MM-DD`.
     pub from: String,

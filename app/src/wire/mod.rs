@@ -3,6 +3,7 @@
 //! converts its rows into them, the server functions return them, and neither the store
 //! nor the services import anything from `api/`.
 
+pub mod account;
 pub mod auth;
 pub mod incidents;
 pub mod manager;

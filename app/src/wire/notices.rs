@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The publish / edit form.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct NoticeForm {
     /// Headline.
@@ -27,6 +28,7 @@ pub struct NoticeForm {
 
 /// A notice as people see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NoticeView {
     /// Notice id.
     pub id: i64,
@@ -54,6 +56,7 @@ pub struct NoticeView {
 
 /// The staff notices page's data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NoticeAdmin {
     /// Newest first.
     pub notices: Vec<NoticeView>,

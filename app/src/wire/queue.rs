@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// The queue's filters, as they appear in the page's query string.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct QueueQuery {
     /// "" (active: new, open, waiting) or one status name.
@@ -29,6 +30,7 @@ pub struct QueueQuery {
 
 /// The incident a queue row stands for (when it groups several reports).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IncidentBadge {
     /// Incident id.
     pub id: i64,
@@ -42,6 +44,7 @@ pub struct IncidentBadge {
 
 /// One row of the queue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct QueueItem {
     /// Ticket (report) number.
     pub id: i64,
@@ -70,6 +73,7 @@ pub struct QueueItem {
 
 /// A page of the queue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct QueuePage {
     /// Most urgent first.
     pub items: Vec<QueueItem>,
@@ -86,6 +90,7 @@ pub const QUEUE_PAGE_SIZE: i64 = 50;
 
 /// A staff member one can assign tickets to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StaffMember {
     /// Account id.
     pub id: i64,
@@ -95,6 +100,7 @@ pub struct StaffMember {
 
 /// One entry of a ticket's timeline: a history event or a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TimelineEntry {
     /// "filed", "assigned", "status", "public_reply", "internal_note", "developer_reply"…
     pub kind: String,
@@ -110,6 +116,7 @@ pub struct TimelineEntry {
 
 /// A ticket as staff see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TicketView {
     /// The queue fields.
     pub item: QueueItem,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// A report in a list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReportSummary {
     /// Report number.
     pub id: i64,
@@ -24,6 +25,8 @@ pub struct ReportSummary {
     pub disposition: Disposition,
     /// Where it stands.
     pub status: TicketStatus,
+    /// When it was filed.
+    pub filed_at: DateTime<Utc>,
     /// When it was filed, in the viewer's timezone.
     pub filed_local: String,
     /// First-response due time in the viewer's timezone, for tickets.
@@ -32,6 +35,7 @@ pub struct ReportSummary {
 
 /// A self-service article.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct GuidanceView {
     /// Stable identifier.
     pub slug: String,
@@ -49,6 +53,7 @@ pub struct GuidanceView {
 
 /// The first-response clock of a ticket, as its reporter sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SlaView {
     /// Due instant.
     pub due_at: DateTime<Utc>,
@@ -64,6 +69,7 @@ pub struct SlaView {
 
 /// One entry of a report's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EventView {
     /// What happened ("filed", "escalated", …).
     pub kind: String,
@@ -77,6 +83,7 @@ pub struct EventView {
 
 /// A public message on a report: a reply from support or from the developer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MessageView {
     /// Who wrote it.
     pub author: String,
@@ -90,6 +97,7 @@ pub struct MessageView {
 
 /// The maintenance notice a report falls under.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NoticeBrief {
     /// Notice id.
     pub id: i64,
@@ -105,6 +113,7 @@ pub struct NoticeBrief {
 
 /// The incident a report belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IncidentBrief {
     /// Incident id.
     pub id: i64,
@@ -122,6 +131,7 @@ pub struct IncidentBrief {
 
 /// Everything about one report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReportDetail {
     /// The list fields.
     pub summary: ReportSummary,
@@ -131,6 +141,8 @@ pub struct ReportDetail {
     pub request_id: Option<String>,
     /// When the failure happened, in the reporter's timezone as they gave it.
     pub occurred_local: String,
+    /// When the failure happened.
+    pub occurred_at: DateTime<Utc>,
     /// "Production" or "Sandbox".
     pub environment: String,
     /// How often the developer retried.
@@ -177,6 +189,7 @@ pub struct ReportDetail {
 
 /// A page of the viewer's reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReportPage {
     /// Newest first.
     pub reports: Vec<ReportSummary>,
@@ -186,6 +199,7 @@ pub struct ReportPage {
 
 /// Defaults for the report form, in the signed-in user's timezone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FormDefaults {
     /// The user's timezone.
     pub timezone: String,

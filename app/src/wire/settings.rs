@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// One weekday's hours ("" when closed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DayView {
     /// "Monday"…
     pub weekday: String,
@@ -15,6 +16,7 @@ pub struct DayView {
 
 /// A holiday.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HolidayView {
     /// YYYY-MM-DD.
     pub day: String,
@@ -24,6 +26,7 @@ pub struct HolidayView {
 
 /// The calendar as the settings page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CalendarView {
     /// IANA timezone of the support team.
     pub timezone: String,

@@ -15,6 +15,13 @@ pub type Access = (
 /// With sample arguments that decode, so the check under test is the one that answers.
 pub const SERVER_FNS: &[Access] = &[
     ("whoami", None, &[]),
+    ("list_tokens", Some(Role::Developer), &[]),
+    (
+        "create_token",
+        Some(Role::Developer),
+        &[("name", "CI bot"), ("expires", "30")],
+    ),
+    ("revoke_token", Some(Role::Developer), &[("id", "999999")]),
     (
         "signup",
         None,
@@ -143,6 +150,7 @@ pub const PAGES: &[(&str, Option<Role>)] = &[
     ("/reports/new", Some(Role::Developer)),
     ("/reports", Some(Role::Developer)),
     ("/reports/{id}", Some(Role::Developer)),
+    ("/account/tokens", Some(Role::Developer)),
     ("/queue", Some(Role::Agent)),
     ("/tickets/{id}", Some(Role::Agent)),
     ("/incidents/{id}", Some(Role::Agent)),

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// One table: a title, column headers, rows of cells, and optionally a link per row
 /// (on its first cell).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Table {
     /// Which table.
     pub id: ReportTable,

@@ -4,8 +4,8 @@
 //!   but GET, HEAD, OPTIONS) is refused with 403 unless its `Origin` — or, without
 //!   one, `Sec-Fetch-Site`, or else the `Referer` — says it comes from this site. A
 //!   request with none of them is refused too (browsers send `Origin` on every POST).
-//!   Requests that carry an API token and no cookie are exempt: without a cookie
-//!   there is no ambient authority to forge.
+//!   The JSON API (`/api/v1`) is exempt: it takes bearer tokens only, never cookies,
+//!   so a forged request there has no authority to borrow.
 //! - **Redirects** ([`local_redirects_only`]): every `Location` the app answers with
 //!   must be a local path (or this site's own URL); anything else becomes `/`.
 //! - **Bodies** ([`limit_bodies`]): larger than [`BODY_LIMIT`] is refused with 413,
@@ -94,15 +94,12 @@ pub async fn same_site_only(
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
-    let headers = req.headers();
-    let bearer_only = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer "))
-        && !headers.contains_key(header::COOKIE);
-    if bearer_only {
+    // The JSON API authenticates by bearer token only, never by cookie: a cross-site
+    // request carries no authority there (and a missing token is its 401 to give).
+    if req.uri().path().starts_with("/api/v1/") {
         return next.run(req).await;
     }
+    let headers = req.headers();
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let same_site = if let Some(origin) = text("origin") {

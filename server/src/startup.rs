@@ -202,7 +202,9 @@ pub fn router(state: AppState, site: Arc<SiteOrigin>) -> Router {
                 .set_x_request_id(MakeRequestUuid)
                 .layer(TraceLayer::new_for_http())
                 .propagate_x_request_id()
-                .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
+                .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+                    panic_response,
+                ))
                 .layer(TimeoutLayer::with_status_code(
                     axum::http::StatusCode::SERVICE_UNAVAILABLE,
                     Duration::from_secs(30),

@@ -293,6 +293,24 @@ async fn every_error_is_json_with_its_status(engine: Engine) {
             .unwrap()
             .starts_with("Bearer"));
     }
+    // A browser session is no authority here: the API reads bearer tokens only, so a
+    // signed-in browser (even one forging a cross-site POST) gets 401.
+    let res = dev
+        .post(format!("{}/api/v1/reports", app.base))
+        .header(header::ORIGIN, "https://evil.example")
+        .json(&report_json())
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    assert_error(status, &body, 401, None);
+    let res = dev
+        .get(format!("{}/api/v1/me", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let list: Value = app.call_ok(&dev, "list_tokens", &[]).await;
     let token_id = list[0]["id"].as_i64().unwrap().to_string();
     let revoke_me = token(&app, &dev, "old", "30").await;

@@ -11,7 +11,9 @@ Markdown table for the README.
 
 Environment: BENCH_SECONDS (default 10), BENCH_ENGINES (default "sqlite postgres"),
 BENCH_CONCURRENCY (default "1 16 64"), FAULTDESK_TEST_POSTGRES_URL, SERVER_BIN,
-BASELINE_BIN, BENCH_DOORS (default "server_fn"; "api_v1" adds the JSON API door).
+BASELINE_BIN, BENCH_DOORS (default "server_fn api_v1": the browser's server function
+with a session cookie, and the JSON API's POST /api/v1/reports with a bearer token; each
+door's row has its own baseline run next to it).
 """
 
 import datetime as dt
@@ -31,7 +33,7 @@ LUA = os.path.join(ROOT, "bench", "load.lua")
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 ENGINES = os.environ.get("BENCH_ENGINES", "sqlite postgres").split()
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1 16 64").split()]
-DOORS = os.environ.get("BENCH_DOORS", "server_fn").split()
+DOORS = os.environ.get("BENCH_DOORS", "server_fn api_v1").split()
 PG = os.environ.get("FAULTDESK_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SERVER_BIN = os.environ["SERVER_BIN"]
 BASELINE_BIN = os.environ["BASELINE_BIN"]
@@ -174,7 +176,19 @@ def main():
         fpath = os.path.join(tmp, f"faultdesk-{case}.form")
         with open(fpath, "w") as f:
             f.write(urllib.parse.urlencode(form))
-        bodies[case] = (path, fpath)
+        api = {
+            "endpoint": "/v1/orders", "method": "POST", "status": c["status"],
+            "message": c["message"], "request_id": "req_8f3a2c1d9e7b",
+            "occurred_at": now.strftime("%Y-%m-%dT%H:%M:00Z"), "timezone": "UTC",
+            "environment": "production", "retries": int(c["retries"]),
+            "description": DESCRIPTION,
+        }
+        if c["retries"] != "0":
+            api["retry_interval_secs"] = 2
+        apath = os.path.join(tmp, f"faultdesk-{case}.json")
+        with open(apath, "w") as f:
+            json.dump(api, f)
+        bodies[case] = (path, {"server_fn": fpath, "api_v1": apath})
 
     results = []
     for engine in ENGINES:
@@ -192,9 +206,13 @@ def main():
                "RUST_LOG": os.environ.get("RUST_LOG", "info"), **NO_LIMITS}
         subprocess.run([SERVER_BIN, "migrate"], env={**os.environ, **env}, check=True,
                        capture_output=True)
-        subprocess.run([SERVER_BIN, "create-user", "--email", "agent@bench.test", "--role", "agent",
-                        "--password-stdin"], input=PASSWORD + "\n", text=True,
-                       env={**os.environ, **env}, check=True, capture_output=True)
+        for email, role in (("agent@bench.test", "agent"), ("dev@bench.test", "developer")):
+            subprocess.run([SERVER_BIN, "create-user", "--email", email, "--role", role,
+                            "--timezone", "UTC", "--password-stdin"], input=PASSWORD + "\n",
+                           text=True, env={**os.environ, **env}, check=True, capture_output=True)
+        dev_token = subprocess.run(
+            [SERVER_BIN, "create-token", "--email", "dev@bench.test", "--name", "bench", "--days", "30"],
+            env={**os.environ, **env}, check=True, capture_output=True, text=True).stdout.strip()
         baseline = start([BASELINE_BIN, "--port", str(BASELINE_PORT), "--db", base_url, "--pool", pool],
                          {}, os.path.join(tmp, f"baseline-{engine}.log"))
         faultdesk = start([SERVER_BIN], env, os.path.join(tmp, f"faultdesk-{engine}.log"))
@@ -202,23 +220,28 @@ def main():
             wait_http(f"http://127.0.0.1:{BASELINE_PORT}/ping")
             wait_http(f"http://127.0.0.1:{FAULTDESK_PORT}/health/ready")
             fd = f"http://127.0.0.1:{FAULTDESK_PORT}"
-            status, headers, _ = post_form(f"{fd}/api/signup", {
-                "email": "dev@bench.test", "password": PASSWORD, "timezone": "UTC"})
+            status, headers, _ = post_form(f"{fd}/api/login", {
+                "email": "dev@bench.test", "password": PASSWORD})
             dev_cookie = session_cookie(headers)
+            doors = {
+                "server_fn": (f"{fd}/api/file_report",
+                              [f"Cookie: {dev_cookie}", "Accept: application/json",
+                               "Content-Type: application/x-www-form-urlencoded", f"Origin: {fd}"]),
+                "api_v1": (f"{fd}/api/v1/reports",
+                           [f"Authorization: Bearer {dev_token}", "Content-Type: application/json"]),
+            }
             status, headers, _ = post_form(f"{fd}/api/login", {
                 "email": "agent@bench.test", "password": PASSWORD})
             agent_cookie = session_cookie(headers)
             order = 0
             for case in CASES:
-                base_body, fd_body = bodies[case]
-                for conc in CONCURRENCY:
-                    row = {"engine": engine, "concurrency": conc, "case": case, "door": "server_fn"}
+                base_body, fd_bodies = bodies[case]
+                for conc, door in ((c, d) for c in CONCURRENCY for d in DOORS):
+                    row = {"engine": engine, "concurrency": conc, "case": case, "door": door}
+                    door_url, door_headers = doors[door]
                     runs = [("baseline", f"http://127.0.0.1:{BASELINE_PORT}/reports", base_body,
                              [], base_where),
-                            ("faultdesk", f"{fd}/api/file_report", fd_body,
-                             [f"Cookie: {dev_cookie}", "Accept: application/json",
-                              "Content-Type: application/x-www-form-urlencoded",
-                              f"Origin: {fd}"], fd_where)]
+                            ("faultdesk", door_url, fd_bodies[door], door_headers, fd_where)]
                     if order % 2:
                         runs.reverse()
                     order += 1
@@ -226,7 +249,7 @@ def main():
                         engine_kind = "sqlite" if engine == "sqlite" else "pg"
                         before = count_rows(engine, where)
                         queue = None
-                        if who == "faultdesk" and conc == 16 and case == "5xx":
+                        if who == "faultdesk" and conc == 16 and case == "5xx" and door == DOORS[0]:
                             queue = subprocess.Popen(
                                 ["wrk", "-t1", "-c1", f"-d{SECONDS}s", "--timeout", "30s", "-s", LUA,
                                  f"{fd}/queue", "--", "GET", "-", f"Cookie: {agent_cookie}"],
@@ -245,7 +268,7 @@ def main():
                         row[f"{who}_p50_ms"] = round(r["p50_ms"], 2)
                         row[f"{who}_non2xx"] = int(r["non2xx"]) + int(r["sock_err"])
                         row[f"{who}_rows_match"] = ok <= stored <= ok + conc
-                        log(engine, case, f"c={conc}", who, f"rps={r['rps']:.0f}",
+                        log(engine, case, f"c={conc}", door, who, f"rps={r['rps']:.0f}",
                             f"p99={r['p99_ms']:.2f}ms", f"2xx={ok}", f"stored={stored}",
                             f"non2xx={int(r['non2xx'])}", f"errors={int(r['sock_err'])}")
                     row["rows_match"] = row.pop("faultdesk_rows_match") and row.pop("baseline_rows_match")

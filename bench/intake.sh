@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Intake benchmark: Faultdesk's report intake side by side with the bare axum + sqlx
+# Intake benchmark: Faultdesk's report intake (the browser's server function, and the
+# JSON API's POST /api/v1/reports with a token) side by side with the bare axum + sqlx
 # baseline (../shared/bench/baseline-intake/), on SQLite and PostgreSQL, at c=1/16/64,
 # for a 5xx and a 4xx report; writes bench/results/intake.json and prints the table.
 #   bash bench/intake.sh            (BENCH_SECONDS=10 per run; BENCH_ENGINES, BENCH_CONCURRENCY)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Faultdesk needs to build and test, skipping what is already there:
 # the wasm32 target, a wasm-bindgen CLI matching Cargo.lock, npm packages (Playwright
-# and binaryen's wasm-opt), and Debian's Chromium for the browser tests. (No
+# and binaryen's wasm-opt), Debian's Chromium for the browser tests, and Schemathesis
+# (the API fuzzer) in a Python virtualenv under ~/.cache/faultdesk/venv. (No
 # cargo-leptos: scripts/build-site.sh builds the site with plain cargo.) Safe to run
 # again. Source it (`. scripts/setup.sh`) to get PATH set.
 set -euo pipefail
@@ -34,4 +35,12 @@ if [ "${FAULTDESK_SKIP_CHROMIUM:-0}" != "1" ] && [ ! -x /usr/bin/chromium ]; the
   if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium
+fi
+
+SCHEMATHESIS_VERSION="4.32.5"
+VENV="${FAULTDESK_VENV:-$HOME/.cache/faultdesk/venv}"
+if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+  say "installing Schemathesis $SCHEMATHESIS_VERSION into $VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test: formatting, clippy (server and browser builds), the Rust
-# unit, property and integration tests on SQLite and on PostgreSQL, then the
-# Playwright suite in Debian's Chromium against a release build on a fresh SQLite file.
+# unit, property and integration tests on SQLite and on PostgreSQL, then, against a
+# release build on a fresh SQLite file, Schemathesis on the JSON API and the Playwright
+# suite in Debian's Chromium.
 #
 #   FAULTDESK_TEST_POSTGRES_URL  server for the PostgreSQL runs
 #                                (default postgres://postgres@127.0.0.1:5432/postgres;
@@ -35,5 +36,6 @@ export CARGO_PROFILE_WASM_RELEASE_LTO="${CARGO_PROFILE_WASM_RELEASE_LTO:-false}"
 export CARGO_PROFILE_WASM_RELEASE_CODEGEN_UNITS="${CARGO_PROFILE_WASM_RELEASE_CODEGEN_UNITS:-16}"
 step "release build (server and site)" bash scripts/build-site.sh
 export FAULTDESK_SERVER_BIN="$TARGET_DIR/release/server"
+step "API fuzzing (Schemathesis, developer and agent tokens)" bash scripts/schemathesis.sh "$FAULTDESK_SERVER_BIN"
 step "browser tests (Playwright, Chromium)" bash -c "cd end2end && npx playwright test"
 printf '\n\033[1;32mAll checks passed in %ss.\033[0m\n' "$((SECONDS - START))"

@@ -192,7 +192,7 @@ pub async fn limit_bodies(req: Request, next: Next) -> Response {
     if req
         .uri()
         .query()
-        .is_some_and(|q| contains_nul(q.as_bytes()))
+        .is_some_and(|q| contains_nul(q.as_bytes(), Encoding::Form))
     {
         return has_nul();
     }
@@ -200,27 +200,78 @@ pub async fn limit_bodies(req: Request, next: Next) -> Response {
     {
         return next.run(req).await;
     }
+    let encoding = Encoding::of(req.headers());
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(bytes) => bytes,
         Err(_) => return too_large(),
     };
-    if contains_nul(&bytes) {
+    if contains_nul(&bytes, encoding) {
         return has_nul();
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
 }
 
-/// Whether text holds a NUL character, raw or escaped as a form (`%00`) or JSON
-/// (`\u0000`) would: no field accepts one (PostgreSQL cannot even store it), so it is
-/// refused here, once for every route, rather than failing deep in a query.
-fn contains_nul(text: &[u8]) -> bool {
-    text.contains(&0)
-        || text.windows(3).any(|w| w == b"%00")
-        || text
-            .windows(6)
-            .any(|w| w[0] == b'\\' && w[1] == b'u' && w[2..].eq_ignore_ascii_case(b"0000"))
+/// How a NUL can be written in a query or body of this kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    /// A query string or an HTML form: raw, or percent-encoded (`%00`).
+    Form,
+    /// JSON: raw, or as the escape `\u0000` (but not `\\u0000`, a backslash and text).
+    Json,
+    /// Anything else: raw only.
+    Raw,
+}
+
+impl Encoding {
+    fn of(headers: &axum::http::HeaderMap) -> Self {
+        let kind = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        if kind == "application/x-www-form-urlencoded" {
+            Self::Form
+        } else if kind == "application/json" || kind.ends_with("+json") {
+            Self::Json
+        } else {
+            Self::Raw
+        }
+    }
+}
+
+/// Whether text holds a NUL character as `encoding` writes one: no field accepts one
+/// (PostgreSQL cannot even store it), so it is refused here, once for every route,
+/// rather than failing deep in a query. (`%00` in a JSON string is three characters of
+/// text, e.g. a percent-escape in a reported path, and is let through.)
+fn contains_nul(text: &[u8], encoding: Encoding) -> bool {
+    if text.contains(&0) {
+        return true;
+    }
+    match encoding {
+        Encoding::Raw => false,
+        Encoding::Form => text.windows(3).any(|w| w == b"%00"),
+        Encoding::Json => {
+            let mut i = 0;
+            while i < text.len() {
+                if text[i] == b'\\' {
+                    if text.get(i + 1) == Some(&b'u')
+                        && text
+                            .get(i + 2..i + 6)
+                            .is_some_and(|h| h.eq_ignore_ascii_case(b"0000"))
+                    {
+                        return true;
+                    }
+                    i += 2;
+                } else {
+                    i += 1;
+                }
+            }
+            false
+        }
+    }
 }
 
 /// A fresh nonce for this request's scripts (the page renders it into its `<script>`
@@ -280,5 +331,18 @@ mod tests {
         assert!(public.matches("https://desk.example.com", Some("internal:8080")));
         assert!(!public.matches("http://desk.example.com", Some("desk.example.com")));
         assert!(!public.matches("https://sub.desk.example.com", None));
+    }
+
+    #[test]
+    fn nul_is_found_as_each_encoding_writes_it() {
+        use Encoding::*;
+        assert!(contains_nul(b"a\0b", Raw));
+        assert!(contains_nul(b"a=%00", Form));
+        assert!(!contains_nul(b"a=%2500", Form));
+        assert!(contains_nul(br#"{"a":"x\u0000"}"#, Json));
+        assert!(contains_nul(br#"{"a":"x\\\u0000"}"#, Json));
+        // A backslash followed by the text u0000, and a percent-escape, are text.
+        assert!(!contains_nul(br#"{"a":"x\\u0000"}"#, Json));
+        assert!(!contains_nul(br#"{"endpoint":"/v1/%00"}"#, Json));
     }
 }

@@ -520,10 +520,21 @@ async fn staff_and_managers_work_over_the_api(engine: Engine) {
         Method::POST,
         &format!("/tickets/{first}/status"),
         Some(&ta),
+        Some(json!({"status": "closed"})),
+    )
+    .await;
+    // Waiting → closed is not a move the workflow has: 409, naming the field.
+    assert_error(status, &body, 409, Some("status"));
+    let (status, _, body) = api(
+        &app,
+        Method::POST,
+        &format!("/tickets/{first}/status"),
+        Some(&ta),
         Some(json!({"status": "new"})),
     )
     .await;
-    assert_error(status, &body, 409, Some("status"));
+    // Nothing ever moves back to "new": it is not among the documented targets.
+    assert_error(status, &body, 422, Some("status"));
     let (status, _, sent) = api(
         &app,
         Method::POST,

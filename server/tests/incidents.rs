@@ -175,7 +175,7 @@ async fn one_reply_answers_every_report_and_resolving_resolves_them_all(engine: 
             &[("id", &third.to_string()), ("into", &third.to_string())],
         )
         .await,
-        422,
+        409,
         Some("into"),
     )
     .await;

@@ -289,7 +289,7 @@ async fn the_status_machine_refuses_illegal_moves(engine: Engine) {
             &[("id", &id.to_string()), ("body", "back again")],
         )
         .await;
-    expect_error(r, 422, Some("body")).await;
+    expect_error(r, 409, Some("body")).await;
     // Unknown ticket.
     expect_error(
         app.call(

@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::error::FieldError;
 
-/// The longest accepted path, in characters.
-pub const MAX_ENDPOINT_CHARS: usize = 512;
+/// The longest accepted input, in characters (as typed or sent, query string included:
+/// an SDK reporting its own failure sends the URL path it called).
+pub const MAX_ENDPOINT_CHARS: usize = 2048;
 
 /// An API path such as `/v1/orders/{id}`: starts with `/`, holds only URL path
 /// characters (plus `{` `}` for templates), without query string or fragment.
@@ -19,6 +20,12 @@ impl Endpoint {
     /// Parses what the developer typed or pasted. A query string or fragment is dropped,
     /// since reports are grouped by path (and query strings often carry secrets).
     pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let length = input.chars().count();
+        if length > MAX_ENDPOINT_CHARS {
+            return Err(err(format!(
+                "The endpoint is {length} characters long; at most {MAX_ENDPOINT_CHARS} are accepted."
+            )));
+        }
         let trimmed = input.trim();
         if trimmed.is_empty() {
             return Err(err("Enter the endpoint path, e.g. /v1/orders/{id}."));
@@ -38,14 +45,22 @@ impl Endpoint {
             };
             return Err(err(hint));
         }
-        let length = path.chars().count();
-        if length > MAX_ENDPOINT_CHARS {
-            return Err(err(format!(
-                "The endpoint path is {length} characters long; at most {MAX_ENDPOINT_CHARS} are accepted."
-            )));
-        }
         check_path_chars(path)?;
         Ok(Self(path.to_owned()))
+    }
+
+    /// A JSON Schema `pattern` accepting exactly what [`Endpoint::parse`] accepts (with
+    /// `maxLength` [`MAX_ENDPOINT_CHARS`]).
+    pub fn pattern() -> String {
+        use super::text::WHITESPACE_CLASS;
+        let pchar = r"[A-Za-z0-9\-._~!$&'()*+,;=:@]";
+        let pct = "%[0-9A-Fa-f]{2}";
+        let rest = r"[^\u0000-\u001f\u007f-\u009f]";
+        let edge =
+            r"[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]";
+        format!(
+            "^[{WHITESPACE_CLASS}]*/(?:{pchar}|/|{pct}|\\{{(?:{pchar}|{pct})*\\}})*(?:[?#](?:{rest}*{edge})?)?[{WHITESPACE_CLASS}]*$"
+        )
     }
 
     /// The path as entered (without query string or fragment).
@@ -223,6 +238,7 @@ impl fmt::Display for Endpoint {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn template(path: &str) -> String {
         Endpoint::parse(path).unwrap().template()
@@ -254,6 +270,7 @@ mod tests {
     #[test]
     fn rejects_bad_paths_naming_the_field() {
         let long = format!("/{}", "a".repeat(MAX_ENDPOINT_CHARS));
+        let long_query = format!("/v1?{}", "a".repeat(MAX_ENDPOINT_CHARS));
         for bad in [
             "",
             "   ",
@@ -271,6 +288,7 @@ mod tests {
             "/v1/%zz",
             "/v1/ördérs",
             long.as_str(),
+            long_query.as_str(),
         ] {
             let err = Endpoint::parse(bad).unwrap_err();
             assert_eq!(err.field, "endpoint", "{bad:?}");
@@ -281,6 +299,49 @@ mod tests {
             .contains("not the full URL"));
         let at_limit = format!("/{}", "a".repeat(MAX_ENDPOINT_CHARS - 1));
         assert!(Endpoint::parse(&at_limit).is_ok());
+    }
+
+    fn path_chars() -> impl Strategy<Value = char> {
+        prop_oneof![
+            Just('/'),
+            Just('/'),
+            Just('a'),
+            Just('7'),
+            Just('%'),
+            Just('{'),
+            Just('}'),
+            Just('?'),
+            Just('#'),
+            Just(' '),
+            Just('\t'),
+            Just('\u{85}'),
+            Just('\u{a0}'),
+            Just('\u{0}'),
+            Just('\u{7f}'),
+            Just('é'),
+            Just(':'),
+            Just('~'),
+            Just('\\'),
+            any::<char>(),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn the_pattern_agrees_with_the_parser(chars in proptest::collection::vec(path_chars(), 0..30)) {
+            let s: String = chars.into_iter().collect();
+            let re = regex::Regex::new(&Endpoint::pattern()).unwrap();
+            prop_assert_eq!(Endpoint::parse(&s).is_ok(), re.is_match(&s), "{:?}", s);
+        }
+    }
+
+    #[test]
+    fn the_pattern_accepts_ordinary_paths() {
+        let re = regex::Regex::new(&Endpoint::pattern()).unwrap();
+        for ok in ["/v1/orders/{id}", " /v1/a%20b?x=1 y ", "/", "/v1/{}/x#frag"] {
+            assert!(re.is_match(ok), "{ok:?}");
+            assert!(Endpoint::parse(ok).is_ok(), "{ok:?}");
+        }
     }
 
     #[test]

@@ -42,26 +42,6 @@ pub fn quoted(input: &str) -> String {
     format!("“{shown}”")
 }
 
-/// Rejects text that contains control characters other than line breaks and tabs.
-///
-/// NUL and the other C0/C1 controls break terminals, logs and some databases, and never
-/// belong in what a person types.
-pub(crate) fn reject_control_chars(field: &str, label: &str, text: &str) -> Result<(), FieldError> {
-    match text
-        .chars()
-        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        Some(c) => Err(FieldError::new(
-            field,
-            format!(
-                "{label} contains an invisible control character (U+{:04X}); remove it and try again.",
-                u32::from(c)
-            ),
-        )),
-        None => Ok(()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,13 +50,5 @@ mod tests {
     fn displays_field_and_message() {
         let err = FieldError::new("status", "Enter a status code.");
         assert_eq!(err.to_string(), "status: Enter a status code.");
-    }
-
-    #[test]
-    fn control_characters_are_named() {
-        assert!(reject_control_chars("message", "The message", "a\tb\r\nc").is_ok());
-        let err = reject_control_chars("message", "The message", "a\0b").unwrap_err();
-        assert_eq!(err.field, "message");
-        assert!(err.message.contains("U+0000"), "{}", err.message);
     }
 }

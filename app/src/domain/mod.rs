@@ -21,6 +21,7 @@ pub mod scrub;
 pub mod sla;
 pub mod stats;
 pub mod status;
+pub mod text;
 pub mod ticket;
 pub mod timefmt;
 pub mod tokens;

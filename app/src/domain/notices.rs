@@ -1,7 +1,7 @@
 //! Maintenance notices (PRODUCT §7): the 24-hour rule for planned work, affected
 //! endpoints as path prefixes, and whether a failure falls inside a notice's window.
 
-use super::{endpoint::Endpoint, error::FieldError};
+use super::{endpoint::Endpoint, error::FieldError, text::TextRule};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -31,8 +31,15 @@ pub struct NoticeDraft {
     pub emergency: bool,
 }
 
+/// The rule for a notice's title.
+pub const TITLE: TextRule = TextRule::new("title", "The title", 1, MAX_TITLE)
+    .too_short("Give the notice a title (up to 200 characters).");
+/// The rule for a notice's details.
+pub const DETAILS: TextRule = TextRule::new("details", "The details", 0, MAX_DETAILS);
+
 impl NoticeDraft {
-    /// Checks everything but the 24-hour rule: title, details, window, prefixes.
+    /// Checks everything but the 24-hour rule: title, details, window, prefixes (as the
+    /// form sends them: separated by commas or line breaks).
     pub fn new(
         title: &str,
         details: &str,
@@ -41,30 +48,36 @@ impl NoticeDraft {
         prefixes: &str,
         emergency: bool,
     ) -> Result<Self, FieldError> {
-        let title = title.trim();
-        if title.is_empty() || title.chars().count() > MAX_TITLE {
-            return Err(FieldError::new(
-                "title",
-                "Give the notice a title (up to 200 characters).",
-            ));
-        }
-        let details = details.trim();
-        if details.chars().count() > MAX_DETAILS {
-            return Err(FieldError::new(
-                "details",
-                "Keep the details under 5,000 characters.",
-            ));
-        }
+        let items: Vec<&str> = prefixes
+            .split([',', '\n'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        Self::with_prefixes(title, details, starts_at, ends_at, &items, emergency)
+    }
+
+    /// [`NoticeDraft::new`] with the prefixes as a list (the JSON API's form); every
+    /// item must be a path.
+    pub fn with_prefixes<S: AsRef<str>>(
+        title: &str,
+        details: &str,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        prefixes: &[S],
+        emergency: bool,
+    ) -> Result<Self, FieldError> {
+        let title = TITLE.check(title)?;
+        let details = DETAILS.check(details)?;
         if ends_at <= starts_at {
             return Err(FieldError::new(
                 "ends_at",
                 "The end must be after the start.",
             ));
         }
-        let prefixes = parse_prefixes(prefixes)?;
+        let prefixes = parse_prefix_list(prefixes)?;
         Ok(Self {
-            title: title.to_owned(),
-            details: details.to_owned(),
+            title,
+            details,
             starts_at,
             ends_at,
             prefixes,
@@ -103,23 +116,30 @@ impl NoticeDraft {
 /// Reads affected endpoints: prefixes separated by commas or new lines, each a path
 /// starting with `/` (query strings dropped). Empty means the whole API.
 pub fn parse_prefixes(input: &str) -> Result<Vec<String>, FieldError> {
-    let mut out: Vec<String> = Vec::new();
-    for raw in input
+    let items: Vec<&str> = input
         .split([',', '\n'])
         .map(str::trim)
         .filter(|s| !s.is_empty())
-    {
-        let endpoint = Endpoint::parse(raw).map_err(|e| FieldError::new("endpoints", e.message))?;
-        let prefix = endpoint.as_str().to_owned();
-        if !out.contains(&prefix) {
-            out.push(prefix);
-        }
-    }
-    if out.len() > MAX_PREFIXES {
+        .collect();
+    parse_prefix_list(&items)
+}
+
+/// Checks a list of at most [`MAX_PREFIXES`] paths; duplicates are kept once.
+pub fn parse_prefix_list<S: AsRef<str>>(items: &[S]) -> Result<Vec<String>, FieldError> {
+    if items.len() > MAX_PREFIXES {
         return Err(FieldError::new(
             "endpoints",
             "List at most 50 endpoint prefixes.",
         ));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for raw in items {
+        let endpoint =
+            Endpoint::parse(raw.as_ref()).map_err(|e| FieldError::new("endpoints", e.message))?;
+        let prefix = endpoint.as_str().to_owned();
+        if !out.contains(&prefix) {
+            out.push(prefix);
+        }
     }
     Ok(out)
 }

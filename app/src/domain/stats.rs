@@ -30,11 +30,11 @@ impl DateRange {
     /// `today`; an empty `from` is 29 days before `to`. `from` must not be after `to`,
     /// and the range may span at most [`MAX_RANGE_DAYS`] days.
     pub fn parse(from: &str, to: &str, today: NaiveDate) -> Result<Self, FieldError> {
-        let to = match to.trim() {
+        let to = match to {
             "" => today,
             s => parse_date("to", "end", s)?,
         };
-        let from = match from.trim() {
+        let from = match from {
             "" => to
                 .checked_sub_days(Days::new(DEFAULT_RANGE_DAYS as u64 - 1))
                 .unwrap_or(NaiveDate::MIN),
@@ -95,9 +95,22 @@ impl DateRange {
     }
 }
 
+/// The dates a report accepts (`YYYY-MM-DD`, years 1970 to 9999), as a JSON Schema
+/// `pattern` to go with `format: date`.
+pub const DATE_PATTERN: &str = "^(?:19[7-9][0-9]|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}$";
+
 fn parse_date(field: &str, which: &str, s: &str) -> Result<NaiveDate, FieldError> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
+    let shaped = s.len() == 10
+        && s.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    shaped
+        .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .flatten()
         .filter(|d| (1970..=9999).contains(&d.year()))
         .ok_or_else(|| {
             FieldError::new(

@@ -14,7 +14,8 @@ use super::method::HttpMethod;
 use super::retry::RetryReport;
 use super::scrub::scrub;
 use super::status::Failure;
-use fields::{keep, parse_occurred_at, parse_request_id, parse_retry, parse_retry_reason, text};
+use super::text::TextRule;
+use fields::{keep, parse_occurred_at, parse_request_id, parse_retry, parse_retry_reason};
 
 /// The longest response message accepted, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 2_000;
@@ -28,6 +29,23 @@ pub const MAX_EXCERPT_CHARS: usize = 20_000;
 pub const MIN_RETRY_REASON_CHARS: usize = 10;
 /// The longest reason accepted for not retrying, in characters.
 pub const MAX_RETRY_REASON_CHARS: usize = 2_000;
+/// The rule for the response's `message`.
+pub const MESSAGE: TextRule = TextRule::new("message", "The message", 0, MAX_MESSAGE_CHARS);
+/// The rule for the description.
+pub const DESCRIPTION: TextRule =
+    TextRule::new("description", "The description", 1, MAX_DESCRIPTION_CHARS);
+/// The rule for the request/response excerpt.
+pub const EXCERPT: TextRule = TextRule::new("excerpt", "The excerpt", 0, MAX_EXCERPT_CHARS);
+/// The rule for the reason a server error was not retried (when one is needed).
+pub const RETRY_REASON: TextRule = TextRule::new(
+    "retry_reason",
+    "The reason",
+    MIN_RETRY_REASON_CHARS,
+    MAX_RETRY_REASON_CHARS,
+)
+.too_short(
+    "You did not retry: please say why in at least 10 characters (for example, “the request is not idempotent”), or retry 1–2 times, 1–3 seconds apart, first.",
+);
 /// How far in the future `occurred_at` may be, allowing for clock skew.
 pub const MAX_FUTURE_MINUTES: i64 = 10;
 /// How long ago `occurred_at` may be.
@@ -184,16 +202,7 @@ impl ReportDraft {
         let endpoint = keep(&mut errors, Endpoint::parse(&self.endpoint));
         let method = keep(&mut errors, HttpMethod::parse(&self.method));
         let failure = keep(&mut errors, Failure::parse(&self.status, &self.transport));
-        let message = keep(
-            &mut errors,
-            text(
-                &self.message,
-                "message",
-                "The message",
-                0,
-                MAX_MESSAGE_CHARS,
-            ),
-        );
+        let message = keep(&mut errors, MESSAGE.check(&self.message));
         let request_id = keep(&mut errors, parse_request_id(&self.request_id));
         let tz = parse_tz(&self.timezone);
         let occurred_at = keep(
@@ -208,26 +217,8 @@ impl ReportDraft {
             &mut errors,
             parse_retry(class, &self.retries, &self.retry_interval),
         );
-        let description = keep(
-            &mut errors,
-            text(
-                &self.description,
-                "description",
-                "The description",
-                1,
-                MAX_DESCRIPTION_CHARS,
-            ),
-        );
-        let excerpt = keep(
-            &mut errors,
-            text(
-                &self.excerpt,
-                "excerpt",
-                "The excerpt",
-                0,
-                MAX_EXCERPT_CHARS,
-            ),
-        );
+        let description = keep(&mut errors, DESCRIPTION.check(&self.description));
+        let excerpt = keep(&mut errors, EXCERPT.check(&self.excerpt));
         let retry_reason = keep(
             &mut errors,
             parse_retry_reason(class, retry.as_ref(), &self.retry_reason),

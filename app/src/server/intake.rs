@@ -7,6 +7,7 @@ use super::{
     settings,
     state::AppState,
 };
+use crate::domain::text::TextRule;
 use crate::{
     domain::{
         calendar::BusinessCalendar,
@@ -197,22 +198,16 @@ pub async fn feedback(
         StillFailing(String),
     }
     let answer = match outcome {
-        "solved" => Answer::Solved,
+        "solved" => {
+            // Not kept, but checked when given (one rule for what is sent).
+            if !changed.is_empty() {
+                TextRule { min: 0, ..CHANGED }.check(changed)?;
+            }
+            Answer::Solved
+        }
         "still_failing" => {
-            let changed = changed.trim();
-            if changed.chars().count() < 10 {
-                return Err(AppError::validation(
-                    "changed",
-                    "Tell support what you changed after reading the guidance (at least 10 characters).",
-                ));
-            }
-            if changed.chars().count() > 2_000 {
-                return Err(AppError::validation(
-                    "changed",
-                    "Keep this under 2,000 characters.",
-                ));
-            }
-            Answer::StillFailing(scrub(changed).text)
+            let changed = CHANGED.check(changed)?;
+            Answer::StillFailing(scrub(&changed).text)
         }
         _ => {
             return Err(AppError::validation(
@@ -296,6 +291,15 @@ const STAFF_ONLY_EVENTS: [&str; 2] = ["internal_note", "assigned"];
 
 /// How staff appear to developers.
 pub const SUPPORT_NAME: &str = "Support";
+
+/// What a developer changed after the guidance, when it still fails.
+pub const CHANGED: TextRule = TextRule::new("changed", "What you changed", 10, 2_000).too_short(
+    "Tell support what you changed after reading the guidance (at least 10 characters).",
+);
+
+/// Why a failure during maintenance is unrelated to it.
+pub const STATEMENT: TextRule = TextRule::new("statement", "The statement", 10, 2_000)
+    .too_short("Say why this failure is unrelated to the maintenance (10 to 2,000 characters).");
 
 /// One report for `viewer`: its reporter or staff; anyone else gets 404.
 pub async fn detail(
@@ -485,7 +489,7 @@ pub async fn reply(
     id: i64,
     body: &str,
 ) -> Result<(), AppError> {
-    let body = super::work::message_body(body, "body")?;
+    let body = super::work::message_body(body)?;
     let (reporter, now) = (user.id, state.clock.now());
     state
         .db
@@ -499,7 +503,8 @@ pub async fn reply(
                     super::incidents::lock(tx, incident).await?;
                 }
                 let from = row.status()?;
-                let to = crate::domain::workflow::status_after_developer_reply(from)?;
+                let to = crate::domain::workflow::status_after_developer_reply(from)
+                    .map_err(super::work::illegal_move)?;
                 if !super::tickets::post_developer_reply(tx, id, reporter, &body, from, to, now)
                     .await?
                 {
@@ -523,14 +528,8 @@ pub async fn unrelated(
     id: i64,
     statement: &str,
 ) -> Result<(), AppError> {
-    let statement = statement.trim();
-    if statement.chars().count() < 10 || statement.chars().count() > 2_000 {
-        return Err(AppError::validation(
-            "statement",
-            "Say why this failure is unrelated to the maintenance (10 to 2,000 characters).",
-        ));
-    }
-    let statement = scrub(statement).text;
+    let statement = STATEMENT.check(statement)?;
+    let statement = scrub(&statement).text;
     let now = state.clock.now();
     let calendar = settings::load_calendar(&state.db).await?;
     let sla = start_clock(&calendar, Priority::Normal, now);

@@ -58,10 +58,18 @@ pub async fn publish(
     actor: &CurrentUser,
     f: &NoticeForm,
 ) -> Result<i64, AppError> {
+    publish_draft(state, actor, parse_form(f)?, f.email == "on").await
+}
+
+/// [`publish`] of a checked draft (the JSON API's door).
+pub async fn publish_draft(
+    state: &AppState,
+    actor: &CurrentUser,
+    draft: NoticeDraft,
+    wants_mail: bool,
+) -> Result<i64, AppError> {
     let now = state.clock.now();
-    let draft = parse_form(f)?;
     draft.check_lead_time(now)?;
-    let wants_mail = f.email == "on";
     if wants_mail && !state.options.mail_enabled {
         return Err(AppError::validation(
             "email",
@@ -123,8 +131,17 @@ pub async fn edit(
     id: i64,
     f: &NoticeForm,
 ) -> Result<(), AppError> {
+    edit_draft(state, actor, id, parse_form(f)?).await
+}
+
+/// [`edit`] with a checked draft (the JSON API's door).
+pub async fn edit_draft(
+    state: &AppState,
+    actor: &CurrentUser,
+    id: i64,
+    after: NoticeDraft,
+) -> Result<(), AppError> {
     let now = state.clock.now();
-    let after = parse_form(f)?;
     let (actor, tz) = (actor.id, actor.timezone.clone());
     state
         .db

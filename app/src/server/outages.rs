@@ -87,7 +87,7 @@ pub async fn reply(
     id: i64,
     body: &str,
 ) -> Result<usize, AppError> {
-    let body = work::message_body(body, "body")?;
+    let body = work::message_body(body)?;
     let now = state.clock.now();
     let calendar = settings::load_calendar(&state.db).await?;
     let (author, mail) = (actor.id, state.options.mail_enabled);
@@ -180,23 +180,24 @@ pub async fn merge(
     from: i64,
     into: i64,
 ) -> Result<(), AppError> {
-    if from == into {
-        return Err(AppError::validation(
-            "into",
-            "Choose another incident to merge into.",
-        ));
-    }
     let (actor, now) = (actor.id, state.clock.now());
     state
         .db
         .write(move |tx| {
             Box::pin(async move {
-                incidents::get_in(tx, into)
-                    .await?
-                    .ok_or_else(|| AppError::validation("into", "No such incident."))?;
                 incidents::get_in(tx, from)
                     .await?
                     .ok_or_else(|| AppError::not_found("incident"))?;
+                incidents::get_in(tx, into).await?.ok_or_else(|| AppError {
+                    field: Some("into".to_owned()),
+                    ..AppError::not_found("incident to merge into")
+                })?;
+                if from == into {
+                    return Err(AppError {
+                        field: Some("into".to_owned()),
+                        ..AppError::conflict("An incident cannot be merged into itself.")
+                    });
+                }
                 incidents::merge(tx, from, into, actor, now)
                     .await?
                     .ok_or_else(|| {

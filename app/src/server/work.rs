@@ -9,6 +9,7 @@ use super::{
     tickets::{self, AssigneeFilter, QueueFilter, QueueRow, Visibility},
     users,
 };
+use crate::domain::text::TextRule;
 use crate::{
     domain::{
         status::FailureClass,
@@ -40,6 +41,25 @@ pub fn windows_around(
     OpenWindows::of(calendar, now - Duration::days(31), now + Duration::days(31))
 }
 
+/// The longest endpoint filter, in characters.
+pub const MAX_ENDPOINT_FILTER_CHARS: usize = 512;
+
+/// The shape of a queue page cursor (`<due ms>.<id>`), as a JSON Schema pattern.
+pub const CURSOR_PATTERN: &str = "^-?[0-9]{1,18}\\.-?[0-9]{1,18}$";
+
+/// Reads a cursor made by [`QueuePage`](crate::wire::queue::QueuePage)'s `next`:
+/// exactly [`CURSOR_PATTERN`].
+fn parse_cursor(s: &str) -> Option<(i64, i64)> {
+    let number = |p: &str| {
+        let digits = p.strip_prefix('-').unwrap_or(p);
+        (!digits.is_empty() && digits.len() <= 18 && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse::<i64>().ok())
+            .flatten()
+    };
+    let (due, id) = s.split_once('.')?;
+    Some((number(due)?, number(id)?))
+}
+
 /// Parses the queue's query string into a store filter.
 pub fn parse_query(q: &QueueQuery, viewer: &CurrentUser) -> Result<QueueFilter, AppError> {
     let statuses = match q.status.trim() {
@@ -65,21 +85,21 @@ pub fn parse_query(q: &QueueQuery, viewer: &CurrentUser) -> Result<QueueFilter, 
             FailureClass::parse(s).map_err(|_| AppError::validation("class", "Unknown class."))?,
         ),
     };
-    let endpoint = q.endpoint.trim();
-    if endpoint.chars().count() > 512 {
+    if q.endpoint.chars().count() > MAX_ENDPOINT_FILTER_CHARS {
         return Err(AppError::validation(
             "endpoint",
             "Keep the endpoint filter under 512 characters.",
         ));
     }
-    let after = match q.after.trim() {
+    let endpoint = q.endpoint.trim();
+    let after = match q.after.as_str() {
         "" => None,
-        s => {
-            let parsed = s
-                .split_once('.')
-                .and_then(|(d, i)| Some((d.parse::<i64>().ok()?, i.parse::<i64>().ok()?)));
-            Some(parsed.ok_or_else(|| AppError::validation("after", "Bad page cursor."))?)
-        }
+        s => Some(parse_cursor(s).ok_or_else(|| {
+            AppError::validation(
+                "after",
+                "Bad page cursor: pass the `next` of the previous page.",
+            )
+        })?),
     };
     Ok(QueueFilter {
         statuses,
@@ -241,10 +261,11 @@ pub async fn assign(
             let u = users::find_by_id(&state.db, uid)
                 .await?
                 .filter(|u| u.role().is_ok_and(|r| r.is_staff()))
-                .ok_or_else(|| {
-                    AppError::validation(
-                        "assignee",
-                        "Tickets can only be assigned to support staff.",
+                .ok_or_else(|| AppError {
+                    field: Some("assignee".to_owned()),
+                    ..AppError::with_status(
+                        404,
+                        "No such support staff member: tickets are assigned to staff.",
                     )
                 })?;
             Some((u.id, u.email))
@@ -313,35 +334,20 @@ pub async fn change_status(
 
 /// A move the workflow does not allow from the ticket's status: a conflict with the
 /// ticket's state (409), naming the field and the moves that are possible.
-fn illegal_move(e: crate::domain::error::FieldError) -> AppError {
+pub(crate) fn illegal_move(e: crate::domain::error::FieldError) -> AppError {
     AppError {
         field: Some(e.field),
         ..AppError::conflict(e.message)
     }
 }
 
-/// Checks a message body: trimmed, 1..=10,000 characters, no control characters.
-pub fn message_body(body: &str, field: &str) -> Result<String, AppError> {
-    let body = body.trim();
-    if body.is_empty() {
-        return Err(AppError::validation(field, "Write a message first."));
-    }
-    if body.chars().count() > MAX_MESSAGE_CHARS {
-        return Err(AppError::validation(
-            field,
-            "Keep messages under 10,000 characters.",
-        ));
-    }
-    if body
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        return Err(AppError::validation(
-            field,
-            "The message contains control characters.",
-        ));
-    }
-    Ok(crate::domain::scrub::scrub(body).text)
+/// The rule for a message body (replies, notes, incident updates).
+pub const MESSAGE_BODY: TextRule =
+    TextRule::new("body", "The message", 1, MAX_MESSAGE_CHARS).too_short("Write a message first.");
+
+/// Checks a message body ([`MESSAGE_BODY`]) and masks the secrets in it.
+pub fn message_body(body: &str) -> Result<String, AppError> {
+    Ok(crate::domain::scrub::scrub(&MESSAGE_BODY.check(body)?).text)
 }
 
 /// A staff message, then optionally a status change, as one unit of work: the
@@ -365,7 +371,7 @@ pub async fn post_message(
             ))
         }
     };
-    let body = message_body(body, "body")?;
+    let body = message_body(body)?;
     let then = match then_status.trim() {
         "" => None,
         s => Some(

@@ -148,16 +148,25 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         if inner.is_syntax() || inner.is_eof() || inner.is_io() {
             not_json(&inner)
         } else {
+            let message = inner.to_string();
             let field = if field == "." || field.is_empty() {
-                "body".to_owned()
+                named_field(&message).unwrap_or("body").to_owned()
             } else {
                 field
             };
-            ApiError(AppError::validation(&field, short(&inner.to_string())))
+            ApiError(AppError::validation(&field, short(&message)))
         }
     })?;
     de.end().map_err(|e| not_json(&e))?;
     Ok(value)
+}
+
+/// The field serde names in "missing field `x`" or "unknown field `x`, expected …".
+fn named_field(message: &str) -> Option<&str> {
+    let rest = message
+        .strip_prefix("missing field `")
+        .or_else(|| message.strip_prefix("unknown field `"))?;
+    rest.split('`').next().filter(|f| !f.is_empty())
 }
 
 /// An error message cut to a sensible length (serde quotes the offending value).
@@ -183,15 +192,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             .map(ApiQuery)
             .map_err(|e| {
                 let field = e.path().to_string();
+                let message = e.into_inner().to_string();
                 let field = if field == "." {
-                    "query".to_owned()
+                    named_field(&message).unwrap_or("query").to_owned()
                 } else {
                     field
                 };
-                ApiError(AppError::validation(
-                    &field,
-                    short(&e.into_inner().to_string()),
-                ))
+                ApiError(AppError::validation(&field, short(&message)))
             })
     }
 }

@@ -2,16 +2,21 @@
 //! function the browser's server function calls → JSON.
 
 use super::extract::{ApiError, ApiJson, ApiQuery, Caller, Id};
+use super::requests::{
+    notice_draft, Assign, CreateReport, CsvTable, GuidanceAnswer, ListQuery, Merge, Message,
+    Notice, NoticeChange, Outcome, QueueParams, Range, StaffMessage, Statement, StatusChange,
+    Visibility,
+};
 use app::{
-    domain::{role::Role, validation::ReportDraft},
+    domain::role::Role,
     error::AppError,
     server::{intake, limits::Action, maintenance, manager_report, outages, state::AppState, work},
     wire::{
         auth::CurrentUser,
         incidents::IncidentView,
         manager::{ManagerReport, ReportTable, BREACHES_SHOWN},
-        notices::{NoticeForm, NoticeView},
-        queue::{QueuePage, QueueQuery, TicketView},
+        notices::NoticeView,
+        queue::{QueuePage, TicketView},
         reports::{ReportDetail, ReportPage},
     },
 };
@@ -21,92 +26,10 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 type Result<T> = std::result::Result<T, ApiError>;
-
-/// A report to file. Validated exactly like the browser's form.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateReport {
-    /// The path that failed, e.g. `/v1/orders/42` (query strings are ignored).
-    #[schema(example = "/v1/orders/42", min_length = 1, max_length = 2048)]
-    pub endpoint: String,
-    /// The HTTP method of the failed request.
-    #[schema(example = "POST")]
-    pub method: String,
-    /// The response's HTTP status code (400–599); omit it (or send null) for no response.
-    #[schema(example = 503, minimum = 100, maximum = 999)]
-    pub status: Option<u16>,
-    /// Without a status: why no response came (`timeout`, `connection_refused`, `dns`, `tls`).
-    #[schema(example = "timeout")]
-    pub transport: Option<String>,
-    /// The response's `message` field.
-    #[schema(example = "Service temporarily unavailable", max_length = 2000)]
-    pub message: String,
-    /// The API's request id, if the response had one.
-    #[schema(example = "req_8f2a")]
-    pub request_id: Option<String>,
-    /// When the request failed (RFC 3339).
-    #[schema(example = "2026-11-24T09:55:00Z")]
-    pub occurred_at: DateTime<FixedOffset>,
-    /// The IANA timezone you report in (times are shown to you in it); default: your account's.
-    #[schema(example = "Europe/Berlin")]
-    pub timezone: Option<String>,
-    /// `production` (default) or `sandbox`.
-    #[schema(example = "production")]
-    pub environment: Option<String>,
-    /// How often you retried (server errors: the rule is 1–2 times, 1–3 s apart).
-    #[schema(example = 2, minimum = 0)]
-    pub retries: Option<u32>,
-    /// Seconds between retries.
-    #[schema(example = 2, minimum = 0)]
-    pub retry_interval_secs: Option<u32>,
-    /// With a server error and no retries: why not (e.g. the request is not idempotent).
-    pub retry_reason: Option<String>,
-    /// What you were doing and what you saw.
-    #[schema(example = "Creating an order fails since 09:50.")]
-    pub description: Option<String>,
-    /// A request/response excerpt (credentials in it are masked before storage).
-    pub excerpt: Option<String>,
-}
-
-impl CreateReport {
-    /// The report as the browser's form would have sent it.
-    fn into_draft(self, default_tz: &str) -> ReportDraft {
-        let timezone = self.timezone.unwrap_or_else(|| default_tz.to_owned());
-        let occurred = match app::domain::calendar::parse_tz(&timezone) {
-            Ok(tz) => self
-                .occurred_at
-                .with_timezone(&tz)
-                .format("%Y-%m-%dT%H:%M:%S")
-                .to_string(),
-            // An unknown zone is reported as such by the form's own validation.
-            Err(_) => self.occurred_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
-        };
-        ReportDraft {
-            endpoint: self.endpoint,
-            method: self.method,
-            status: self.status.map(|s| s.to_string()).unwrap_or_default(),
-            transport: self.transport.unwrap_or_default(),
-            message: self.message,
-            request_id: self.request_id.unwrap_or_default(),
-            occurred_at: occurred,
-            timezone,
-            environment: self.environment.unwrap_or_else(|| "production".to_owned()),
-            retries: self.retries.unwrap_or(0).to_string(),
-            retry_interval: self
-                .retry_interval_secs
-                .map(|s| s.to_string())
-                .unwrap_or_default(),
-            description: self.description.unwrap_or_default(),
-            excerpt: self.excerpt.unwrap_or_default(),
-            retry_reason: self.retry_reason.unwrap_or_default(),
-        }
-    }
-}
 
 /// Who the token belongs to.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
@@ -152,15 +75,6 @@ pub async fn create_report(
     Ok(res)
 }
 
-/// A page of reports: `before` is the `next_before` of the previous page.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    /// Reports filed before this one (a report id).
-    #[param(minimum = 1)]
-    pub before: Option<i64>,
-}
-
 /// Your reports, newest first, 25 at a time.
 #[utoipa::path(get, path = "/api/v1/reports", tag = "reports", security(("bearer" = [])),
     params(ListQuery),
@@ -176,6 +90,9 @@ pub async fn list_reports(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<ReportPage>> {
     let user = caller.at_least(Role::Developer)?;
+    if q.before.is_some_and(|b| b < 1) {
+        return Err(AppError::validation("before", "`before` is a report id (1 or more).").into());
+    }
     Ok(Json(intake::my_reports(&state, &user, q.before).await?))
 }
 
@@ -197,22 +114,10 @@ pub async fn get_report(
     Ok(Json(intake::detail(&state, &user, id).await?))
 }
 
-/// The answer to the guidance of a client error.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Feedback {
-    /// `solved` or `still_failing`.
-    #[schema(example = "still_failing")]
-    pub outcome: String,
-    /// With `still_failing`: what you changed after reading the guidance (10+ characters).
-    #[schema(example = "Refreshed the token; the call still gets 401.")]
-    pub changed: Option<String>,
-}
-
 /// Answer the guidance: `solved` closes the report, `still_failing` escalates it to support.
 #[utoipa::path(post, path = "/api/v1/reports/{id}/feedback", tag = "reports", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Report id", minimum = 1)),
-    request_body = Feedback,
+    request_body = GuidanceAnswer,
     responses(
         (status = 200, description = "Answered; the report now", body = ReportDetail),
         (status = 400, description = "Not JSON", body = AppError),
@@ -227,31 +132,22 @@ pub async fn report_feedback(
     State(state): State<AppState>,
     caller: Caller,
     Id(id): Id,
-    ApiJson(body): ApiJson<Feedback>,
+    ApiJson(body): ApiJson<GuidanceAnswer>,
 ) -> Result<Json<ReportDetail>> {
     let user = caller.at_least(Role::Developer)?;
+    let outcome = match body.outcome {
+        Outcome::Solved => "solved",
+        Outcome::StillFailing => "still_failing",
+    };
     intake::feedback(
         &state,
         &user,
         id,
-        &body.outcome,
+        outcome,
         body.changed.as_deref().unwrap_or(""),
     )
     .await?;
     Ok(Json(intake::detail(&state, &user, id).await?))
-}
-
-/// A message.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Message {
-    /// The text (up to 10,000 characters).
-    #[schema(
-        example = "Still failing after the fix.",
-        min_length = 1,
-        max_length = 10000
-    )]
-    pub body: String,
 }
 
 /// Reply on your ticket (a waiting or resolved one reopens).
@@ -280,15 +176,6 @@ pub async fn reply_to_report(
         StatusCode::CREATED,
         Json(intake::detail(&state, &user, id).await?),
     ))
-}
-
-/// A statement that a failure is unrelated to the maintenance it fell in.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Statement {
-    /// Why (10 to 2,000 characters).
-    #[schema(example = "Other endpoints fail the same way, outside the window too.")]
-    pub statement: String,
 }
 
 /// Say a failure during announced maintenance is unrelated: it goes to support.
@@ -367,51 +254,6 @@ pub async fn all_notices(
     Ok(Json(maintenance::recent(&state, &user.timezone).await?))
 }
 
-/// A maintenance notice to publish or change.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Notice {
-    /// Headline.
-    #[schema(example = "Database upgrade")]
-    pub title: String,
-    /// What happens and what to expect.
-    #[schema(example = "Writes may fail for up to 10 minutes.")]
-    pub details: String,
-    /// Start (RFC 3339). Planned work starts at least 24 hours after publication.
-    pub starts_at: DateTime<FixedOffset>,
-    /// End (RFC 3339), after the start.
-    pub ends_at: DateTime<FixedOffset>,
-    /// Affected endpoint path prefixes (empty: the whole API).
-    #[serde(default)]
-    pub endpoints: Vec<String>,
-    /// Emergency work, announced less than 24 hours ahead.
-    #[serde(default)]
-    pub emergency: bool,
-    /// Email every developer (publishing only; needs SMTP configured).
-    #[serde(default)]
-    pub email: bool,
-}
-
-impl Notice {
-    fn into_form(self) -> NoticeForm {
-        let local = |t: DateTime<FixedOffset>| {
-            t.with_timezone(&chrono::Utc)
-                .format("%Y-%m-%dT%H:%M")
-                .to_string()
-        };
-        NoticeForm {
-            title: self.title,
-            details: self.details,
-            starts_at: local(self.starts_at),
-            ends_at: local(self.ends_at),
-            timezone: "UTC".to_owned(),
-            endpoints: self.endpoints.join("\n"),
-            emergency: if self.emergency { "on" } else { "" }.to_owned(),
-            email: if self.email { "on" } else { "" }.to_owned(),
-        }
-    }
-}
-
 /// The id of what was created.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Created {
@@ -437,14 +279,23 @@ pub async fn publish_notice(
     ApiJson(body): ApiJson<Notice>,
 ) -> Result<(StatusCode, Json<Created>)> {
     let user = caller.at_least(Role::Agent)?;
-    let id = maintenance::publish(&state, &user, &body.into_form()).await?;
+    let draft = notice_draft(
+        &body.title,
+        &body.details,
+        body.starts_at,
+        body.ends_at,
+        &body.endpoints,
+        body.emergency,
+    )
+    .map_err(AppError::from)?;
+    let id = maintenance::publish_draft(&state, &user, draft, body.email).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
 /// Change a notice (staff); moving the start within 24 hours needs `emergency`.
 #[utoipa::path(put, path = "/api/v1/notices/{id}", tag = "notices", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Notice id", minimum = 1)),
-    request_body = Notice,
+    request_body = NoticeChange,
     responses(
         (status = 204, description = "Changed"),
         (status = 400, description = "Not JSON", body = AppError),
@@ -460,10 +311,19 @@ pub async fn edit_notice(
     State(state): State<AppState>,
     caller: Caller,
     Id(id): Id,
-    ApiJson(body): ApiJson<Notice>,
+    ApiJson(body): ApiJson<NoticeChange>,
 ) -> Result<StatusCode> {
     let user = caller.at_least(Role::Agent)?;
-    maintenance::edit(&state, &user, id, &body.into_form()).await?;
+    let draft = notice_draft(
+        &body.title,
+        &body.details,
+        body.starts_at,
+        body.ends_at,
+        &body.endpoints,
+        body.emergency,
+    )
+    .map_err(AppError::from)?;
+    maintenance::edit_draft(&state, &user, id, draft).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -509,26 +369,6 @@ pub async fn cancel_notice(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The queue's filters and cursor.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct QueueParams {
-    /// `new`, `open`, `waiting`, `resolved` or `closed` (default: the active ones).
-    pub status: Option<String>,
-    /// `me`, `unassigned` or `anyone` (default).
-    pub assignee: Option<String>,
-    /// `client_error`, `server_error` or `transport_failure`.
-    pub class: Option<String>,
-    /// An endpoint path prefix.
-    pub endpoint: Option<String>,
-    /// Only tickets at risk (less than a quarter of the target left).
-    pub at_risk: Option<bool>,
-    /// Only breached tickets.
-    pub breached: Option<bool>,
-    /// The `next` cursor of the previous page.
-    pub after: Option<String>,
-}
-
 /// The support queue, most urgent first (staff).
 #[utoipa::path(get, path = "/api/v1/queue", tag = "queue", security(("bearer" = [])),
     params(QueueParams),
@@ -545,16 +385,7 @@ pub async fn queue(
     ApiQuery(p): ApiQuery<QueueParams>,
 ) -> Result<Json<QueuePage>> {
     let user = caller.at_least(Role::Agent)?;
-    let flag = |b: Option<bool>| if b == Some(true) { "1" } else { "" }.to_owned();
-    let query = QueueQuery {
-        status: p.status.unwrap_or_default(),
-        assignee: p.assignee.unwrap_or_default(),
-        class: p.class.unwrap_or_default(),
-        endpoint: p.endpoint.unwrap_or_default(),
-        at_risk: flag(p.at_risk),
-        breached: flag(p.breached),
-        after: p.after.unwrap_or_default(),
-    };
+    let query = p.into_query()?;
     Ok(Json(work::queue(&state, &user, &query).await?))
 }
 
@@ -598,14 +429,6 @@ pub async fn claim_ticket(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Whom to assign a ticket to.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Assign {
-    /// A staff member's account id; null unassigns.
-    pub assignee_id: Option<i64>,
-}
-
 /// Assign (or unassign) a ticket (staff).
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/assign", tag = "queue", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Ticket id", minimum = 1)),
@@ -632,15 +455,6 @@ pub async fn assign_ticket(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A status to move to.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StatusChange {
-    /// `open`, `waiting`, `resolved` or `closed`.
-    #[schema(example = "waiting")]
-    pub status: String,
-}
-
 /// Move a ticket to another status (staff); illegal moves say which are possible.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/status", tag = "queue", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Ticket id", minimum = 1)),
@@ -663,24 +477,8 @@ pub async fn change_status(
     ApiJson(body): ApiJson<StatusChange>,
 ) -> Result<StatusCode> {
     let user = caller.at_least(Role::Agent)?;
-    let to = app::domain::ticket::TicketStatus::parse(body.status.trim())
-        .ok_or_else(|| AppError::validation("status", "Unknown status."))?;
-    work::change_status(&state, &user, id, to).await?;
+    work::change_status(&state, &user, id, body.status.into()).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// A staff message on a ticket.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StaffMessage {
-    /// The text (up to 10,000 characters).
-    #[schema(min_length = 1, max_length = 10000)]
-    pub body: String,
-    /// `public` (the developer sees it; the first one stops the clock) or `internal`.
-    #[schema(example = "public")]
-    pub visibility: String,
-    /// A status to move the ticket to afterwards.
-    pub then_status: Option<String>,
 }
 
 /// Reply publicly or add an internal note (staff), optionally moving the ticket on.
@@ -710,8 +508,13 @@ pub async fn post_message(
         &user,
         id,
         &body.body,
-        &body.visibility,
-        body.then_status.as_deref().unwrap_or(""),
+        match body.visibility {
+            Visibility::Public => "public",
+            Visibility::Internal => "internal",
+        },
+        body.then_status
+            .map(|m| app::domain::ticket::TicketStatus::from(m).as_str())
+            .unwrap_or(""),
     )
     .await?;
     Ok((
@@ -813,14 +616,6 @@ pub async fn resolve_incident(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Which incident to merge into.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Merge {
-    /// The incident that takes over the reports.
-    pub into: i64,
-}
-
 /// Merge this incident into another (staff).
 #[utoipa::path(post, path = "/api/v1/incidents/{id}/merge", tag = "incidents", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Incident id", minimum = 1)),
@@ -847,18 +642,6 @@ pub async fn merge_incident(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A date range (local days of the support timezone, both inclusive).
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct Range {
-    /// First day, `YYYY-MM-DD` (default: 29 days before `to`).
-    #[param(example = "2026-11-01")]
-    pub from: Option<String>,
-    /// Last day, `YYYY-MM-DD` (default: today).
-    #[param(example = "2026-11-30")]
-    pub to: Option<String>,
-}
-
 /// The SLA report's figures for a range (managers).
 #[utoipa::path(get, path = "/api/v1/manager/report", tag = "manager", security(("bearer" = [])),
     params(Range),
@@ -875,21 +658,15 @@ pub async fn manager_report(
     ApiQuery(range): ApiQuery<Range>,
 ) -> Result<Json<ManagerReport>> {
     caller.at_least(Role::Manager)?;
+    let (from, to) = range.days()?;
     Ok(Json(
-        manager_report::build(
-            &state,
-            range.from.as_deref().unwrap_or(""),
-            range.to.as_deref().unwrap_or(""),
-            &ReportTable::ALL,
-            Some(BREACHES_SHOWN),
-        )
-        .await?,
+        manager_report::build(&state, from, to, &ReportTable::ALL, Some(BREACHES_SHOWN)).await?,
     ))
 }
 
 /// One table of the SLA report as CSV (managers): `attainment.csv`, `breaches.csv`, …
 #[utoipa::path(get, path = "/api/v1/manager/report/{table}", tag = "manager", security(("bearer" = [])),
-    params(("table" = String, Path, description = "The table, e.g. `breaches.csv`"), Range),
+    params(("table" = CsvTable, Path, description = "The table"), Range),
     responses(
         (status = 200, description = "RFC 4180 CSV", content_type = "text/csv", body = String),
         (status = 401, description = "No valid token", body = AppError),
@@ -909,14 +686,8 @@ pub async fn manager_report_csv(
         .strip_suffix(".csv")
         .and_then(ReportTable::from_slug)
         .ok_or_else(|| AppError::not_found("report table"))?;
-    let report = manager_report::build(
-        &state,
-        range.from.as_deref().unwrap_or(""),
-        range.to.as_deref().unwrap_or(""),
-        &[table],
-        None,
-    )
-    .await?;
+    let (from, to) = range.days()?;
+    let report = manager_report::build(&state, from, to, &[table], None).await?;
     Ok((
         [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
         report.table(table).to_csv(),

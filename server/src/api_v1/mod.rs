@@ -16,6 +16,7 @@
 mod extract;
 mod handlers;
 mod openapi;
+mod requests;
 
 pub use extract::ApiError;
 

@@ -50,7 +50,7 @@ use utoipa::{
         handlers::manager_report,
         handlers::manager_report_csv,
     ),
-    components(schemas(AppError)),
+    components(schemas(AppError, super::requests::CsvTable)),
     modifiers(&Bearer),
     tags(
         (name = "reports", description = "Filing and following up failure reports"),
@@ -98,9 +98,75 @@ pub fn document_value() -> Value {
         if let Some(created) = doc.pointer_mut("/paths/~1api~1v1~1reports/post/responses/201") {
             created["links"] = links;
         }
+        if let Some(schemas) = doc.pointer_mut("/components/schemas") {
+            for (name, schema) in super::requests::literal_schemas() {
+                schemas[name] = schema;
+            }
+        }
+        complete_responses(&mut doc);
         doc
     })
     .clone()
+}
+
+/// Adds the answers every operation can give to the ones its annotation lists: 400
+/// (malformed: not JSON, or a NUL character anywhere in the request), 401 and 429; with
+/// a body also 413, 415 and 422; with an `{id}` also 404 (an id beyond the range of
+/// ids is simply not there). Path ids are documented as 1 to 2⁶³−1.
+fn complete_responses(doc: &mut Value) {
+    let error = |description: &str| {
+        json!({
+            "description": description,
+            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AppError" } } }
+        })
+    };
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(operations) = item.as_object_mut() else {
+            continue;
+        };
+        for operation in operations.values_mut() {
+            let has_body = operation.get("requestBody").is_some();
+            if let Some(params) = operation
+                .get_mut("parameters")
+                .and_then(Value::as_array_mut)
+            {
+                for p in params.iter_mut() {
+                    if p["in"] == "path" && p["schema"]["type"] == "integer" {
+                        p["schema"]["minimum"] = json!(1);
+                        p["schema"]["maximum"] = json!(i64::MAX);
+                    }
+                }
+            }
+            let Some(responses) = operation
+                .get_mut("responses")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            let mut add = |code: &str, description: &str| {
+                responses
+                    .entry(code.to_owned())
+                    .or_insert_with(|| error(description));
+            };
+            add(
+                "400",
+                "Malformed: not JSON, or a NUL character in the request",
+            );
+            add("401", "No valid token");
+            add("429", "Over a rate limit");
+            if has_body {
+                add("413", "Body over 1 MiB");
+                add("415", "Not sent as application/json");
+                add("422", "A field is wrong; `field` names it");
+            }
+            if path.contains('{') {
+                add("404", "No such resource");
+            }
+        }
+    }
 }
 
 /// `GET /api/v1/openapi.json`.

@@ -12,8 +12,11 @@ fn range_defaults_to_the_last_30_days() {
     assert_eq!(r.days(), 30);
     assert_eq!(r.each_day().count(), 30);
     assert_eq!(r.as_keys(), ("2026-10-26".into(), "2026-11-24".into()));
-    let only_to = DateRange::parse(" ", "2026-02-28", date("2026-11-24")).unwrap();
+    let only_to = DateRange::parse("", "2026-02-28", date("2026-11-24")).unwrap();
     assert_eq!(only_to.from(), date("2026-01-30"));
+    // A date is exactly YYYY-MM-DD (as the API documents it): blanks are not "no date".
+    let blank = DateRange::parse(" ", "2026-02-28", date("2026-11-24")).unwrap_err();
+    assert_eq!(blank.field, "from");
 }
 
 #[test]

@@ -3,40 +3,15 @@
 use chrono::{DateTime, LocalResult, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::{
-    MAX_AGE_DAYS, MAX_FUTURE_MINUTES, MAX_REQUEST_ID_CHARS, MAX_RETRY_REASON_CHARS,
-    MIN_RETRY_REASON_CHARS,
-};
-use crate::domain::error::{reject_control_chars, FieldError};
+use super::{MAX_AGE_DAYS, MAX_FUTURE_MINUTES, MAX_REQUEST_ID_CHARS, RETRY_REASON};
+use crate::domain::error::{quoted, FieldError};
 use crate::domain::retry::{needs_reason, RetryReport};
 use crate::domain::status::FailureClass;
+use crate::domain::text::TextRule;
 
 /// Records the error, if any, and passes the value on.
 pub(super) fn keep<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Option<T> {
     result.map_err(|e| errors.push(e)).ok()
-}
-
-/// Trims free text and checks its length (in characters) and characters.
-pub(super) fn text(
-    input: &str,
-    field: &str,
-    label: &str,
-    min: usize,
-    max: usize,
-) -> Result<String, FieldError> {
-    let trimmed = input.trim();
-    let length = trimmed.chars().count();
-    if length < min {
-        return Err(FieldError::new(field, format!("{label} is required.")));
-    }
-    if length > max {
-        return Err(FieldError::new(
-            field,
-            format!("{label} is {length} characters long; at most {max} are accepted."),
-        ));
-    }
-    reject_control_chars(field, label, trimmed)?;
-    Ok(trimmed.to_owned())
 }
 
 pub(super) fn parse_request_id(input: &str) -> Result<Option<String>, FieldError> {
@@ -65,8 +40,9 @@ pub(super) fn parse_request_id(input: &str) -> Result<Option<String>, FieldError
     Ok(Some(trimmed.to_owned()))
 }
 
-/// Parses the local time in `tz`; `Ok(None)` when the timezone itself is invalid (that
-/// error is reported on its own field).
+/// Parses when the failure happened: a local time in `tz` as the form sends it, or an
+/// RFC 3339 instant with its offset as the JSON API sends it. `Ok(None)` when the
+/// timezone itself is invalid (that error is reported on its own field).
 pub(super) fn parse_occurred_at(
     input: &str,
     tz: Option<&Tz>,
@@ -77,42 +53,53 @@ pub(super) fn parse_occurred_at(
     if trimmed.is_empty() {
         return Err(FieldError::new(field, "Enter when the failure happened."));
     }
-    let local = [
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%d %H:%M:%S",
-    ]
-    .iter()
-    .find_map(|format| NaiveDateTime::parse_from_str(trimmed, format).ok())
-    .ok_or_else(|| {
-        FieldError::new(
-            field,
-            format!(
-                "“{trimmed}” is not a date and time; use YYYY-MM-DDTHH:MM, e.g. 2026-03-14T09:30."
-            ),
-        )
-    })?;
-    let Some(tz) = tz else { return Ok(None) };
-    let at = match tz.from_local_datetime(&local) {
-        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
-        LocalResult::None => {
-            return Err(FieldError::new(
-                field,
-                format!(
-                    "{} does not exist in {}: the clocks jumped forward over it. Check the time or the timezone.",
-                    local.format("%Y-%m-%d %H:%M"),
-                    tz.name()
-                ),
-            ));
-        }
+    let instant = DateTime::parse_from_rfc3339(trimmed).ok();
+    let local = match instant {
+        Some(_) => None,
+        None => Some(
+            [
+                "%Y-%m-%dT%H:%M",
+                "%Y-%m-%dT%H:%M:%S",
+                "%Y-%m-%d %H:%M",
+                "%Y-%m-%d %H:%M:%S",
+            ]
+            .iter()
+            .find_map(|format| NaiveDateTime::parse_from_str(trimmed, format).ok())
+            .ok_or_else(|| {
+                FieldError::new(
+                    field,
+                    format!(
+                        "{} is not a date and time; use YYYY-MM-DDTHH:MM, e.g. 2026-03-14T09:30.",
+                        quoted(trimmed)
+                    ),
+                )
+            })?,
+        ),
     };
+    let Some(tz) = tz else { return Ok(None) };
+    let at = match (instant, local) {
+        (Some(instant), _) => instant.with_timezone(&Utc),
+        (None, Some(local)) => match tz.from_local_datetime(&local) {
+            LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
+            LocalResult::None => {
+                return Err(FieldError::new(
+                    field,
+                    format!(
+                        "{} does not exist in {}: the clocks jumped forward over it. Check the time or the timezone.",
+                        local.format("%Y-%m-%d %H:%M"),
+                        tz.name()
+                    ),
+                ));
+            }
+        },
+        (None, None) => return Ok(None),
+    };
+    let shown = at.with_timezone(tz).format("%Y-%m-%d %H:%M");
     if at > now + TimeDelta::minutes(MAX_FUTURE_MINUTES) {
         return Err(FieldError::new(
             field,
             format!(
-                "{} in {} is in the future; check the date and the timezone.",
-                local.format("%Y-%m-%d %H:%M"),
+                "{shown} in {} is in the future; check the date and the timezone.",
                 tz.name()
             ),
         ));
@@ -142,28 +129,25 @@ pub(super) fn parse_retry(
     RetryReport::parse(retries, interval)
 }
 
+/// The reason for not retrying: required (10+ characters) for a server or transport
+/// failure that was not retried; otherwise not kept, but checked when given.
 pub(super) fn parse_retry_reason(
     class: Option<FailureClass>,
     retry: Option<&RetryReport>,
     input: &str,
 ) -> Result<Option<String>, FieldError> {
-    let (Some(class), Some(retry)) = (class, retry) else {
-        return Ok(None);
-    };
-    if !needs_reason(class, retry) {
+    let needed = matches!((class, retry), (Some(c), Some(r)) if needs_reason(c, r));
+    if !needed {
+        if !input.is_empty() {
+            TextRule {
+                min: 0,
+                ..RETRY_REASON
+            }
+            .check(input)?;
+        }
         return Ok(None);
     }
-    let field = "retry_reason";
-    let reason = text(input, field, "The reason", 0, MAX_RETRY_REASON_CHARS)?;
-    if reason.chars().count() < MIN_RETRY_REASON_CHARS {
-        return Err(FieldError::new(
-            field,
-            format!(
-                "You did not retry: please say why in at least {MIN_RETRY_REASON_CHARS} characters (for example, “the request is not idempotent”), or retry 1–2 times, 1–3 seconds apart, first."
-            ),
-        ));
-    }
-    Ok(Some(reason))
+    RETRY_REASON.check(input).map(Some)
 }
 
 #[cfg(test)]
@@ -225,6 +209,13 @@ mod tests {
                 "{bad:?}"
             );
         }
+        // An instant with its offset (the JSON API's form) is taken as it is, even in
+        // the hour a clock change repeats.
+        assert_eq!(
+            occurred("2026-03-14T09:30:00+01:00", now).unwrap(),
+            utc("2026-03-14T08:30:00Z")
+        );
+        assert!(occurred("2026-03-14T12:11:00Z", now).is_err());
         // Without a valid timezone only the format is checked.
         assert_eq!(
             parse_occurred_at("2026-03-14T09:30", None, utc(now)),
@@ -241,6 +232,11 @@ mod tests {
         assert_eq!(
             occurred("2026-10-25T02:30", now).unwrap(),
             utc("2026-10-25T00:30:00Z")
+        );
+        // The later one can be given as an instant.
+        assert_eq!(
+            occurred("2026-10-25T01:30:00Z", now).unwrap(),
+            utc("2026-10-25T01:30:00Z")
         );
     }
 }

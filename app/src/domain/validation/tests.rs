@@ -150,7 +150,7 @@ fn free_text_limits() {
     };
     let err = huge.validate(now()).unwrap_err();
     assert_eq!(err.field, "description");
-    assert!(err.message.contains("10000"), "{}", err.message);
+    assert!(err.message.contains("at most 10,000"), "{}", err.message);
     assert_eq!(
         error_field(&ReportDraft {
             excerpt: long(MAX_EXCERPT_CHARS + 1),

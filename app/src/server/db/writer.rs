@@ -5,9 +5,9 @@
 //! items) and runs it in **one transaction**: each unit in a savepoint of its own when
 //! there are several (so one that fails rolls back alone), reports to file together
 //! with set-based statements, then one commit. Each caller is answered only after that
-//! commit; live events and cache invalidations are published after it too (on
-//! PostgreSQL the `NOTIFY` is sent inside the transaction, which delivers it exactly at
-//! commit).
+//! commit, and after this instance's caches were told (read-your-writes); live events
+//! are published after the commit too (on PostgreSQL the `NOTIFY` is sent inside the
+//! transaction, which delivers it exactly at commit).
 //!
 //! Why: a unit of work never runs on the request's task, so a client that disconnects
 //! at any `.await` cannot leave a write half done or a connection mid-transaction
@@ -297,10 +297,12 @@ impl Source {
         let (size, started) = (batch.len(), std::time::Instant::now());
         let healthy = match execute(&mut tx, batch).await {
             Ok(Finished::Committed(deliveries)) => {
+                // Caches first: a caller answered before its stale copy is dropped
+                // could read its own write back old (a session's kept form, say).
+                publish(&mut tx, hub);
                 for deliver in deliveries {
                     deliver(None);
                 }
-                publish(&mut tx, hub);
                 true
             }
             Ok(Finished::RolledBack(deliveries)) => {

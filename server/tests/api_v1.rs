@@ -669,6 +669,27 @@ async fn the_document_describes_every_route(engine: Engine) {
     assert!(doc
         .pointer("/paths/~1api~1v1~1reports/post/responses/201/links/GetReport")
         .is_some());
+    // Every reference resolves (an unresolved one silently hides a parameter's
+    // schema from clients and from the fuzzer).
+    fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r);
+                }
+                m.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    refs(&doc, &mut found);
+    assert!(found.len() > 10, "{found:?}");
+    for r in found {
+        let pointer = r.strip_prefix('#').expect("a local reference");
+        assert!(doc.pointer(pointer).is_some(), "{r} does not resolve");
+    }
     let docs = program()
         .get(format!("{}/api/v1/docs/", app.base))
         .send()

@@ -50,7 +50,12 @@ use utoipa::{
         handlers::manager_report,
         handlers::manager_report_csv,
     ),
-    components(schemas(AppError, super::requests::CsvTable)),
+    components(schemas(
+        AppError,
+        super::requests::CsvTable,
+        super::requests::StatusFilter,
+        super::requests::AssigneeFilter
+    )),
     modifiers(&Bearer),
     tags(
         (name = "reports", description = "Filing and following up failure reports"),

@@ -41,7 +41,11 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  projects: [
+    { name: "chromium", use: { ...devices["Desktop Chrome"] }, testIgnore: /phone\.spec\.ts/ },
+    // Phone-sized, touch: the everyday flows (tests/phone.spec.ts).
+    { name: "phone", use: { ...devices["Pixel 5"] }, testMatch: /phone\.spec\.ts/ },
+  ],
   webServer: {
     command: serverBin,
     cwd: root,

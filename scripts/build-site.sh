@@ -34,6 +34,25 @@ wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sig
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   -o "$SITE.new/pkg/faultdesk_bg.wasm" "$SITE.new/pkg/faultdesk_bg.wasm"
 cp style/main.css "$SITE.new/pkg/faultdesk.css"
+
+# Content-hashed names (the server reads them from faultdesk-hash.txt next to its
+# binary and serves /pkg with a year-long cache), and brotli + gzip files beside each,
+# sent as they are to browsers that accept them.
+hash() { sha256sum "$1" | cut -c1-16; }
+JS_HASH="$(hash "$SITE.new/pkg/faultdesk.js")"
+WASM_HASH="$(hash "$SITE.new/pkg/faultdesk_bg.wasm")"
+CSS_HASH="$(hash "$SITE.new/pkg/faultdesk.css")"
+mv "$SITE.new/pkg/faultdesk.js" "$SITE.new/pkg/faultdesk.$JS_HASH.js"
+mv "$SITE.new/pkg/faultdesk_bg.wasm" "$SITE.new/pkg/faultdesk.$WASM_HASH.wasm"
+mv "$SITE.new/pkg/faultdesk.css" "$SITE.new/pkg/faultdesk.$CSS_HASH.css"
+for f in "$SITE.new"/pkg/faultdesk.*; do
+  gzip -9 -k -n "$f"
+  node -e 'const fs = require("fs"), z = require("zlib"); const f = process.argv[1];
+    fs.writeFileSync(f + ".br", z.brotliCompressSync(fs.readFileSync(f), { params: {
+      [z.constants.BROTLI_PARAM_QUALITY]: 11, [z.constants.BROTLI_PARAM_SIZE_HINT]: fs.statSync(f).size } }));' "$f"
+done
 rm -rf "$SITE"
 mv "$SITE.new" "$SITE"
-say "built: $TARGET_DIR/release/server and $SITE ($(du -b "$SITE/pkg/faultdesk_bg.wasm" | cut -f1) bytes of wasm)"
+printf 'js: %s\nwasm: %s\ncss: %s\n' "$JS_HASH" "$WASM_HASH" "$CSS_HASH" > "$TARGET_DIR/release/faultdesk-hash.txt"
+WASM="$SITE/pkg/faultdesk.$WASM_HASH.wasm"
+say "built: $TARGET_DIR/release/server and $SITE (wasm: $(du -b "$WASM" | cut -f1) bytes, $(du -b "$WASM.br" | cut -f1) brotli, $(du -b "$WASM.gz" | cut -f1) gzip)"

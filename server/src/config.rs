@@ -37,6 +37,11 @@ pub struct Settings {
 /// The default sender address.
 pub const DEFAULT_MAIL_FROM: &str = "Faultdesk <noreply@faultdesk.invalid>";
 
+/// The file, next to the server binary, where `scripts/build-site.sh` writes the content
+/// hashes in the bundle's file names (not cargo-leptos' `hash.txt`, so that a
+/// `cargo leptos` build beside it is never confused by it).
+pub const HASH_FILE: &str = "faultdesk-hash.txt";
+
 /// The default database: a file in the working folder, created on first start.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://faultdesk.db";
 
@@ -57,6 +62,18 @@ impl Settings {
         };
         if leptos_options.output_name.is_empty() {
             leptos_options.output_name = "faultdesk".into();
+        }
+        // scripts/build-site.sh names the bundle's files by their content and writes
+        // their hashes next to the binary: pages then ask for those names, and the
+        // files can be cached for good (see `startup::bundle_files`).
+        if std::env::var("LEPTOS_HASH_FILES").is_err() {
+            let hashes = std::env::current_exe()
+                .ok()
+                .and_then(|exe| exe.parent().map(|dir| dir.join(HASH_FILE)));
+            if hashes.is_some_and(|f| f.is_file()) {
+                leptos_options.hash_files = true;
+                leptos_options.hash_file = HASH_FILE.into();
+            }
         }
         Ok(Self {
             database_url: env_or("FAULTDESK_DATABASE_URL", DEFAULT_DATABASE_URL),

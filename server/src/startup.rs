@@ -148,6 +148,31 @@ pub fn route_list() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// The browser bundle (`/pkg`: wasm, its JavaScript, the stylesheet), sent as the
+/// brotli or gzip file built next to it when the browser takes that encoding. Named by
+/// content hash (a release build by `scripts/build-site.sh`), they are cached for a
+/// year; otherwise the browser asks again each time.
+fn bundle_files(options: &leptos::config::LeptosOptions) -> Router {
+    let dir = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let cache = if options.hash_files {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    Router::new().fallback_service(
+        tower::ServiceBuilder::new()
+            .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static(cache),
+            ))
+            .service(
+                tower_http::services::ServeDir::new(dir)
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            ),
+    )
+}
+
 /// The whole HTTP surface: Leptos pages and server functions, health probes, static
 /// files, and the layers around them.
 pub fn router(state: AppState, site: Arc<SiteOrigin>) -> Router {
@@ -167,6 +192,7 @@ pub fn router(state: AppState, site: Arc<SiteOrigin>) -> Router {
         .merge(routes::live())
         .merge(crate::reports_csv::routes())
         .merge(crate::api_v1::routes())
+        .nest_service("/pkg", bundle_files(&state.leptos_options))
         .leptos_routes_with_context(&state, routes, nonce_context, move || {
             shell(options.clone())
         })

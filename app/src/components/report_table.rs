@@ -58,7 +58,8 @@ pub fn DataTable(
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
+        // Scrolls sideways on a narrow screen; focusable so that keyboard users can.
+        <div class="table-scroll" tabindex="0" role="region" aria-label=table.title.clone()>
             <table class="list report" data-table=table.id.slug()>
                 <caption class=if caption { "" } else { "visually-hidden" }>{table.title.clone()}</caption>
                 <thead>

@@ -63,7 +63,7 @@ fn Calendar(
                 <label for="timezone">"Support timezone (IANA)"</label>
                 <input id="timezone" name="timezone" type="text" value=c.timezone.clone() aria-describedby="timezone-error" />
                 <FieldError error=save_error field="timezone" />
-                <table class="list hours">
+                <div class="table-scroll"><table class="list hours">
                     <caption>"Weekly hours (leave both empty for a closed day)"</caption>
                     <thead><tr><th scope="col">"Day"</th><th scope="col">"Opens"</th><th scope="col">"Closes"</th></tr></thead>
                     <tbody>
@@ -77,7 +77,7 @@ fn Calendar(
                             </tr>
                         }).collect_view()}
                     </tbody>
-                </table>
+                </table></div>
                 <button type="submit" class="primary">"Save hours"</button>
                 <Show when=saved><p class="ok" role="status">"Saved."</p></Show>
             </ActionForm>

@@ -117,7 +117,7 @@ fn Incident(
         <section class="panel" aria-labelledby="members-title">
             <h2 id="members-title">"Reports"</h2>
             <FormError error=move_error fields=&[] />
-            <table class="list">
+            <div class="table-scroll"><table class="list">
                 <thead><tr>
                     <th scope="col">"#"</th><th scope="col">"Reporter"</th><th scope="col">"Endpoint"</th>
                     <th scope="col">"Status"</th><th scope="col">"Filed"</th><th scope="col">"First response"</th><th scope="col"></th>
@@ -142,7 +142,7 @@ fn Incident(
                         </tr>
                     }.into_any()).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
         </section>
     }
 }

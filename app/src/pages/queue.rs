@@ -126,7 +126,7 @@ fn QueueTable(page: QueuePage, current: QueueQuery) -> impl IntoView {
     view! {
         {empty.then(|| view! { <p class="empty">"Nothing in the queue for these filters."</p> })}
         {(!empty).then(|| view! {
-            <table class="list queue">
+            <div class="table-scroll"><table class="list queue">
                 <caption class="visually-hidden">"Tickets, most urgent first"</caption>
                 <thead>
                     <tr>
@@ -166,7 +166,7 @@ fn QueueTable(page: QueuePage, current: QueueQuery) -> impl IntoView {
                         </tr>
                     }.into_any()).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
         }.into_any())}
         {next_href.map(|href| view! { <p><a href=href>"Next page →"</a></p> })}
     }

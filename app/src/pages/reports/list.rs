@@ -49,7 +49,7 @@ fn ReportTable(page: ReportPage) -> impl IntoView {
                 <p>"You have not filed any reports yet."</p>
             })}
             {(!empty).then(|| view! {
-                <table class="list">
+                <div class="table-scroll"><table class="list">
                     <caption class="visually-hidden">"Your failure reports, newest first"</caption>
                     <thead>
                         <tr>
@@ -75,7 +75,7 @@ fn ReportTable(page: ReportPage) -> impl IntoView {
                             </tr>
                         }).collect_view()}
                     </tbody>
-                </table>
+                </table></div>
             })}
             {page.next_before.map(|b| view! {
                 <p><a href=format!("/reports?before={b}")>"Older reports →"</a></p>

@@ -57,15 +57,29 @@ for _ in $(seq 1 100); do
 done
 curl -fs "$BASE/health/ready" >/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
 
+fuzz() {
+  (cd "$WORK" && "$ST" run "$BASE/api/v1/openapi.json" \
+      --url "$BASE" \
+      -H "Authorization: Bearer $1" \
+      --max-examples "$EXAMPLES" --seed 1 --no-color \
+      --workers 2 ${FAULTDESK_FUZZ_ARGS:-}) 2>&1 | tee "$WORK/fuzz.out"
+  return "${PIPESTATUS[0]}"
+}
 status=0
 for who in developer agent; do
   token="$DEV_TOKEN"; [ "$who" = agent ] && token="$AGENT_TOKEN"
   printf '\n\033[1;34m[schemathesis]\033[0m as the %s\n' "$who"
-  (cd "$WORK" && "$ST" run "$BASE/api/v1/openapi.json" \
-      --url "$BASE" \
-      -H "Authorization: Bearer $token" \
-      --max-examples "$EXAMPLES" --seed 1 --no-color \
-      --workers 2 ${FAULTDESK_FUZZ_ARGS:-}) || status=$?
+  rc=0; fuzz "$token" || rc=$?
+  # A run whose only problem is an error inside the fuzzer itself (seen: Hypothesis'
+  # "Inconsistent results" from its own lambda-source cache while building coverage
+  # cases) says nothing about the API: run it once more. A failure — the API answering
+  # against its document, or a 5xx — is never retried.
+  summary="$(grep -E '^=+ .* in [0-9.]+s =+$' "$WORK/fuzz.out" | tail -1)"
+  if [ "$rc" -ne 0 ] && grep -q 'Runtime Error' "$WORK/fuzz.out" && ! grep -qi 'failure' <<<"$summary"; then
+    printf '\n\033[1;33m[schemathesis]\033[0m the fuzzer itself failed (%s); once more as the %s\n' "$summary" "$who"
+    rc=0; fuzz "$token" || rc=$?
+  fi
+  [ "$rc" -eq 0 ] || status=$rc
 done
 if ! kill -0 "$SERVER_PID" 2>/dev/null; then
   echo "the server died during fuzzing:" >&2; tail -50 "$WORK/server.log" >&2; exit 1

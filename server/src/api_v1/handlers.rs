@@ -35,8 +35,6 @@ type Result<T> = std::result::Result<T, ApiError>;
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
     responses(
         (status = 200, description = "The token's owner", body = CurrentUser),
-        (status = 401, description = "No valid token", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn me(caller: Caller) -> Json<CurrentUser> {
     Json(caller.0)
@@ -51,7 +49,6 @@ pub async fn me(caller: Caller) -> Json<CurrentUser> {
         (status = 201, description = "Filed", body = ReportDetail,
             headers(("Location" = String, description = "The report's URL"))),
         (status = 400, description = "Not JSON", body = AppError),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 413, description = "Body over 1 MiB", body = AppError),
         (status = 415, description = "Not sent as application/json", body = AppError),
         (status = 422, description = "A field is wrong; `field` names it", body = AppError),
@@ -80,9 +77,7 @@ pub async fn create_report(
     params(ListQuery),
     responses(
         (status = 200, description = "A page of reports", body = ReportPage),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 422, description = "A parameter is wrong", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn list_reports(
     State(state): State<AppState>,
@@ -101,9 +96,7 @@ pub async fn list_reports(
     params(("id" = i64, Path, description = "Report id", minimum = 1)),
     responses(
         (status = 200, description = "The report", body = ReportDetail),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 404, description = "No such report (or not yours)", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn get_report(
     State(state): State<AppState>,
@@ -121,12 +114,10 @@ pub async fn get_report(
     responses(
         (status = 200, description = "Answered; the report now", body = ReportDetail),
         (status = 400, description = "Not JSON", body = AppError),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 404, description = "No such report of yours", body = AppError),
         (status = 409, description = "Already answered, or not a client error", body = AppError),
         (status = 415, description = "Not sent as application/json", body = AppError),
         (status = 422, description = "A field is wrong", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn report_feedback(
     State(state): State<AppState>,
@@ -157,12 +148,10 @@ pub async fn report_feedback(
     responses(
         (status = 201, description = "Replied; the report now", body = ReportDetail),
         (status = 400, description = "Not JSON", body = AppError),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 404, description = "No such report of yours", body = AppError),
         (status = 409, description = "The report changed meanwhile", body = AppError),
         (status = 415, description = "Not sent as application/json", body = AppError),
         (status = 422, description = "The body is empty, too long or the report takes no replies", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn reply_to_report(
     State(state): State<AppState>,
@@ -185,12 +174,10 @@ pub async fn reply_to_report(
     responses(
         (status = 200, description = "Routed; the report now", body = ReportDetail),
         (status = 400, description = "Not JSON", body = AppError),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 404, description = "No such report of yours", body = AppError),
         (status = 409, description = "The report is not waiting for this", body = AppError),
         (status = 415, description = "Not sent as application/json", body = AppError),
         (status = 422, description = "The statement is too short or long", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn state_unrelated(
     State(state): State<AppState>,
@@ -208,9 +195,7 @@ pub async fn state_unrelated(
     params(("id" = i64, Path, description = "Report id", minimum = 1)),
     responses(
         (status = 204, description = "Following"),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 404, description = "No such report of yours, or it is in no incident", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn follow_incident(
     State(state): State<AppState>,
@@ -226,8 +211,6 @@ pub async fn follow_incident(
 #[utoipa::path(get, path = "/api/v1/notices", tag = "notices", security(("bearer" = [])),
     responses(
         (status = 200, description = "Active and upcoming notices", body = Vec<NoticeView>),
-        (status = 401, description = "No valid token", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn current_notices(
     State(state): State<AppState>,
@@ -242,9 +225,7 @@ pub async fn current_notices(
 #[utoipa::path(get, path = "/api/v1/notices/all", tag = "notices", security(("bearer" = [])),
     responses(
         (status = 200, description = "Recent notices", body = Vec<NoticeView>),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 403, description = "Staff only", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn all_notices(
     State(state): State<AppState>,
@@ -267,11 +248,9 @@ pub struct Created {
     responses(
         (status = 201, description = "Published", body = Created),
         (status = 400, description = "Not JSON", body = AppError),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 403, description = "Staff only", body = AppError),
         (status = 415, description = "Not sent as application/json", body = AppError),
         (status = 422, description = "A field is wrong (e.g. planned work starting within 24 hours)", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn publish_notice(
     State(state): State<AppState>,
@@ -299,13 +278,11 @@ pub async fn publish_notice(
     responses(
         (status = 204, description = "Changed"),
         (status = 400, description = "Not JSON", body = AppError),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 403, description = "Staff only", body = AppError),
         (status = 404, description = "No such notice", body = AppError),
         (status = 409, description = "Over, cancelled, or changed meanwhile", body = AppError),
         (status = 415, description = "Not sent as application/json", body = AppError),
         (status = 422, description = "A field is wrong", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn edit_notice(
     State(state): State<AppState>,
@@ -332,11 +309,9 @@ pub async fn edit_notice(
     params(("id" = i64, Path, description = "Notice id", minimum = 1)),
     responses(
         (status = 204, description = "Ended"),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 403, description = "Staff only", body = AppError),
         (status = 404, description = "No such notice", body = AppError),
         (status = 409, description = "Not active", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn end_notice(
     State(state): State<AppState>,
@@ -353,11 +328,9 @@ pub async fn end_notice(
     params(("id" = i64, Path, description = "Notice id", minimum = 1)),
     responses(
         (status = 204, description = "Cancelled"),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 403, description = "Staff only", body = AppError),
         (status = 404, description = "No such notice", body = AppError),
         (status = 409, description = "Already over or cancelled", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn cancel_notice(
     State(state): State<AppState>,
@@ -374,10 +347,8 @@ pub async fn cancel_notice(
     params(QueueParams),
     responses(
         (status = 200, description = "A page of the queue", body = QueuePage),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 403, description = "Staff only", body = AppError),
         (status = 422, description = "A filter is wrong", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn queue(
     State(state): State<AppState>,
@@ -394,10 +365,8 @@ pub async fn queue(
     params(("id" = i64, Path, description = "Ticket (report) id", minimum = 1)),
     responses(
         (status = 200, description = "The ticket", body = TicketView),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 403, description = "Staff only", body = AppError),
         (status = 404, description = "No such ticket", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn get_ticket(
     State(state): State<AppState>,
@@ -413,11 +382,9 @@ pub async fn get_ticket(
     params(("id" = i64, Path, description = "Ticket id", minimum = 1)),
     responses(
         (status = 204, description = "Claimed"),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 403, description = "Staff only", body = AppError),
         (status = 404, description = "No such ticket", body = AppError),
         (status = 409, description = "The ticket is closed", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn claim_ticket(
     State(state): State<AppState>,
@@ -436,13 +403,11 @@ pub async fn claim_ticket(
     responses(
         (status = 204, description = "Assigned"),
         (status = 400, description = "Not JSON", body = AppError),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 403, description = "Staff only", body = AppError),
         (status = 404, description = "No such ticket", body = AppError),
         (status = 409, description = "The ticket is closed", body = AppError),
         (status = 415, description = "Not sent as application/json", body = AppError),
         (status = 422, description = "Not a staff member", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn assign_ticket(
     State(state): State<AppState>,
@@ -462,13 +427,11 @@ pub async fn assign_ticket(
     responses(
         (status = 204, description = "Moved"),
         (status = 400, description = "Not JSON", body = AppError),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 403, description = "Staff only", body = AppError),
         (status = 404, description = "No such ticket", body = AppError),
         (status = 409, description = "Already there, or changed meanwhile", body = AppError),
         (status = 415, description = "Not sent as application/json", body = AppError),
         (status = 422, description = "Unknown status or an illegal move", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn change_status(
     State(state): State<AppState>,
@@ -488,13 +451,11 @@ pub async fn change_status(
     responses(
         (status = 201, description = "Posted; the ticket now", body = TicketView),
         (status = 400, description = "Not JSON", body = AppError),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 403, description = "Staff only", body = AppError),
         (status = 404, description = "No such ticket", body = AppError),
         (status = 409, description = "Closed, or changed meanwhile", body = AppError),
         (status = 415, description = "Not sent as application/json", body = AppError),
         (status = 422, description = "A field is wrong", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn post_message(
     State(state): State<AppState>,
@@ -528,10 +489,8 @@ pub async fn post_message(
     params(("id" = i64, Path, description = "Ticket id", minimum = 1)),
     responses(
         (status = 204, description = "Moved out"),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 403, description = "Staff only", body = AppError),
         (status = 409, description = "Not part of an incident", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn move_out_of_incident(
     State(state): State<AppState>,
@@ -548,10 +507,8 @@ pub async fn move_out_of_incident(
     params(("id" = i64, Path, description = "Incident id", minimum = 1)),
     responses(
         (status = 200, description = "The incident", body = IncidentView),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 403, description = "Staff only", body = AppError),
         (status = 404, description = "No such incident", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn get_incident(
     State(state): State<AppState>,
@@ -576,13 +533,11 @@ pub struct Answered {
     responses(
         (status = 201, description = "Sent", body = Answered),
         (status = 400, description = "Not JSON", body = AppError),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 403, description = "Staff only", body = AppError),
         (status = 404, description = "No such incident", body = AppError),
         (status = 409, description = "The incident is closed", body = AppError),
         (status = 415, description = "Not sent as application/json", body = AppError),
         (status = 422, description = "The body is empty or too long", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn reply_incident(
     State(state): State<AppState>,
@@ -600,11 +555,9 @@ pub async fn reply_incident(
     params(("id" = i64, Path, description = "Incident id", minimum = 1)),
     responses(
         (status = 204, description = "Resolved"),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 403, description = "Staff only", body = AppError),
         (status = 404, description = "No such incident", body = AppError),
         (status = 409, description = "Not open", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn resolve_incident(
     State(state): State<AppState>,
@@ -623,13 +576,11 @@ pub async fn resolve_incident(
     responses(
         (status = 204, description = "Merged"),
         (status = 400, description = "Not JSON", body = AppError),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 403, description = "Staff only", body = AppError),
         (status = 404, description = "No such incident", body = AppError),
         (status = 409, description = "Both must be open", body = AppError),
         (status = 415, description = "Not sent as application/json", body = AppError),
         (status = 422, description = "Not another incident", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn merge_incident(
     State(state): State<AppState>,
@@ -647,10 +598,8 @@ pub async fn merge_incident(
     params(Range),
     responses(
         (status = 200, description = "The figures", body = ManagerReport),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 403, description = "Managers only", body = AppError),
         (status = 422, description = "A date is wrong, reversed or the range over 366 days", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn manager_report(
     State(state): State<AppState>,
@@ -669,11 +618,9 @@ pub async fn manager_report(
     params(("table" = CsvTable, Path, description = "The table"), Range),
     responses(
         (status = 200, description = "RFC 4180 CSV", content_type = "text/csv", body = String),
-        (status = 401, description = "No valid token", body = AppError),
         (status = 403, description = "Managers only", body = AppError),
         (status = 404, description = "No such table", body = AppError),
         (status = 422, description = "A date is wrong", body = AppError),
-        (status = 429, description = "Over the API rate limit", body = AppError),
     ))]
 pub async fn manager_report_csv(
     State(state): State<AppState>,

@@ -114,8 +114,8 @@ pub fn document_value() -> Value {
     .clone()
 }
 
-/// Adds the answers every operation can give to the ones its annotation lists: 400
-/// (malformed: not JSON, or a NUL character anywhere in the request), 401 and 429; with
+/// Adds the answers every operation can give (so no handler repeats them) to the ones
+/// its annotation lists: 400 (malformed: not JSON, or a NUL in the request), 401, 429; with
 /// a body also 413, 415 and 422; with an `{id}` also 404 (an id beyond the range of
 /// ids is simply not there). Path ids are documented as 1 to 2⁶³−1.
 fn complete_responses(doc: &mut Value) {
@@ -161,7 +161,7 @@ fn complete_responses(doc: &mut Value) {
                 "Malformed: not JSON, or a NUL character in the request",
             );
             add("401", "No valid token");
-            add("429", "Over a rate limit");
+            add("429", "Over the API rate limit");
             if has_body {
                 add("413", "Body over 1 MiB");
                 add("415", "Not sent as application/json");

@@ -150,6 +150,26 @@ async fn login_logout_and_sessions_live_in_the_database(engine: Engine) {
     let before = sessions(app.db.clone()).await;
     assert!(before >= 1, "session stored in the database");
 
+    // Requests slide the expiry, but a signed-in request writes nothing: the row is
+    // rewritten only when its data changes or its stored expiry lags by an hour.
+    let stored = |db: app::server::db::Db| async move {
+        app::on_db!(&db, pool => {
+            let rows: Vec<(String, String, i64)> = sqlx::query_as(
+                "SELECT id, data, expires_at FROM sessions ORDER BY id").fetch_all(pool).await.unwrap();
+            rows
+        })
+    };
+    let rows = stored(app.db.clone()).await;
+    for _ in 0..3 {
+        let me: Value = app.call_ok(&c, "whoami", &[]).await;
+        assert_eq!(me["email"], "dev@example.com");
+    }
+    assert_eq!(
+        stored(app.db.clone()).await,
+        rows,
+        "no session write per request"
+    );
+
     let out = app.call(&c, "logout", &[]).await;
     assert!(out.status().is_success());
     let me: Value = app.call_ok(&c, "whoami", &[]).await;

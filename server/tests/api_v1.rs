@@ -228,6 +228,77 @@ async fn a_developer_files_and_follows_up_over_the_api(engine: Engine) {
     assert!(notices.is_array());
 }
 
+/// The report a filing answers (built from what was stored, not read back) is the
+/// report reading it gives: routed (a new incident, then one joined and followed),
+/// deflected with guidance, a re-contact, inside a maintenance window.
+async fn the_filing_answer_is_the_stored_report(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let dev = app.developer("dev@example.com").await;
+    let agent = app.staff("agent@example.com", Role::Agent).await;
+    let (t, ta) = (
+        token(&app, &dev, "sdk", "90").await,
+        token(&app, &agent, "script", "30").await,
+    );
+    let same_as_read = |filed: Value| {
+        let t = t.clone();
+        let app = &app;
+        async move {
+            let id = filed["summary"]["id"].as_i64().expect("an id");
+            let (status, _, read) =
+                api(app, Method::GET, &format!("/reports/{id}"), Some(&t), None).await;
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(filed, read, "the 201 body is the stored report");
+            filed
+        }
+    };
+    let file = |body: Value| {
+        let t = t.clone();
+        let app = &app;
+        async move {
+            let (status, _, filed) = api(app, Method::POST, "/reports", Some(&t), Some(body)).await;
+            assert_eq!(status, StatusCode::CREATED, "{filed}");
+            filed
+        }
+    };
+    let first = same_as_read(file(report_json()).await).await;
+    assert_eq!(first["incident"]["report_count"], 1);
+    assert_eq!(first["incident"]["following"], false);
+    let id = first["summary"]["id"].as_i64().unwrap();
+    let (status, _, _) = api(
+        &app,
+        Method::POST,
+        &format!("/reports/{id}/follow"),
+        Some(&t),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let joined = same_as_read(file(report_json()).await).await;
+    assert_eq!(joined["incident"]["id"], first["incident"]["id"]);
+    assert_eq!(joined["incident"]["report_count"], 2);
+    assert_eq!(joined["incident"]["following"], true);
+
+    let mut client_error = report_json();
+    client_error["status"] = json!(401);
+    client_error["message"] = json!("Token has expired");
+    let deflected = same_as_read(file(client_error.clone()).await).await;
+    assert_eq!(deflected["guidance"]["slug"], "token-expired");
+    assert_eq!(deflected["recontact"], false);
+    let again = same_as_read(file(client_error).await).await;
+    assert_eq!(again["recontact"], true);
+
+    let notice = json!({"title": "Database upgrade", "details": "Writes may fail.",
+        "starts_at": "2026-11-24T08:00:00Z", "ends_at": "2026-11-24T12:00:00Z",
+        "endpoints": ["/v1/payments"], "emergency": true});
+    let (status, _, created) = api(&app, Method::POST, "/notices", Some(&ta), Some(notice)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let mut during = report_json();
+    during["endpoint"] = json!("/v1/payments/7");
+    let maintenance = same_as_read(file(during).await).await;
+    assert_eq!(maintenance["summary"]["disposition"], "maintenance");
+    assert_eq!(maintenance["notice"]["id"], created["id"]);
+}
+
 /// The same draft filed in the browser's way and over the API is stored the same.
 async fn both_doors_store_the_same_report(engine: Engine) {
     let app = spawn_app(engine).await;
@@ -707,6 +778,7 @@ async fn the_document_describes_every_route(engine: Engine) {
 on_both_engines!(
     tokens_are_shown_once_and_stored_hashed,
     a_developer_files_and_follows_up_over_the_api,
+    the_filing_answer_is_the_stored_report,
     both_doors_store_the_same_report,
     every_error_is_json_with_its_status,
     the_api_has_its_own_rate_limit,

@@ -197,6 +197,12 @@ impl Caches {
         self.sessions.get(self.enabled(), id, load).await
     }
 
+    /// The session record as this instance last read it, if it has a fresh copy
+    /// (never reads the database).
+    pub fn cached_session(&self, id: &str) -> Option<tower_sessions::session::Record> {
+        self.sessions.peek(self.enabled(), &id.to_owned()).flatten()
+    }
+
     /// The support calendar.
     pub async fn calendar(&self, db: &Db) -> Result<Arc<BusinessCalendar>, AppError> {
         self.calendar
@@ -395,6 +401,18 @@ impl<K: std::hash::Hash + Eq + Clone, V: Clone> Keyed<K, V> {
             }
         }
         Ok(fresh)
+    }
+
+    /// The copy of `key` if there is a fresh one; never loads.
+    fn peek(&self, enabled: bool, key: &K) -> Option<Option<V>> {
+        if !enabled {
+            return None;
+        }
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(key)
+            .filter(|(_, at)| at.elapsed() < KEYED_TTL)
+            .map(|(value, _)| value.clone())
     }
 
     fn invalidate(&self) {

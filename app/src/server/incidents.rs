@@ -28,6 +28,8 @@ pub struct Claimed {
 pub struct Claims {
     /// Per report of the batch, in order.
     pub rows: Vec<Option<Claimed>>,
+    /// Per report of the batch, the incident as the claim left it.
+    pub snapshots: Vec<Option<IncidentSnapshot>>,
     /// (incident, index of the report that leads it, whether the incident is new).
     leads: Vec<(i64, usize, bool)>,
 }
@@ -53,12 +55,15 @@ pub async fn claim(tx: &mut Tx, list: &[NewReport]) -> Result<Claims, sqlx::Erro
     }
     let mut claims = Claims {
         rows: vec![None; list.len()],
+        snapshots: vec![None; list.len()],
         leads: Vec::new(),
     };
     for (key, (rows, first, last, window)) in groups {
         let count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
-        let (incident, lead) = upsert(tx, key, count, first, last, window).await?;
+        let (snapshot, lead) = upsert(tx, key, count, first, last, window).await?;
+        let incident = snapshot.id;
         for (n, i) in rows.iter().enumerate() {
+            claims.snapshots[*i] = Some(snapshot.clone());
             claims.rows[*i] = Some(Claimed {
                 incident,
                 member: lead == Lead::Active || n > 0,
@@ -104,8 +109,43 @@ enum Lead {
     Inactive,
 }
 
+/// What a report's page shows of its incident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentSnapshot {
+    pub id: i64,
+    pub report_count: i64,
+    pub status: String,
+    pub latest_update: Option<String>,
+    pub latest_update_at: Option<i64>,
+}
+
+impl IncidentSnapshot {
+    /// The snapshot of a stored incident.
+    pub fn of(row: &IncidentRow) -> Self {
+        Self {
+            id: row.id,
+            report_count: row.report_count,
+            status: row.status.clone(),
+            latest_update: row.latest_update.clone(),
+            latest_update_at: row.latest_update_at,
+        }
+    }
+}
+
+/// A row of the claiming upsert: the incident, its lead, whether that lead is active.
+type UpsertRow = (
+    i64,
+    Option<i64>,
+    bool,
+    i64,
+    String,
+    Option<String>,
+    Option<i64>,
+);
+
 /// Joins `count` reports filed between `first_at` and `last_at` to the accepting
-/// incident of `key`, or starts one. Returns the incident and what leads it.
+/// incident of `key`, or starts one. Returns the incident (as the join left it) and
+/// what leads it.
 async fn upsert(
     tx: &mut Tx,
     key: &str,
@@ -113,9 +153,9 @@ async fn upsert(
     first_at: i64,
     last_at: i64,
     window_ms: i64,
-) -> Result<(i64, Lead), sqlx::Error> {
+) -> Result<(IncidentSnapshot, Lead), sqlx::Error> {
     for _ in 0..3 {
-        let row: Vec<(i64, Option<i64>, bool)> = on_tx!(tx, c => sqlx::query_as(
+        let row: Vec<UpsertRow> = on_tx!(tx, c => sqlx::query_as(
             "INSERT INTO incidents (group_key, status, accepting, lead_report_id, report_count, \
              first_report_at, last_report_at, created_at) \
              VALUES ($1, 'open', TRUE, NULL, $2, $3, $4, $3) \
@@ -125,7 +165,8 @@ async fn upsert(
                THEN excluded.last_report_at ELSE incidents.last_report_at END \
              WHERE incidents.last_report_at >= $5 \
              RETURNING id, lead_report_id, EXISTS (SELECT 1 FROM reports r \
-               WHERE r.id = incidents.lead_report_id AND r.status IN ('new', 'open', 'waiting'))",
+               WHERE r.id = incidents.lead_report_id AND r.status IN ('new', 'open', 'waiting')), \
+             report_count, status, latest_update, latest_update_at",
         )
         .bind(key)
         .bind(count)
@@ -134,21 +175,31 @@ async fn upsert(
         .bind(first_at - window_ms)
         .fetch_all(&mut *c)
         .await)?;
-        match row.first() {
-            Some(&(id, None, _)) => return Ok((id, Lead::New)),
-            Some(&(id, Some(_), true)) => return Ok((id, Lead::Active)),
-            Some(&(id, Some(_), false)) => return Ok((id, Lead::Inactive)),
-            None => {
-                // The accepting incident is older than the window: it stops accepting,
-                // and the next try starts a new one.
-                on_tx!(tx, c => sqlx::query(
-                    "UPDATE incidents SET accepting = FALSE WHERE group_key = $1 AND accepting")
-                    .bind(key)
-                    .execute(&mut *c)
-                    .await
-                    .map(|_| ()))?;
-            }
+        if let Some((id, lead, active, report_count, status, latest_update, latest_update_at)) =
+            row.into_iter().next()
+        {
+            let snapshot = IncidentSnapshot {
+                id,
+                report_count,
+                status,
+                latest_update,
+                latest_update_at,
+            };
+            let lead = match (lead, active) {
+                (None, _) => Lead::New,
+                (Some(_), true) => Lead::Active,
+                (Some(_), false) => Lead::Inactive,
+            };
+            return Ok((snapshot, lead));
         }
+        // The accepting incident is older than the window: it stops accepting, and the
+        // next try starts a new one.
+        on_tx!(tx, c => sqlx::query(
+            "UPDATE incidents SET accepting = FALSE WHERE group_key = $1 AND accepting")
+            .bind(key)
+            .execute(&mut *c)
+            .await
+            .map(|_| ()))?;
     }
     Err(sqlx::Error::RowNotFound)
 }
@@ -162,9 +213,9 @@ pub async fn claim_one(
     at: i64,
     window_ms: i64,
 ) -> Result<Claimed, sqlx::Error> {
-    let (incident, lead) = upsert(tx, key, 1, at, at, window_ms).await?;
+    let (snapshot, lead) = upsert(tx, key, 1, at, at, window_ms).await?;
     Ok(Claimed {
-        incident,
+        incident: snapshot.id,
         member: lead == Lead::Active,
     })
 }

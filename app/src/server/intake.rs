@@ -3,6 +3,7 @@
 
 use super::{
     guidance,
+    incidents::IncidentSnapshot,
     reports::{self, Filed, NewReport, ReportRow, SlaStart},
     settings,
     state::AppState,
@@ -37,6 +38,66 @@ pub async fn file(
     user: &CurrentUser,
     draft: &ReportDraft,
 ) -> Result<Filed, AppError> {
+    let (new, _) = prepare(state, user, draft).await?;
+    store(state, new).await
+}
+
+/// Files a report like [`file`] and answers it as its reporter sees it, from what was
+/// stored (nothing is read back: the store tells what it added — id, incident,
+/// re-contact — and the rest was decided here).
+pub async fn file_and_show(
+    state: &AppState,
+    user: &CurrentUser,
+    draft: &ReportDraft,
+) -> Result<(Filed, ReportDetail), AppError> {
+    let (new, notice) = prepare(state, user, draft).await?;
+    let filed = store(state, new.clone()).await?;
+    let row = new.stored_row(&filed);
+    // A report that joins an incident of several reports may join one its reporter
+    // follows already; a new incident has no followers yet.
+    let incident = match &filed.incident {
+        Some(i) if i.report_count > 1 => Some((
+            i.clone(),
+            super::incidents::is_following(&state.db, i.id, user.id).await?,
+        )),
+        Some(i) => Some((i.clone(), false)),
+        None => None,
+    };
+    let related = Related {
+        history: vec![reports::EventRow {
+            kind: "filed".to_owned(),
+            detail: new.filed_detail,
+            actor: Some(user.email.clone()),
+            actor_role: Some(user.role.as_str().to_owned()),
+            created_at: row.created_at,
+        }],
+        messages: Vec::new(),
+        notice,
+        incident,
+    };
+    let detail = assemble(state, user, row, related).await?;
+    Ok((filed, detail))
+}
+
+async fn store(state: &AppState, new: NewReport) -> Result<Filed, AppError> {
+    let (class, disposition) = (new.class.clone(), new.disposition.clone());
+    let filed = state.db.writer().file(new).await?;
+    tracing::debug!(
+        report = filed.id,
+        class = class.as_str(),
+        disposition = disposition.as_str(),
+        "report filed"
+    );
+    Ok(filed)
+}
+
+/// Everything a filing decides before the insert: the report to store, and the
+/// maintenance notice it falls under.
+async fn prepare(
+    state: &AppState,
+    user: &CurrentUser,
+    draft: &ReportDraft,
+) -> Result<(NewReport, Option<super::notices::NoticeRow>), AppError> {
     let now = state.clock.now();
     let valid = draft.validate(now)?;
     let class = valid.failure.class();
@@ -68,6 +129,7 @@ pub async fn file(
         .to_string();
     // A failure inside an announced maintenance window is linked to the notice.
     let notice = notice_covering(state, valid.endpoint.as_str(), valid.occurred_at).await?;
+    let notice_id = notice.as_ref().map(|n| n.id);
     let (disposition, feedback, status, guidance_slug, sla) = match class {
         FailureClass::ClientError => {
             let catalogue = guidance::catalogue(&state.db).await?;
@@ -81,7 +143,7 @@ pub async fn file(
                 None,
             )
         }
-        FailureClass::ServerError | FailureClass::TransportFailure if notice.is_some() => (
+        FailureClass::ServerError | FailureClass::TransportFailure if notice_id.is_some() => (
             Disposition::Maintenance,
             Some(Feedback::Pending),
             TicketStatus::AwaitingFeedback,
@@ -134,19 +196,12 @@ pub async fn file(
         created_at: now,
         created_day,
         sla,
-        notice_id: notice,
+        notice_id,
         incident,
         filed_detail: format!("{}: {}", class.label(), disposition.label()),
         is_ticket: disposition.is_ticket(),
     };
-    let filed = state.db.writer().file(new).await?;
-    tracing::debug!(
-        report = filed.id,
-        class = class.as_str(),
-        disposition = disposition.as_str(),
-        "report filed"
-    );
-    Ok(filed)
+    Ok((new, notice))
 }
 
 /// The maintenance notice (not cancelled) whose window and endpoints cover a failure.
@@ -154,7 +209,7 @@ pub async fn notice_covering(
     state: &AppState,
     endpoint: &str,
     at: DateTime<Utc>,
-) -> Result<Option<i64>, AppError> {
+) -> Result<Option<super::notices::NoticeRow>, AppError> {
     Ok(state
         .db
         .hub()
@@ -162,8 +217,7 @@ pub async fn notice_covering(
         .notices_at(&state.db, at, state.clock.now())
         .await?
         .into_iter()
-        .find(|n| crate::domain::notices::covers_endpoint(&n.prefixes(), endpoint))
-        .map(|n| n.id))
+        .find(|n| crate::domain::notices::covers_endpoint(&n.prefixes(), endpoint)))
 }
 
 /// Starts a first-response clock now: the target is the priority's number of standard
@@ -307,11 +361,52 @@ pub async fn detail(
     viewer: &CurrentUser,
     id: i64,
 ) -> Result<ReportDetail, AppError> {
-    use super::db::from_millis;
     let row = reports::get(&state.db, id)
         .await?
         .filter(|r| r.reporter_id == viewer.id || viewer.role.is_staff())
         .ok_or_else(|| AppError::not_found("report"))?;
+    let notice = match row.notice_id {
+        Some(n) => super::notices::get(&state.db, n).await?,
+        None => None,
+    };
+    let incident = match row.incident_id {
+        Some(i) => match super::incidents::get(&state.db, i).await? {
+            Some(inc) => {
+                let following =
+                    super::incidents::is_following(&state.db, inc.id, viewer.id).await?;
+                Some((IncidentSnapshot::of(&inc), following))
+            }
+            None => None,
+        },
+        None => None,
+    };
+    let related = Related {
+        history: reports::events(&state.db, id).await?,
+        messages: super::tickets::messages(&state.db, id, false).await?,
+        notice,
+        incident,
+    };
+    assemble(state, viewer, row, related).await
+}
+
+/// What a report's page shows besides the report's own row.
+struct Related {
+    history: Vec<reports::EventRow>,
+    messages: Vec<super::tickets::MessageRow>,
+    notice: Option<super::notices::NoticeRow>,
+    /// The incident it belongs to, and whether the viewer follows it.
+    incident: Option<(IncidentSnapshot, bool)>,
+}
+
+/// A report as `viewer` sees it, from its row and what relates to it (the guidance
+/// article and the calendar come from their in-memory copies).
+async fn assemble(
+    state: &AppState,
+    viewer: &CurrentUser,
+    row: ReportRow,
+    related: Related,
+) -> Result<ReportDetail, AppError> {
+    use super::db::from_millis;
     let tz = viewer.timezone.as_str();
     let guidance = match &row.guidance_slug {
         Some(slug) => guidance::catalogue(&state.db)
@@ -344,8 +439,8 @@ pub async fn detail(
     // Developers see what happened to their report, not how support works it: no
     // internal notes, no assignments, and staff only as "Support".
     let staff = viewer.role.is_staff();
-    let history = reports::events(&state.db, id)
-        .await?
+    let history = related
+        .history
         .into_iter()
         .filter(|e| staff || !STAFF_ONLY_EVENTS.contains(&e.kind.as_str()))
         .map(|e| {
@@ -359,40 +454,29 @@ pub async fn detail(
     let is_client = row.class()? == FailureClass::ClientError;
     let status = row.status()?;
     let feedback = row.feedback()?;
-    let notice = match row.notice_id {
-        Some(n) => super::notices::get(&state.db, n)
-            .await?
-            .map(|n| NoticeBrief {
-                id: n.id,
-                window_local: format!(
-                    "{} – {}",
-                    format_local(from_millis(n.starts_at), tz),
-                    format_local(from_millis(n.ends_at), tz)
-                ),
-                title: n.title,
-                details: n.details,
-                emergency: n.emergency,
-            }),
-        None => None,
-    };
-    let incident = match row.incident_id {
-        Some(i) => match super::incidents::get(&state.db, i).await? {
-            Some(inc) => Some(IncidentBrief {
-                id: inc.id,
-                report_count: inc.report_count,
-                open: inc.status == "open",
-                latest_update_local: inc
-                    .latest_update_at
-                    .map(|t| format_local(from_millis(t), tz)),
-                latest_update: inc.latest_update,
-                following: super::incidents::is_following(&state.db, inc.id, viewer.id).await?,
-            }),
-            None => None,
-        },
-        None => None,
-    };
-    let messages = super::tickets::messages(&state.db, id, false)
-        .await?
+    let notice = related.notice.map(|n| NoticeBrief {
+        id: n.id,
+        window_local: format!(
+            "{} – {}",
+            format_local(from_millis(n.starts_at), tz),
+            format_local(from_millis(n.ends_at), tz)
+        ),
+        title: n.title,
+        details: n.details,
+        emergency: n.emergency,
+    });
+    let incident = related.incident.map(|(inc, following)| IncidentBrief {
+        id: inc.id,
+        report_count: inc.report_count,
+        open: inc.status == "open",
+        latest_update_local: inc
+            .latest_update_at
+            .map(|t| format_local(from_millis(t), tz)),
+        latest_update: inc.latest_update,
+        following,
+    });
+    let messages = related
+        .messages
         .into_iter()
         .map(|m| {
             let from_support = m.author_role != "developer";

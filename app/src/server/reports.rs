@@ -235,6 +235,53 @@ pub struct NewReport {
     pub is_ticket: bool,
 }
 
+impl NewReport {
+    /// The row this report was stored as, `filed` telling what the store added.
+    pub fn stored_row(&self, filed: &Filed) -> ReportRow {
+        ReportRow {
+            id: filed.id,
+            reporter_id: self.reporter_id,
+            endpoint: self.endpoint.clone(),
+            endpoint_template: self.endpoint_template.clone(),
+            method: self.method.clone(),
+            status_code: self.status_code,
+            transport: self.transport.clone(),
+            class: self.class.clone(),
+            message: self.message.clone(),
+            request_id: self.request_id.clone(),
+            occurred_at: millis(self.occurred_at),
+            reporter_timezone: self.reporter_timezone.clone(),
+            environment: self.environment.clone(),
+            retries: self.retries,
+            retry_interval_secs: self.retry_interval_secs,
+            retry_followed: self.retry_followed,
+            retry_reason: self.retry_reason.clone(),
+            description: self.description.clone(),
+            excerpt: self.excerpt.clone(),
+            token_fingerprints: self.token_fingerprints.clone(),
+            guidance_slug: self.guidance_slug.clone(),
+            disposition: self.disposition.clone(),
+            feedback: self.feedback.clone(),
+            escalation_note: None,
+            recontact: filed.recontact,
+            status: self.status.clone(),
+            priority: self.priority.clone(),
+            created_at: millis(self.created_at),
+            routed_at: self.sla.map(|s| millis(s.routed_at)),
+            sla_target_minutes: self.sla.map(|s| s.target_minutes),
+            due_at: self.sla.map(|s| millis(s.due_at)),
+            first_response_at: None,
+            sla_breached: false,
+            assignee_id: None,
+            updated_at: millis(self.created_at),
+            at_risk_at: self.sla.map(|s| millis(s.at_risk_at)),
+            incident_id: filed.incident.as_ref().map(|i| i.id),
+            notice_id: self.notice_id,
+            unrelated_statement: None,
+        }
+    }
+}
+
 /// The first-response clock of a new ticket.
 #[derive(Debug, Clone, Copy)]
 pub struct SlaStart {
@@ -245,11 +292,11 @@ pub struct SlaStart {
 }
 
 /// A stored report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Filed {
     pub id: i64,
-    /// The incident it joined or started.
-    pub incident: Option<i64>,
+    /// The incident it joined or started, as the filing left it.
+    pub incident: Option<super::incidents::IncidentSnapshot>,
     /// Whether it re-files a deflected report of the last 24 hours.
     pub recontact: bool,
 }
@@ -311,7 +358,7 @@ pub async fn insert_batch(tx: &mut Tx, list: &[NewReport]) -> Result<Vec<Filed>,
         .enumerate()
         .map(|(i, id)| Filed {
             id: *id,
-            incident: claims.rows[i].map(|c| c.incident),
+            incident: claims.snapshots[i].clone(),
             recontact: recontact[i],
         })
         .collect())

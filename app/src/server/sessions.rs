@@ -37,6 +37,19 @@ fn backend(e: AppError) -> session_store::Error {
     session_store::Error::Backend(e.message)
 }
 
+/// A session's expiry slides with each request (14 days of inactivity), but its row is
+/// only rewritten when the data changed or the stored expiry lags by more than this:
+/// a signed-in request costs no write (and drops no cached session), and a session
+/// expires at most this much before its cookie.
+const EXPIRY_SLACK_SECS: i64 = 3_600;
+
+/// Whether saving `record` would change nothing that matters in the stored `current`.
+fn unchanged(current: &Record, record: &Record) -> bool {
+    current.data == record.data
+        && (record.expiry_date - current.expiry_date).whole_seconds() < EXPIRY_SLACK_SECS
+        && record.expiry_date >= current.expiry_date
+}
+
 fn encode(record: &Record) -> session_store::Result<String> {
     serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))
 }
@@ -73,7 +86,13 @@ impl session_store::SessionStore for SessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let (id, data, expires) = (record.id.to_string(), encode(record)?, expiry_ms(record));
+        let key = record.id.to_string();
+        if let Some(current) = self.db.hub().caches.cached_session(&key) {
+            if unchanged(&current, record) {
+                return Ok(());
+            }
+        }
+        let (id, data, expires) = (key, encode(record)?, expiry_ms(record));
         self.db
             .write(move |tx| {
                 Box::pin(async move {

@@ -62,8 +62,7 @@ pub async fn create_report(
     let user = caller.at_least(Role::Developer)?;
     state.limits.check_user(Action::File, user.id)?;
     let draft = body.into_draft(&user.timezone);
-    let filed = intake::file(&state, &user, &draft).await?;
-    let detail = intake::detail(&state, &user, filed.id).await?;
+    let (filed, detail) = intake::file_and_show(&state, &user, &draft).await?;
     let location = format!("/api/v1/reports/{}", filed.id);
     let mut res = (StatusCode::CREATED, Json(detail)).into_response();
     if let Ok(v) = HeaderValue::from_str(&location) {

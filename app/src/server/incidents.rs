@@ -60,7 +60,17 @@ pub async fn claim(tx: &mut Tx, list: &[NewReport]) -> Result<Claims, sqlx::Erro
     };
     for (key, (rows, first, last, window)) in groups {
         let count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
-        let (snapshot, lead) = upsert(tx, key, count, first, last, window).await?;
+        let reporter = list[rows[0]].reporter_id;
+        let one_reporter = rows.iter().all(|i| list[*i].reporter_id == reporter);
+        let join = Join {
+            key,
+            count,
+            first_at: first,
+            last_at: last,
+            window_ms: window,
+            reporter: one_reporter.then_some(reporter),
+        };
+        let (snapshot, lead) = upsert(tx, &join).await?;
         let incident = snapshot.id;
         for (n, i) in rows.iter().enumerate() {
             claims.snapshots[*i] = Some(snapshot.clone());
@@ -117,6 +127,9 @@ pub struct IncidentSnapshot {
     pub status: String,
     pub latest_update: Option<String>,
     pub latest_update_at: Option<i64>,
+    /// Whether the reporter follows it, when the claim could tell (all of the batch's
+    /// reports in this incident were filed by one developer).
+    pub reporter_follows: Option<bool>,
 }
 
 impl IncidentSnapshot {
@@ -128,11 +141,13 @@ impl IncidentSnapshot {
             status: row.status.clone(),
             latest_update: row.latest_update.clone(),
             latest_update_at: row.latest_update_at,
+            reporter_follows: None,
         }
     }
 }
 
-/// A row of the claiming upsert: the incident, its lead, whether that lead is active.
+/// A row of the claiming upsert: the incident, its lead, whether that lead is active,
+/// the incident as the join left it, and whether the reporter follows it.
 type UpsertRow = (
     i64,
     Option<i64>,
@@ -141,19 +156,31 @@ type UpsertRow = (
     String,
     Option<String>,
     Option<i64>,
+    bool,
 );
 
-/// Joins `count` reports filed between `first_at` and `last_at` to the accepting
-/// incident of `key`, or starts one. Returns the incident (as the join left it) and
-/// what leads it.
-async fn upsert(
-    tx: &mut Tx,
-    key: &str,
+/// `count` reports of one group, filed between `first_at` and `last_at`, joining an
+/// incident; `reporter` when one developer filed them all.
+struct Join<'a> {
+    key: &'a str,
     count: i64,
     first_at: i64,
     last_at: i64,
     window_ms: i64,
-) -> Result<(IncidentSnapshot, Lead), sqlx::Error> {
+    reporter: Option<i64>,
+}
+
+/// Joins a group's reports to the accepting incident of its key, or starts one.
+/// Returns the incident (as the join left it) and what leads it.
+async fn upsert(tx: &mut Tx, join: &Join<'_>) -> Result<(IncidentSnapshot, Lead), sqlx::Error> {
+    let Join {
+        key,
+        count,
+        first_at,
+        last_at,
+        window_ms,
+        reporter,
+    } = *join;
     for _ in 0..3 {
         let row: Vec<UpsertRow> = on_tx!(tx, c => sqlx::query_as(
             "INSERT INTO incidents (group_key, status, accepting, lead_report_id, report_count, \
@@ -166,17 +193,28 @@ async fn upsert(
              WHERE incidents.last_report_at >= $5 \
              RETURNING id, lead_report_id, EXISTS (SELECT 1 FROM reports r \
                WHERE r.id = incidents.lead_report_id AND r.status IN ('new', 'open', 'waiting')), \
-             report_count, status, latest_update, latest_update_at",
+             report_count, status, latest_update, latest_update_at, \
+             EXISTS (SELECT 1 FROM incident_followers f WHERE f.incident_id = incidents.id \
+               AND f.user_id = $6)",
         )
         .bind(key)
         .bind(count)
         .bind(first_at)
         .bind(last_at)
         .bind(first_at - window_ms)
+        .bind(reporter.unwrap_or(-1))
         .fetch_all(&mut *c)
         .await)?;
-        if let Some((id, lead, active, report_count, status, latest_update, latest_update_at)) =
-            row.into_iter().next()
+        if let Some((
+            id,
+            lead,
+            active,
+            report_count,
+            status,
+            latest_update,
+            latest_update_at,
+            follows,
+        )) = row.into_iter().next()
         {
             let snapshot = IncidentSnapshot {
                 id,
@@ -184,6 +222,7 @@ async fn upsert(
                 status,
                 latest_update,
                 latest_update_at,
+                reporter_follows: reporter.map(|_| follows),
             };
             let lead = match (lead, active) {
                 (None, _) => Lead::New,
@@ -213,7 +252,15 @@ pub async fn claim_one(
     at: i64,
     window_ms: i64,
 ) -> Result<Claimed, sqlx::Error> {
-    let (snapshot, lead) = upsert(tx, key, 1, at, at, window_ms).await?;
+    let join = Join {
+        key,
+        count: 1,
+        first_at: at,
+        last_at: at,
+        window_ms,
+        reporter: None,
+    };
+    let (snapshot, lead) = upsert(tx, &join).await?;
     Ok(Claimed {
         incident: snapshot.id,
         member: lead == Lead::Active,

@@ -53,14 +53,16 @@ pub async fn file_and_show(
     let (new, notice) = prepare(state, user, draft).await?;
     let filed = store(state, new.clone()).await?;
     let row = new.stored_row(&filed);
-    // A report that joins an incident of several reports may join one its reporter
-    // follows already; a new incident has no followers yet.
+    // Whether the reporter follows the incident was read with the claim, unless other
+    // developers' reports joined it in the same batch.
     let incident = match &filed.incident {
-        Some(i) if i.report_count > 1 => Some((
+        Some(i) => Some((
             i.clone(),
-            super::incidents::is_following(&state.db, i.id, user.id).await?,
+            match i.reporter_follows {
+                Some(follows) => follows,
+                None => super::incidents::is_following(&state.db, i.id, user.id).await?,
+            },
         )),
-        Some(i) => Some((i.clone(), false)),
         None => None,
     };
     let related = Related {

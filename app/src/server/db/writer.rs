@@ -74,8 +74,17 @@ enum Source {
         conn: Option<sqlx::SqliteConnection>,
         options: Box<SqliteConnectOptions>,
     },
-    Postgres(PgPool),
+    Postgres {
+        pool: PgPool,
+        /// The connection of the last batch, kept while batches follow each other
+        /// closely (no pool round trip and liveness ping per batch), and since when.
+        kept: Option<(sqlx::pool::PoolConnection<Postgres>, std::time::Instant)>,
+    },
 }
+
+/// How long an idle PostgreSQL lane keeps its connection; after that the next batch
+/// borrows one from the pool again (which checks it is alive).
+const KEEP_IDLE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The queue into the writer lanes. Cheap to clone.
 #[derive(Clone)]
@@ -87,6 +96,17 @@ struct Inner {
     queue: std::sync::Mutex<Option<mpsc::Sender<Item>>>,
     lanes: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
     sqlite_options: Option<SqliteConnectOptions>,
+    /// The lanes' own thread, so a unit of work's next statement never waits behind
+    /// request handling for the request runtime's threads.
+    runtime: std::sync::Mutex<Option<tokio::runtime::Runtime>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(rt) = self.runtime.get_mut().ok().and_then(Option::take) {
+            rt.shutdown_background();
+        }
+    }
 }
 
 impl std::fmt::Debug for Writer {
@@ -111,7 +131,12 @@ impl Writer {
 
     /// `lanes` lanes over the PostgreSQL pool.
     pub(super) fn postgres(pool: PgPool, lanes: usize, hub: Arc<Hub>) -> Self {
-        let sources = (0..lanes).map(|_| Source::Postgres(pool.clone())).collect();
+        let sources = (0..lanes)
+            .map(|_| Source::Postgres {
+                pool: pool.clone(),
+                kept: None,
+            })
+            .collect();
         Self::start(sources, None, hub)
     }
 
@@ -122,15 +147,28 @@ impl Writer {
     ) -> Self {
         let (send, receive) = mpsc::channel(QUEUE);
         let receive = Arc::new(AsyncMutex::new(receive));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("faultdesk-writer")
+            .enable_all()
+            .build()
+            .ok();
         let lanes = sources
             .into_iter()
-            .map(|source| tokio::spawn(lane(receive.clone(), source, hub.clone())))
+            .map(|source| {
+                let work = lane(receive.clone(), source, hub.clone());
+                match &runtime {
+                    Some(rt) => rt.spawn(work),
+                    None => tokio::spawn(work),
+                }
+            })
             .collect();
         Self {
             inner: Arc::new(Inner {
                 queue: std::sync::Mutex::new(Some(send)),
                 lanes: std::sync::Mutex::new(lanes),
                 sqlite_options,
+                runtime: std::sync::Mutex::new(runtime),
             }),
         }
     }
@@ -235,7 +273,15 @@ async fn lane(queue: Arc<AsyncMutex<mpsc::Receiver<Item>>>, mut source: Source, 
         let mut batch = Vec::new();
         {
             let mut queue = queue.lock().await;
-            match queue.recv().await {
+            let first = match tokio::time::timeout(KEEP_IDLE, queue.recv()).await {
+                Ok(item) => item,
+                Err(_) => {
+                    // Idle: a kept PostgreSQL connection goes back to the pool.
+                    source.release_idle();
+                    queue.recv().await
+                }
+            };
+            match first {
                 Some(item) => batch.push(item),
                 None => break,
             }
@@ -257,6 +303,13 @@ async fn lane(queue: Arc<AsyncMutex<mpsc::Receiver<Item>>>, mut source: Source, 
 }
 
 impl Source {
+    /// Gives a kept PostgreSQL connection back to the pool.
+    fn release_idle(&mut self) {
+        if let Source::Postgres { kept, .. } = self {
+            *kept = None;
+        }
+    }
+
     async fn take(&mut self) -> Result<Conn, sqlx::Error> {
         match self {
             Source::Sqlite { conn, options } => match conn.take() {
@@ -265,7 +318,10 @@ impl Source {
                     sqlx::SqliteConnection::connect_with(options).await?,
                 )),
             },
-            Source::Postgres(pool) => Ok(Conn::Postgres(pool.acquire().await?)),
+            Source::Postgres { pool, kept } => match kept.take() {
+                Some((c, since)) if since.elapsed() < KEEP_IDLE => Ok(Conn::Postgres(c)),
+                _ => Ok(Conn::Postgres(pool.acquire().await?)),
+            },
         }
     }
 
@@ -275,11 +331,10 @@ impl Source {
         match (self, conn) {
             (Source::Sqlite { conn, .. }, Conn::Sqlite(c)) if healthy => *conn = Some(c),
             (_, Conn::Sqlite(c)) => drop(tokio::spawn(c.close())),
-            (_, Conn::Postgres(mut c)) => {
-                if !healthy {
-                    c.close_on_drop();
-                }
+            (Source::Postgres { kept, .. }, Conn::Postgres(c)) if healthy => {
+                *kept = Some((c, std::time::Instant::now()));
             }
+            (_, Conn::Postgres(mut c)) => c.close_on_drop(),
         }
     }
 

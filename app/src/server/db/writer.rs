@@ -16,8 +16,11 @@
 //! caller waits for the queue ahead of it, and the queue drains in batches.
 //!
 //! SQLite has one lane (one writer connection, reopened after a failure). PostgreSQL
-//! has a few, each borrowing a pooled connection per batch, so a slow unit of work
-//! does not hold up every filing.
+//! has `FAULTDESK_WRITER_LANES` (default one), each keeping a pooled connection while
+//! batches follow each other closely and giving it back after [`KEEP_IDLE`] idle.
+//! The lanes run on a thread of their own (a one-worker runtime): between two
+//! statements of a batch the lane would otherwise wait for a request thread, and under
+//! load every caller waits for the lane.
 
 use super::{
     tx::{Conn, Tx},

@@ -396,6 +396,137 @@ async fn units_of_work_outlive_their_callers(engine: Engine) {
     assert_no_open_transaction(&app).await;
 }
 
+/// A report ready to store, as intake makes it (a 5xx routed into the queue, or a 4xx
+/// pointing at guidance article `slug`).
+fn new_report(reporter: i64, n: i64, slug: Option<&str>) -> app::server::reports::NewReport {
+    use app::server::reports::{NewReport, SlaStart};
+    let now = chrono::Utc::now();
+    let routed = slug.is_none();
+    NewReport {
+        reporter_id: reporter,
+        endpoint: format!("/v1/orders/{n}"),
+        endpoint_template: "/v1/orders/{id}".to_owned(),
+        method: "GET".to_owned(),
+        status_code: Some(if routed { 503 } else { 401 }),
+        transport: None,
+        class: if routed {
+            "server_error"
+        } else {
+            "client_error"
+        }
+        .to_owned(),
+        message: "It failed".to_owned(),
+        request_id: None,
+        occurred_at: now,
+        reporter_timezone: "UTC".to_owned(),
+        environment: "production".to_owned(),
+        retries: 2,
+        retry_interval_secs: Some(2),
+        retry_followed: true,
+        retry_reason: None,
+        description: "Batch test".to_owned(),
+        excerpt: None,
+        token_fingerprints: String::new(),
+        guidance_slug: slug.map(str::to_owned),
+        disposition: if routed { "routed" } else { "deflected" }.to_owned(),
+        feedback: (!routed).then(|| "pending".to_owned()),
+        status: if routed { "new" } else { "awaiting_feedback" }.to_owned(),
+        priority: "normal".to_owned(),
+        created_at: now,
+        created_day: now.format("%Y-%m-%d").to_string(),
+        sla: routed.then(|| SlaStart {
+            routed_at: now,
+            target_minutes: 480,
+            due_at: now + chrono::Duration::hours(8),
+            at_risk_at: now + chrono::Duration::hours(6),
+        }),
+        notice_id: None,
+        incident: routed.then(|| ("GET /v1/orders/{id} 503".to_owned(), 3_600_000)),
+        filed_detail: "Filed".to_owned(),
+        is_ticket: routed,
+    }
+}
+
+/// Filings queued together are stored together; one that cannot be stored (here a
+/// guidance article that does not exist) fails alone, the others of its batch are
+/// stored, each exactly once, and the writer goes on.
+async fn a_bad_report_fails_alone_in_its_batch(engine: Engine) {
+    let app = spawn_app(engine).await;
+    app.developer("dev@example.com").await;
+    let db = app.db.clone();
+    let reporter = count(&db, "SELECT id FROM users WHERE email = 'dev@example.com'").await;
+    // Hold the writer so that everything below is queued into one batch.
+    let (go, wait) = tokio::sync::oneshot::channel::<()>();
+    let holder = tokio::spawn({
+        let db = db.clone();
+        async move {
+            db.write(move |_tx| {
+                Box::pin(async move {
+                    let _ = wait.await;
+                    Ok(())
+                })
+            })
+            .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut filings = Vec::new();
+    for n in 0..12 {
+        let slug = match n {
+            5 => Some("no-such-article"),
+            n if n % 2 == 0 => Some("token-expired"),
+            _ => None,
+        };
+        let db = db.clone();
+        let report = new_report(reporter, n, slug);
+        filings.push(tokio::spawn(async move { db.writer().file(report).await }));
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    go.send(()).unwrap();
+    holder.await.unwrap().unwrap();
+    let mut stored = 0;
+    for (n, f) in filings.into_iter().enumerate() {
+        match f.await.unwrap() {
+            Ok(filed) if n != 5 => {
+                stored += 1;
+                assert_eq!(filed.incident.is_some(), n % 2 == 1, "report {n}");
+            }
+            Err(e) if n == 5 => assert_eq!(e.status / 100, 5, "{e:?}"),
+            other => panic!("report {n}: {other:?}"),
+        }
+    }
+    assert_eq!(stored, 11);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM reports WHERE description = 'Batch test'"
+        )
+        .await,
+        11,
+        "the good reports once each, the bad one not at all"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM report_events WHERE kind = 'filed'"
+        )
+        .await,
+        11
+    );
+    let incident_count = count(
+        &db,
+        "SELECT CAST(COALESCE(SUM(report_count), 0) AS BIGINT) FROM incidents",
+    )
+    .await;
+    assert_eq!(incident_count, 5, "the incident counts its reports once");
+    db.writer()
+        .file(new_report(reporter, 99, None))
+        .await
+        .expect("the writer goes on");
+    assert_nothing_half_written(&db).await;
+    assert_no_open_transaction(&app).await;
+}
+
 /// Two agents move the same ticket at the same moment: one wins, the other gets 409 and
 /// nothing of its action is stored.
 async fn conflicting_status_changes_one_wins(engine: Engine) {
@@ -690,6 +821,7 @@ async fn postgres_connections_killed_mid_flood() {
 on_both_engines!(
     clients_vanishing_mid_request_break_nothing,
     units_of_work_outlive_their_callers,
+    a_bad_report_fails_alone_in_its_batch,
     conflicting_status_changes_one_wins,
     incident_updates_race_resolution,
     readiness_fails_while_writes_cannot_be_made,

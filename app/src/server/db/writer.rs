@@ -413,6 +413,7 @@ async fn execute(tx: &mut Tx, batch: Vec<Item>) -> Result<Finished, (Vec<Deliver
         return Err((done, e));
     }
     let mut only_unit_failed = false;
+    // Filings first: `file_all` may roll back and begin the transaction again.
     if !filings.is_empty() {
         match file_all(tx, filings, isolate).await {
             Ok((deliveries, ok)) => {
@@ -462,11 +463,14 @@ async fn execute(tx: &mut Tx, batch: Vec<Item>) -> Result<Finished, (Vec<Deliver
     }
 }
 
-/// Files reports together. The set-based insert runs in a savepoint (when anything
-/// else shares the transaction, or there are several reports): after a deadlock it is
-/// tried again, after any other failure each report is filed on its own, so one bad
-/// report only fails itself. Without a savepoint (a lone report) a failure is answered
-/// to its caller and `false` tells the lane to roll the transaction back.
+/// Files reports together, first in the batch's transaction (nothing else has run in
+/// it yet), so the set-based insert needs no savepoint of its own: after a deadlock or
+/// serialization failure the transaction is rolled back, begun again and the insert
+/// tried again; after any other failure of several reports (or of one that shares the
+/// transaction with other units) the transaction is begun again and each report is
+/// filed in a savepoint of its own, so one bad report only fails itself. A lone
+/// report's failure is answered to its caller, and `false` tells the lane to roll the
+/// transaction back.
 async fn file_all(
     tx: &mut Tx,
     filings: Vec<(Box<NewReport>, FiledAnswer)>,
@@ -478,17 +482,9 @@ async fn file_all(
     let mut attempt = 0;
     let mut ok = true;
     let outcome = loop {
-        if guarded {
-            savepoint(tx).await?;
-        }
         let mark = tx.effects.mark();
         match reports::insert_batch(tx, &list).await {
-            Ok(filed) => {
-                if guarded {
-                    release(tx).await?;
-                }
-                break filed.into_iter().map(Ok).collect::<Vec<_>>();
-            }
+            Ok(filed) => break filed.into_iter().map(Ok).collect::<Vec<_>>(),
             Err(e) if !guarded => {
                 ok = false;
                 break vec![Err(AppError::from_db(&e))];
@@ -496,6 +492,7 @@ async fn file_all(
             Err(e) => {
                 tx.effects.truncate(mark);
                 rollback(tx).await?;
+                begin(tx).await?;
                 attempt += 1;
                 if is_transient(&e) && attempt <= RETRIES {
                     continue;

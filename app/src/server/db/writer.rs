@@ -330,13 +330,19 @@ impl Source {
 
     /// Takes the connection back; an unhealthy one is closed (the next batch opens or
     /// borrows a fresh one).
-    fn give_back(&mut self, conn: Conn, healthy: bool) {
+    ///
+    /// A PostgreSQL connection is kept for the next batch only after a batch that
+    /// worked: after a failure it goes back to the pool, which checks that it is alive
+    /// before lending it again (a connection the server dropped fails before its
+    /// transaction begins, so a rollback cannot tell that it is gone).
+    fn give_back(&mut self, conn: Conn, healthy: bool, worked: bool) {
         match (self, conn) {
             (Source::Sqlite { conn, .. }, Conn::Sqlite(c)) if healthy => *conn = Some(c),
             (_, Conn::Sqlite(c)) => drop(tokio::spawn(c.close())),
-            (Source::Postgres { kept, .. }, Conn::Postgres(c)) if healthy => {
+            (Source::Postgres { kept, .. }, Conn::Postgres(c)) if healthy && worked => {
                 *kept = Some((c, std::time::Instant::now()));
             }
+            (_, Conn::Postgres(c)) if healthy => drop(c),
             (_, Conn::Postgres(mut c)) => c.close_on_drop(),
         }
     }
@@ -353,6 +359,7 @@ impl Source {
         };
         let mut tx = Tx::new(conn);
         let (size, started) = (batch.len(), std::time::Instant::now());
+        let mut worked = true;
         let healthy = match execute(&mut tx, batch).await {
             Ok(Finished::Committed(deliveries)) => {
                 // Caches first: a caller answered before its stale copy is dropped
@@ -370,6 +377,7 @@ impl Source {
                 true
             }
             Err((deliveries, e)) => {
+                worked = false;
                 tracing::warn!(error = %e, "a write transaction failed; its callers were told to retry");
                 let err = AppError::from_db(&e);
                 for deliver in deliveries {
@@ -384,7 +392,7 @@ impl Source {
             took_us = started.elapsed().as_micros() as u64,
             "write batch"
         );
-        self.give_back(tx.into_conn(), healthy);
+        self.give_back(tx.into_conn(), healthy, worked);
     }
 }
 

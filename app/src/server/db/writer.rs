@@ -80,8 +80,9 @@ enum Source {
     Postgres {
         pool: PgPool,
         /// The connection of the last batch, kept while batches follow each other
-        /// closely (no pool round trip and liveness ping per batch), and since when.
-        kept: Option<(sqlx::pool::PoolConnection<Postgres>, std::time::Instant)>,
+        /// closely (no pool round trip and liveness ping per batch); the lane gives it
+        /// back after [`KEEP_IDLE`] without work.
+        kept: Option<sqlx::pool::PoolConnection<Postgres>>,
     },
 }
 
@@ -101,12 +102,12 @@ struct Inner {
     sqlite_options: Option<SqliteConnectOptions>,
     /// The lanes' own thread, so a unit of work's next statement never waits behind
     /// request handling for the request runtime's threads.
-    runtime: std::sync::Mutex<Option<tokio::runtime::Runtime>>,
+    runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        if let Some(rt) = self.runtime.get_mut().ok().and_then(Option::take) {
+        if let Some(rt) = self.runtime.take() {
             rt.shutdown_background();
         }
     }
@@ -171,7 +172,7 @@ impl Writer {
                 queue: std::sync::Mutex::new(Some(send)),
                 lanes: std::sync::Mutex::new(lanes),
                 sqlite_options,
-                runtime: std::sync::Mutex::new(runtime),
+                runtime,
             }),
         }
     }
@@ -322,8 +323,8 @@ impl Source {
                 )),
             },
             Source::Postgres { pool, kept } => match kept.take() {
-                Some((c, since)) if since.elapsed() < KEEP_IDLE => Ok(Conn::Postgres(c)),
-                _ => Ok(Conn::Postgres(pool.acquire().await?)),
+                Some(c) => Ok(Conn::Postgres(c)),
+                None => Ok(Conn::Postgres(pool.acquire().await?)),
             },
         }
     }
@@ -340,7 +341,7 @@ impl Source {
             (Source::Sqlite { conn, .. }, Conn::Sqlite(c)) if healthy => *conn = Some(c),
             (_, Conn::Sqlite(c)) => drop(tokio::spawn(c.close())),
             (Source::Postgres { kept, .. }, Conn::Postgres(c)) if healthy && worked => {
-                *kept = Some((c, std::time::Instant::now()));
+                *kept = Some(c);
             }
             (_, Conn::Postgres(c)) if healthy => drop(c),
             (_, Conn::Postgres(mut c)) => c.close_on_drop(),

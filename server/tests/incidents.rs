@@ -382,7 +382,61 @@ async fn followers_get_each_update_by_email(engine: Engine) {
     assert!(got[0].data.contains("Failover done; retrying is safe."));
 }
 
+/// A report joining an incident whose lead is no longer active (resolved on its own)
+/// leads the incident from then on: on PostgreSQL this batch cannot be filed in one
+/// statement, which aborts with nothing written and the filing goes the step-by-step
+/// way; the answer and the stored incident are the same as on SQLite.
+async fn a_report_joining_an_incident_whose_lead_is_done_leads_it(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let agent = app.staff("agent@example.com", Role::Agent).await;
+    let dev = app.developer("dev@example.com").await;
+    let a = app.file(&dev, &ReportForm::server_error()).await;
+    let incident = incident_of(&app, a).await.expect("an incident");
+    let resolved = app
+        .call(
+            &agent,
+            "change_status",
+            &[("id", &a.to_string()), ("status", "resolved")],
+        )
+        .await;
+    assert!(
+        resolved.status().is_success(),
+        "{}",
+        resolved.text().await.unwrap()
+    );
+    app.clock.set(tuesday_10am() + Duration::minutes(10));
+    let b = app.file(&dev, &ReportForm::server_error()).await;
+    assert_eq!(
+        incident_of(&app, b).await,
+        Some(incident),
+        "b joins the incident"
+    );
+    let (lead, count, members): (Option<i64>, i64, i64) = app::on_db!(&app.db, pool => {
+        sqlx::query_as("SELECT i.lead_report_id, i.report_count, (SELECT COUNT(*) FROM reports r \
+            WHERE r.incident_id = i.id AND r.incident_member) FROM incidents i WHERE i.id = $1")
+            .bind(incident).fetch_one(pool).await.unwrap()
+    });
+    assert_eq!(
+        (lead, count, members),
+        (Some(b), 2, 1),
+        "b leads, a is a member"
+    );
+    let q = queue(&app, &agent).await;
+    let items = q["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{q}");
+    assert_eq!(items[0]["id"], b);
+    assert_eq!(items[0]["incident"]["report_count"], 2);
+    // And a report after it joins as a member (the fast way again on PostgreSQL).
+    let c = app.file(&dev, &ReportForm::server_error()).await;
+    assert_eq!(incident_of(&app, c).await, Some(incident));
+    let q = queue(&app, &agent).await;
+    assert_eq!(q["items"].as_array().unwrap().len(), 1, "{q}");
+    assert_eq!(q["items"][0]["id"], b);
+    assert_eq!(q["items"][0]["incident"]["report_count"], 3);
+}
+
 on_both_engines!(
+    a_report_joining_an_incident_whose_lead_is_done_leads_it,
     followers_get_each_update_by_email,
     reports_of_one_failure_join_one_incident,
     one_reply_answers_every_report_and_resolving_resolves_them_all,

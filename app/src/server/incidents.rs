@@ -40,36 +40,12 @@ pub struct Claims {
 /// new one starts. Concurrent first reports race on the unique index
 /// `incidents_accepting`; the upsert makes every racer join the one incident.
 pub async fn claim(tx: &mut Tx, list: &[NewReport]) -> Result<Claims, sqlx::Error> {
-    let mut groups: BTreeMap<&str, (Vec<usize>, i64, i64, i64)> = BTreeMap::new();
-    for (i, r) in list.iter().enumerate() {
-        let Some((key, window)) = &r.incident else {
-            continue;
-        };
-        let at = millis(r.created_at);
-        let g = groups
-            .entry(key.as_str())
-            .or_insert_with(|| (Vec::new(), at, at, *window));
-        g.0.push(i);
-        g.1 = g.1.min(at);
-        g.2 = g.2.max(at);
-    }
     let mut claims = Claims {
         rows: vec![None; list.len()],
         snapshots: vec![None; list.len()],
         leads: Vec::new(),
     };
-    for (key, (rows, first, last, window)) in groups {
-        let count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
-        let reporter = list[rows[0]].reporter_id;
-        let one_reporter = rows.iter().all(|i| list[*i].reporter_id == reporter);
-        let join = Join {
-            key,
-            count,
-            first_at: first,
-            last_at: last,
-            window_ms: window,
-            reporter: one_reporter.then_some(reporter),
-        };
+    for Group { join, rows } in groups(list) {
         let (snapshot, lead) = upsert(tx, &join).await?;
         let incident = snapshot.id;
         for (n, i) in rows.iter().enumerate() {
@@ -84,6 +60,49 @@ pub async fn claim(tx: &mut Tx, list: &[NewReport]) -> Result<Claims, sqlx::Erro
         }
     }
     Ok(claims)
+}
+
+/// The reports of a batch that join one incident: the join, and their places in the
+/// batch (in order).
+pub(super) struct Group<'a> {
+    pub(super) join: Join<'a>,
+    pub(super) rows: Vec<usize>,
+}
+
+/// A batch's routed reports grouped by incident key, in key order (the order their
+/// incident rows are locked in).
+pub(super) fn groups(list: &[NewReport]) -> Vec<Group<'_>> {
+    let mut groups: BTreeMap<&str, (Vec<usize>, i64, i64, i64)> = BTreeMap::new();
+    for (i, r) in list.iter().enumerate() {
+        let Some((key, window)) = &r.incident else {
+            continue;
+        };
+        let at = millis(r.created_at);
+        let g = groups
+            .entry(key.as_str())
+            .or_insert_with(|| (Vec::new(), at, at, *window));
+        g.0.push(i);
+        g.1 = g.1.min(at);
+        g.2 = g.2.max(at);
+    }
+    groups
+        .into_iter()
+        .map(|(key, (rows, first, last, window))| {
+            let reporter = list[rows[0]].reporter_id;
+            let one_reporter = rows.iter().all(|i| list[*i].reporter_id == reporter);
+            Group {
+                join: Join {
+                    key,
+                    count: i64::try_from(rows.len()).unwrap_or(i64::MAX),
+                    first_at: first,
+                    last_at: last,
+                    window_ms: window,
+                    reporter: one_reporter.then_some(reporter),
+                },
+                rows,
+            }
+        })
+        .collect()
 }
 
 /// After the reports of [`claim`] are stored (`ids` in the same order): a new incident
@@ -161,13 +180,13 @@ type UpsertRow = (
 
 /// `count` reports of one group, filed between `first_at` and `last_at`, joining an
 /// incident; `reporter` when one developer filed them all.
-struct Join<'a> {
-    key: &'a str,
-    count: i64,
-    first_at: i64,
-    last_at: i64,
-    window_ms: i64,
-    reporter: Option<i64>,
+pub(super) struct Join<'a> {
+    pub(super) key: &'a str,
+    pub(super) count: i64,
+    pub(super) first_at: i64,
+    pub(super) last_at: i64,
+    pub(super) window_ms: i64,
+    pub(super) reporter: Option<i64>,
 }
 
 /// Joins a group's reports to the accepting incident of its key, or starts one.
@@ -191,11 +210,11 @@ async fn upsert(tx: &mut Tx, join: &Join<'_>) -> Result<(IncidentSnapshot, Lead)
              last_report_at = CASE WHEN incidents.last_report_at < excluded.last_report_at \
                THEN excluded.last_report_at ELSE incidents.last_report_at END \
              WHERE incidents.last_report_at >= $5 \
-             RETURNING id, lead_report_id, EXISTS (SELECT 1 FROM reports r \
-               WHERE r.id = incidents.lead_report_id AND r.status IN ('new', 'open', 'waiting')), \
+             RETURNING id, lead_report_id, COALESCE((SELECT r.status IN ('new', 'open', \
+               'waiting') FROM reports r WHERE r.id = incidents.lead_report_id), FALSE), \
              report_count, status, latest_update, latest_update_at, \
-             EXISTS (SELECT 1 FROM incident_followers f WHERE f.incident_id = incidents.id \
-               AND f.user_id = $6)",
+             COALESCE((SELECT TRUE FROM incident_followers f WHERE f.incident_id = incidents.id \
+               AND f.user_id = $6), FALSE)",
         )
         .bind(key)
         .bind(count)

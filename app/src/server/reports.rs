@@ -364,6 +364,214 @@ pub async fn insert_batch(tx: &mut Tx, list: &[NewReport]) -> Result<Vec<Filed>,
         .collect())
 }
 
+/// The statement that files a batch of reports on PostgreSQL in one round trip: the
+/// batch's ids drawn from the sequence in order, the incidents joined or started (a new
+/// incident led by its first report), the reports with their re-contact flags, their
+/// "filed" history entries, and the live event for the tickets among them, which the
+/// server delivers at commit. Columns arrive as arrays, so the text never changes
+/// (planned once per connection, whatever the batch size: the writer's connections use
+/// generic plans). Row lookups are scalar subqueries, never `EXISTS`, which a plan made
+/// while the tables were small turns into a hashed scan of every report.
+const FILE_IN_ONE_STATEMENT: &str = "\
+WITH v AS MATERIALIZED (SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], \
+  $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], \
+  $11::text[], $12::text[], $13::bigint[], $14::bigint[], $15::boolean[], $16::text[], \
+  $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::text[], \
+  $24::text[], $25::bigint[], $26::bigint[], $27::bigint[], $28::bigint[], $29::bigint[], \
+  $30::text[], $31::bigint[], $32::text[], $33::boolean[], $34::boolean[], $35::text[], \
+  $36::boolean[]) WITH ORDINALITY AS v (reporter_id, endpoint, endpoint_template, method, \
+  status_code, transport, class, message, request_id, occurred_at, reporter_timezone, \
+  environment, retries, retry_interval_secs, retry_followed, retry_reason, description, \
+  excerpt, token_fingerprints, guidance_slug, disposition, feedback, status, priority, \
+  created_at, routed_at, sla_target_minutes, due_at, at_risk_at, created_day, notice_id, \
+  group_key, recontact_in_batch, check_recontact, filed_detail, is_ticket, ord)), \
+num AS MATERIALIZED (SELECT id, row_number() OVER (ORDER BY id) AS ord FROM \
+  (SELECT nextval(pg_get_serial_sequence('reports', 'id')) AS id \
+   FROM generate_series(1, cardinality($1::bigint[]))) s), \
+g AS (SELECT * FROM UNNEST($37::text[], $38::bigint[], $39::bigint[], $40::bigint[], \
+  $41::bigint[], $42::bigint[]) AS g (group_key, report_count, first_at, last_at, first_ord, \
+  reporter)), \
+inc AS (INSERT INTO incidents (group_key, status, accepting, lead_report_id, report_count, \
+  first_report_at, last_report_at, created_at) \
+  SELECT g.group_key, 'open', TRUE, num.id, g.report_count, g.first_at, g.last_at, g.first_at \
+  FROM g JOIN num ON num.ord = g.first_ord ORDER BY g.group_key \
+  ON CONFLICT (group_key) WHERE accepting DO UPDATE SET \
+  report_count = incidents.report_count + excluded.report_count, \
+  last_report_at = GREATEST(incidents.last_report_at, excluded.last_report_at) \
+  WHERE incidents.last_report_at >= excluded.first_report_at - $43 \
+  RETURNING id, group_key, lead_report_id, COALESCE((SELECT r.status IN ('new', 'open', \
+    'waiting') FROM reports r WHERE r.id = incidents.lead_report_id), FALSE) AS lead_active, \
+    report_count, status, latest_update, latest_update_at), \
+rep AS (INSERT INTO reports (id, reporter_id, endpoint, endpoint_template, method, \
+  status_code, transport, class, message, request_id, occurred_at, reporter_timezone, \
+  environment, retries, retry_interval_secs, retry_followed, retry_reason, description, \
+  excerpt, token_fingerprints, guidance_slug, disposition, feedback, recontact, status, \
+  priority, created_at, routed_at, sla_target_minutes, due_at, at_risk_at, updated_at, \
+  created_day, notice_id, incident_id, incident_member) \
+  SELECT num.id, v.reporter_id, v.endpoint, v.endpoint_template, v.method, v.status_code, \
+  v.transport, v.class, v.message, v.request_id, v.occurred_at, v.reporter_timezone, \
+  v.environment, v.retries, v.retry_interval_secs, v.retry_followed, v.retry_reason, \
+  v.description, v.excerpt, v.token_fingerprints, v.guidance_slug, v.disposition, \
+  v.feedback, v.recontact_in_batch OR (v.check_recontact AND COALESCE((SELECT r.created_at \
+    FROM reports r WHERE r.reporter_id = v.reporter_id \
+    AND r.endpoint_template = v.endpoint_template AND r.status_code = v.status_code \
+    AND r.disposition = 'deflected' ORDER BY r.created_at DESC LIMIT 1) \
+    >= v.created_at - $44, FALSE)), \
+  v.status, v.priority, v.created_at, v.routed_at, v.sla_target_minutes, v.due_at, \
+  v.at_risk_at, v.created_at, v.created_day, v.notice_id, inc.id, \
+  CASE WHEN v.group_key IS NULL THEN FALSE \
+    WHEN inc.lead_report_id = num.id THEN FALSE \
+    WHEN inc.lead_report_id IN (SELECT id FROM num) OR inc.lead_active THEN TRUE \
+    ELSE faultdesk_file_in_transaction() END \
+  FROM v JOIN num USING (ord) LEFT JOIN inc ON inc.group_key = v.group_key ORDER BY num.id \
+  RETURNING id, recontact, incident_id), \
+ev AS (INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
+  SELECT num.id, v.reporter_id, 'filed', v.filed_detail, v.created_at \
+  FROM v JOIN num USING (ord) ORDER BY num.id), \
+note AS (SELECT pg_notify($45, json_build_object('kind', 'created', \
+  'report_ids', json_agg(num.id ORDER BY num.id))::text) \
+  FROM v JOIN num USING (ord) WHERE v.is_ticket HAVING count(*) > 0) \
+SELECT rep.id, rep.recontact, inc.id, inc.report_count, inc.status, inc.latest_update, \
+  inc.latest_update_at, COALESCE((SELECT TRUE FROM incident_followers f \
+    WHERE f.incident_id = inc.id AND f.user_id = g.reporter), FALSE), n.notes \
+FROM rep LEFT JOIN inc ON inc.id = rep.incident_id LEFT JOIN g ON g.group_key = inc.group_key \
+  CROSS JOIN (SELECT count(*) AS notes FROM note) n ORDER BY rep.id";
+
+/// What [`FILE_IN_ONE_STATEMENT`] answers per report: id, re-contact, and the incident
+/// as the filing left it (id, count, status, latest update and its time, whether the
+/// group's one reporter follows it), and how many live events it sent.
+type FiledRow = (
+    i64,
+    bool,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    bool,
+    i64,
+);
+
+/// Files a batch like [`insert_batch`], on PostgreSQL, with one statement outside an
+/// explicit transaction, so the statement's own commit makes it whole (one round trip
+/// instead of six: the commit's flush was most of a lone filing's time, the round trips
+/// most of the rest). Fails, with nothing written, when the batch needs the step-by-step
+/// path (an incident to recompute or to close; see
+/// `migrations/postgres/0010_filing_statement.sql`): the caller then runs
+/// [`insert_batch`] in a transaction.
+#[tracing::instrument(level = "debug", skip_all, fields(count = list.len()))]
+pub async fn file_in_one_statement(
+    c: &mut sqlx::PgConnection,
+    list: &[NewReport],
+) -> Result<Vec<Filed>, sqlx::Error> {
+    let groups = super::incidents::groups(list);
+    let window = match groups.first() {
+        Some(g) if groups.iter().any(|o| o.join.window_ms != g.join.window_ms) => {
+            return Err(sqlx::Error::Protocol(
+                "incident windows differ within one batch".into(),
+            ))
+        }
+        Some(g) => g.join.window_ms,
+        None => 0,
+    };
+    let mut group_of: Vec<Option<usize>> = vec![None; list.len()];
+    for (n, g) in groups.iter().enumerate() {
+        for &i in &g.rows {
+            group_of[i] = Some(n);
+        }
+    }
+    let in_batch = recontacts_after(list, HashMap::new());
+    let check = list.iter().any(|r| r.disposition == "deflected");
+    fn col<'a, T>(list: &'a [NewReport], f: impl Fn(&'a NewReport) -> T) -> Vec<T> {
+        list.iter().map(f).collect()
+    }
+    let payload_channel = super::events::CHANNEL;
+    let rows: Vec<FiledRow> = sqlx::query_as(FILE_IN_ONE_STATEMENT)
+        .bind(col(list, |r| r.reporter_id))
+        .bind(col(list, |r| r.endpoint.as_str()))
+        .bind(col(list, |r| r.endpoint_template.as_str()))
+        .bind(col(list, |r| r.method.as_str()))
+        .bind(col(list, |r| r.status_code))
+        .bind(col(list, |r| r.transport.as_deref()))
+        .bind(col(list, |r| r.class.as_str()))
+        .bind(col(list, |r| r.message.as_str()))
+        .bind(col(list, |r| r.request_id.as_deref()))
+        .bind(col(list, |r| millis(r.occurred_at)))
+        .bind(col(list, |r| r.reporter_timezone.as_str()))
+        .bind(col(list, |r| r.environment.as_str()))
+        .bind(col(list, |r| r.retries))
+        .bind(col(list, |r| r.retry_interval_secs))
+        .bind(col(list, |r| r.retry_followed))
+        .bind(col(list, |r| r.retry_reason.as_deref()))
+        .bind(col(list, |r| r.description.as_str()))
+        .bind(col(list, |r| r.excerpt.as_deref()))
+        .bind(col(list, |r| r.token_fingerprints.as_str()))
+        .bind(col(list, |r| r.guidance_slug.as_deref()))
+        .bind(col(list, |r| r.disposition.as_str()))
+        .bind(col(list, |r| r.feedback.as_deref()))
+        .bind(col(list, |r| r.status.as_str()))
+        .bind(col(list, |r| r.priority.as_str()))
+        .bind(col(list, |r| millis(r.created_at)))
+        .bind(col(list, |r| r.sla.map(|s| millis(s.routed_at))))
+        .bind(col(list, |r| r.sla.map(|s| s.target_minutes)))
+        .bind(col(list, |r| r.sla.map(|s| millis(s.due_at))))
+        .bind(col(list, |r| r.sla.map(|s| millis(s.at_risk_at))))
+        .bind(col(list, |r| r.created_day.as_str()))
+        .bind(col(list, |r| r.notice_id))
+        .bind(col(list, |r| r.incident.as_ref().map(|(k, _)| k.as_str())))
+        .bind(in_batch)
+        .bind(col(list, |r| check && r.status_code.is_some()))
+        .bind(col(list, |r| r.filed_detail.as_str()))
+        .bind(col(list, |r| r.is_ticket))
+        .bind(groups.iter().map(|g| g.join.key).collect::<Vec<_>>())
+        .bind(groups.iter().map(|g| g.join.count).collect::<Vec<_>>())
+        .bind(groups.iter().map(|g| g.join.first_at).collect::<Vec<_>>())
+        .bind(groups.iter().map(|g| g.join.last_at).collect::<Vec<_>>())
+        .bind(
+            groups
+                .iter()
+                .map(|g| i64::try_from(g.rows[0] + 1).unwrap_or(i64::MAX))
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            groups
+                .iter()
+                .map(|g| g.join.reporter.unwrap_or(-1))
+                .collect::<Vec<_>>(),
+        )
+        .bind(window)
+        .bind(RECONTACT_MS)
+        .bind(payload_channel)
+        .fetch_all(c)
+        .await?;
+    if rows.len() != list.len() {
+        return Err(sqlx::Error::RowNotFound);
+    }
+    rows.into_iter()
+        .zip(group_of)
+        .map(|(row, group)| {
+            let (id, recontact, incident, count, status, update, update_at, follows, _) = row;
+            let incident = match (incident, group) {
+                (None, None) => None,
+                (Some(id), Some(g)) => Some(super::incidents::IncidentSnapshot {
+                    id,
+                    report_count: count.ok_or(sqlx::Error::RowNotFound)?,
+                    status: status.ok_or(sqlx::Error::RowNotFound)?,
+                    latest_update: update,
+                    latest_update_at: update_at,
+                    reporter_follows: groups[g].join.reporter.map(|_| follows),
+                }),
+                _ => return Err(sqlx::Error::RowNotFound),
+            };
+            Ok(Filed {
+                id,
+                incident,
+                recontact,
+            })
+        })
+        .collect()
+}
+
 /// One multi-row `INSERT` of reports with their re-contact flags and incidents;
 /// returns their ids in the order given. (Each engine numbers the rows of one `INSERT`
 /// in the order of its `VALUES`, so the returned ids sorted are that order.)
@@ -458,12 +666,17 @@ async fn recontacts(tx: &mut Tx, list: &[NewReport]) -> Result<Vec<bool>, sqlx::
         );
         q.build_query_as().fetch_all(&mut *c).await
     })?;
-    let mut latest: HashMap<(i64, String, i64), i64> = found
+    let latest: HashMap<(i64, String, i64), i64> = found
         .into_iter()
         .filter_map(|(who, template, code, at)| Some(((who, template, code), at?)))
         .collect();
-    Ok(list
-        .iter()
+    Ok(recontacts_after(list, latest))
+}
+
+/// Which reports re-file a deflected report, given the latest deflected report per
+/// (developer, template, code) before the batch: earlier reports of the batch count.
+fn recontacts_after(list: &[NewReport], mut latest: HashMap<(i64, String, i64), i64>) -> Vec<bool> {
+    list.iter()
         .map(|r| {
             let Some(code) = r.status_code else {
                 return false;
@@ -478,7 +691,7 @@ async fn recontacts(tx: &mut Tx, list: &[NewReport]) -> Result<Vec<bool>, sqlx::
             }
             hit
         })
-        .collect())
+        .collect()
 }
 
 /// One report by id (the caller checks who may see it).

@@ -180,7 +180,7 @@ fn outside_transaction<DB: Database>(conn: &DB::Connection) -> bool {
 impl Db {
     /// Opens the read pool and starts the writer for `url`, creating the SQLite file if
     /// it does not exist. `max_connections` bounds the read pool (PostgreSQL: the writer
-    /// lanes share it).
+    /// lanes hold one more connection each).
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
         let hub = Arc::new(Hub::default());
         match Engine::of_url(url)? {
@@ -215,12 +215,28 @@ impl Db {
                     .after_release(|conn, _| {
                         Box::pin(async move { Ok(outside_transaction::<Postgres>(conn)) })
                     })
-                    .connect_with(options)
+                    .connect_with(options.clone())
                     .await?;
                 // Nothing is cached until the listener hears other instances' changes.
                 hub.caches.set_enabled(false);
                 let lanes = writer_lanes();
-                let writer = Writer::postgres(pool.clone(), lanes, hub.clone());
+                // The lanes' own connections, one each, planning their statements once:
+                // writes look rows up by key, and the one-statement filing (arrays in,
+                // so every batch size shares one plan) would otherwise be planned again
+                // for every batch, which took longer than running it.
+                let writer_pool = PgPoolOptions::new()
+                    .max_connections(u32::try_from(lanes).unwrap_or(1))
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .before_acquire(|conn, _| {
+                        Box::pin(async move { Ok(outside_transaction::<Postgres>(conn)) })
+                    })
+                    .after_release(|conn, _| {
+                        Box::pin(async move { Ok(outside_transaction::<Postgres>(conn)) })
+                    })
+                    .connect_lazy_with(
+                        options.options([("plan_cache_mode", "force_generic_plan")]),
+                    );
+                let writer = Writer::postgres(writer_pool, lanes, hub.clone());
                 Ok(Self {
                     pool: Pool::Postgres(pool),
                     writer,

@@ -16,8 +16,11 @@
 //! caller waits for the queue ahead of it, and the queue drains in batches.
 //!
 //! SQLite has one lane (one writer connection, reopened after a failure). PostgreSQL
-//! has `FAULTDESK_WRITER_LANES` (default one), each keeping a pooled connection while
-//! batches follow each other closely and giving it back after [`KEEP_IDLE`] idle.
+//! has `FAULTDESK_WRITER_LANES` (default one), each keeping a connection of the
+//! writer's pool while batches follow each other closely and giving it back after
+//! [`KEEP_IDLE`] idle. On PostgreSQL a batch of filings alone is first tried as one
+//! statement committed on its own ([`reports::file_in_one_statement`]); a batch it
+//! cannot take is filed in a transaction as above.
 //! The lanes run on a thread of their own (a one-worker runtime): between two
 //! statements of a batch the lane would otherwise wait for a request thread, and under
 //! load every caller waits for the lane.
@@ -415,16 +418,30 @@ async fn execute(tx: &mut Tx, batch: Vec<Item>) -> Result<Finished, (Vec<Deliver
             Item::Job(run) => jobs.push(run),
         }
     }
-    let units = jobs.len() + usize::from(!filings.is_empty());
+    let (list, answers): (Vec<NewReport>, Vec<FiledAnswer>) =
+        filings.into_iter().map(|(r, a)| (*r, a)).unzip();
+    if jobs.is_empty() {
+        if let Conn::Postgres(c) = tx.conn() {
+            // Filings alone: one statement, committed on its own. A batch it cannot
+            // take is filed step by step below; nothing of it was written.
+            match reports::file_in_one_statement(c, &list).await {
+                Ok(filed) => return Ok(Finished::Committed(deliveries(answers, filed))),
+                Err(e) => {
+                    tracing::debug!(error = %e, "filing in one statement fell back to a transaction");
+                }
+            }
+        }
+    }
+    let units = jobs.len() + usize::from(!list.is_empty());
     let isolate = units > 1;
-    let mut done: Vec<Deliver> = Vec::with_capacity(units + filings.len());
+    let mut done: Vec<Deliver> = Vec::with_capacity(units + list.len());
     if let Err(e) = begin(tx).await {
         return Err((done, e));
     }
     let mut only_unit_failed = false;
     // Filings first: `file_all` may roll back and begin the transaction again.
-    if !filings.is_empty() {
-        match file_all(tx, filings, isolate).await {
+    if !list.is_empty() {
+        match file_all(tx, list, answers, isolate).await {
             Ok((deliveries, ok)) => {
                 done.extend(deliveries);
                 only_unit_failed = !ok;
@@ -482,11 +499,10 @@ async fn execute(tx: &mut Tx, batch: Vec<Item>) -> Result<Finished, (Vec<Deliver
 /// transaction back.
 async fn file_all(
     tx: &mut Tx,
-    filings: Vec<(Box<NewReport>, FiledAnswer)>,
+    list: Vec<NewReport>,
+    answers: Vec<FiledAnswer>,
     isolate: bool,
 ) -> Result<(Vec<Deliver>, bool), sqlx::Error> {
-    let (list, answers): (Vec<NewReport>, Vec<_>) =
-        filings.into_iter().map(|(r, a)| (*r, a)).unzip();
     let guarded = isolate || list.len() > 1;
     let mut attempt = 0;
     let mut ok = true;
@@ -532,19 +548,33 @@ async fn file_all(
             }
         }
     };
-    let deliveries = answers
+    Ok((
+        answers
+            .into_iter()
+            .zip(outcome)
+            .map(deliver_filed)
+            .collect(),
+        ok,
+    ))
+}
+
+/// How a filing's caller is answered once its batch's fate is known.
+fn deliver_filed((answer, result): (FiledAnswer, Result<Filed, AppError>)) -> Deliver {
+    Box::new(move |failed: Option<&AppError>| {
+        let _ = answer.send(match (result, failed) {
+            (Ok(_), Some(e)) => Err(e.clone()),
+            (result, _) => result,
+        });
+    })
+}
+
+/// The answers of filings stored together.
+fn deliveries(answers: Vec<FiledAnswer>, filed: Vec<Filed>) -> Vec<Deliver> {
+    answers
         .into_iter()
-        .zip(outcome)
-        .map(|(answer, result)| -> Deliver {
-            Box::new(move |failed: Option<&AppError>| {
-                let _ = answer.send(match (result, failed) {
-                    (Ok(_), Some(e)) => Err(e.clone()),
-                    (result, _) => result,
-                });
-            })
-        })
-        .collect();
-    Ok((deliveries, ok))
+        .zip(filed.into_iter().map(Ok))
+        .map(deliver_filed)
+        .collect()
 }
 
 /// Deadlocks and serialization failures: the same work may succeed when tried again.

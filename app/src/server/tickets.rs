@@ -94,70 +94,84 @@ pub async fn queue_page(
     now: DateTime<Utc>,
 ) -> Result<Vec<QueueRow>, sqlx::Error> {
     let now = millis(now);
-    on_db!(db, pool => {
-        // Statuses are inlined as literals (they come from an enum): the partial
-        // indexes below are only used when the planner can see the query implies their
-        // condition, which it cannot with bound parameters.
-        let status_clause = match f.statuses.as_slice() {
-            [] => format!("r.status IN {ACTIVE}"),
-            [one] if one.is_active() => format!("r.status IN {ACTIVE} AND r.status = '{}'", one.as_str()),
-            [one] if matches!(one, TicketStatus::Resolved | TicketStatus::Closed) => {
-                format!("r.status IN {DONE} AND r.status = '{}'", one.as_str())
-            }
-            many => {
-                let list: Vec<String> = many.iter().map(|s| format!("'{}'", s.as_str())).collect();
-                format!("r.status IN ({})", list.join(", "))
-            }
-        };
-        let mut q = QueryBuilder::new(format!(
-            "SELECT {QUEUE_COLUMNS} FROM reports r \
-             JOIN users d ON d.id = r.reporter_id \
-             LEFT JOIN users a ON a.id = r.assignee_id \
-             LEFT JOIN incidents i ON i.id = r.incident_id \
-             WHERE r.due_at IS NOT NULL AND {status_clause} AND NOT r.incident_member"
-        ));
-        match f.assignee {
-            AssigneeFilter::Anyone => {}
-            AssigneeFilter::Unassigned => {
-                q.push(" AND r.assignee_id IS NULL");
-            }
-            AssigneeFilter::User(id) => {
-                q.push(" AND r.assignee_id = ").push_bind(id);
-            }
+    on_db!(db, pool => queue_query("", f, now).build_query_as::<QueueRow>().fetch_all(pool).await)
+}
+
+/// The queue's query for filter `f` at `now` (ms), after `prefix` (tests put `EXPLAIN`
+/// there to see how it reads).
+pub fn queue_query<'a, DB>(prefix: &str, f: &QueueFilter, now: i64) -> QueryBuilder<'a, DB>
+where
+    DB: sqlx::Database,
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    i32: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    // Statuses are inlined as literals (they come from an enum): the partial indexes
+    // below are only used when the planner can see the query implies their condition,
+    // which it cannot with bound parameters. The same goes for `NOT r.incident_member`
+    // (the queue's indexes hold no incident members: a flood's members are never read).
+    let status_clause = match f.statuses.as_slice() {
+        [] => format!("r.status IN {ACTIVE}"),
+        [one] if one.is_active() => {
+            format!("r.status IN {ACTIVE} AND r.status = '{}'", one.as_str())
         }
-        if let Some(class) = f.class {
-            q.push(" AND r.class = ").push_bind(class.as_str());
+        [one] if matches!(one, TicketStatus::Resolved | TicketStatus::Closed) => {
+            format!("r.status IN {DONE} AND r.status = '{}'", one.as_str())
         }
-        if let Some(prefix) = f.endpoint_prefix.as_deref().filter(|p| !p.is_empty()) {
-            // An exact prefix test, identical on both engines (LIKE differs in case
-            // sensitivity and needs escaping).
-            q.push(" AND substr(r.endpoint, 1, ")
-                .push_bind(i32::try_from(prefix.chars().count()).unwrap_or(i32::MAX))
-                .push(") = ")
-                .push_bind(prefix.to_owned());
+        many => {
+            let list: Vec<String> = many.iter().map(|s| format!("'{}'", s.as_str())).collect();
+            format!("r.status IN ({})", list.join(", "))
         }
-        if f.at_risk {
-            q.push(" AND r.first_response_at IS NULL AND r.at_risk_at < ")
-                .push_bind(now)
-                .push(" AND r.due_at >= ")
-                .push_bind(now);
+    };
+    let mut q = QueryBuilder::new(format!(
+        "{prefix}SELECT {QUEUE_COLUMNS} FROM reports r \
+         JOIN users d ON d.id = r.reporter_id \
+         LEFT JOIN users a ON a.id = r.assignee_id \
+         LEFT JOIN incidents i ON i.id = r.incident_id \
+         WHERE r.due_at IS NOT NULL AND {status_clause} AND NOT r.incident_member"
+    ));
+    match f.assignee {
+        AssigneeFilter::Anyone => {}
+        AssigneeFilter::Unassigned => {
+            q.push(" AND r.assignee_id IS NULL");
         }
-        if f.breached {
-            q.push(" AND ((r.first_response_at IS NULL AND r.due_at < ")
-                .push_bind(now)
-                .push(") OR r.sla_breached)");
+        AssigneeFilter::User(id) => {
+            q.push(" AND r.assignee_id = ").push_bind(id);
         }
-        if let Some((due, id)) = f.after {
-            // A row-value comparison: both engines seek the (due_at, id) index with it.
-            q.push(" AND (r.due_at, r.id) > (")
-                .push_bind(due)
-                .push(", ")
-                .push_bind(id)
-                .push(")");
-        }
-        q.push(" ORDER BY r.due_at, r.id LIMIT ").push_bind(f.limit);
-        q.build_query_as::<QueueRow>().fetch_all(pool).await
-    })
+    }
+    if let Some(class) = f.class {
+        q.push(" AND r.class = ").push_bind(class.as_str());
+    }
+    if let Some(prefix) = f.endpoint_prefix.as_deref().filter(|p| !p.is_empty()) {
+        // An exact prefix test, identical on both engines (LIKE differs in case
+        // sensitivity and needs escaping).
+        q.push(" AND substr(r.endpoint, 1, ")
+            .push_bind(i32::try_from(prefix.chars().count()).unwrap_or(i32::MAX))
+            .push(") = ")
+            .push_bind(prefix.to_owned());
+    }
+    if f.at_risk {
+        q.push(" AND r.first_response_at IS NULL AND r.at_risk_at < ")
+            .push_bind(now)
+            .push(" AND r.due_at >= ")
+            .push_bind(now);
+    }
+    if f.breached {
+        q.push(" AND ((r.first_response_at IS NULL AND r.due_at < ")
+            .push_bind(now)
+            .push(") OR r.sla_breached)");
+    }
+    if let Some((due, id)) = f.after {
+        // A row-value comparison: both engines seek the (due_at, id) index with it.
+        q.push(" AND (r.due_at, r.id) > (")
+            .push_bind(due)
+            .push(", ")
+            .push_bind(id)
+            .push(")");
+    }
+    q.push(" ORDER BY r.due_at, r.id LIMIT ").push_bind(f.limit);
+    q
 }
 
 /// A staff member who can be assigned tickets.

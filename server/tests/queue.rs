@@ -513,7 +513,7 @@ async fn the_queue_never_reads_a_floods_members(engine: Engine) {
     let dev = app.developer("dev@example.com").await;
     let mut ids = Vec::new();
     for n in 0..30 {
-        let form = ReportForm::server_error().with("endpoint", &format!("/v1/orders/{n}"));
+        let form = ReportForm::server_error().with("endpoint", format!("/v1/orders/{n}"));
         ids.push(app.file(&dev, &form).await);
     }
     let filter = QueueFilter {

@@ -146,6 +146,18 @@ fn writer_lanes() -> usize {
         .clamp(1, 16)
 }
 
+/// A PostgreSQL pool of at most `max` connections that never lends or takes back a
+/// connection inside a transaction.
+fn pg_pool(max: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .before_acquire(|conn, _| {
+            Box::pin(async move { Ok(outside_transaction::<Postgres>(conn)) })
+        })
+        .after_release(|conn, _| Box::pin(async move { Ok(outside_transaction::<Postgres>(conn)) }))
+}
+
 /// How long a request waits for a pooled connection before it is told to try again.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -206,15 +218,7 @@ impl Db {
             }
             Engine::Postgres => {
                 let options = PgConnectOptions::from_str(url)?.statement_cache_capacity(512);
-                let pool = PgPoolOptions::new()
-                    .max_connections(max_connections.max(2))
-                    .acquire_timeout(ACQUIRE_TIMEOUT)
-                    .before_acquire(|conn, _| {
-                        Box::pin(async move { Ok(outside_transaction::<Postgres>(conn)) })
-                    })
-                    .after_release(|conn, _| {
-                        Box::pin(async move { Ok(outside_transaction::<Postgres>(conn)) })
-                    })
+                let pool = pg_pool(max_connections.max(2))
                     .connect_with(options.clone())
                     .await?;
                 // Nothing is cached until the listener hears other instances' changes.
@@ -224,18 +228,9 @@ impl Db {
                 // writes look rows up by key, and the one-statement filing (arrays in,
                 // so every batch size shares one plan) would otherwise be planned again
                 // for every batch, which took longer than running it.
-                let writer_pool = PgPoolOptions::new()
-                    .max_connections(u32::try_from(lanes).unwrap_or(1))
-                    .acquire_timeout(ACQUIRE_TIMEOUT)
-                    .before_acquire(|conn, _| {
-                        Box::pin(async move { Ok(outside_transaction::<Postgres>(conn)) })
-                    })
-                    .after_release(|conn, _| {
-                        Box::pin(async move { Ok(outside_transaction::<Postgres>(conn)) })
-                    })
-                    .connect_lazy_with(
-                        options.options([("plan_cache_mode", "force_generic_plan")]),
-                    );
+                let writer_pool = pg_pool(u32::try_from(lanes).unwrap_or(1)).connect_lazy_with(
+                    options.options([("plan_cache_mode", "force_generic_plan")]),
+                );
                 let writer = Writer::postgres(writer_pool, lanes, hub.clone());
                 Ok(Self {
                     pool: Pool::Postgres(pool),

@@ -455,22 +455,20 @@ type FiledRow = (
 /// Files a batch like [`insert_batch`], on PostgreSQL, with one statement outside an
 /// explicit transaction, so the statement's own commit makes it whole (one round trip
 /// instead of six: the commit's flush was most of a lone filing's time, the round trips
-/// most of the rest). Fails, with nothing written, when the batch needs the step-by-step
-/// path (an incident to recompute or to close; see
-/// `migrations/postgres/0010_filing_statement.sql`): the caller then runs
-/// [`insert_batch`] in a transaction.
+/// most of the rest). `Ok(None)` when the batch needs the step-by-step path and nothing
+/// was written: the server refused the statement (an incident to recompute or to close,
+/// see `migrations/postgres/0010_filing_statement.sql`; a deadlock; a bad report), or the
+/// batch's incident windows differ; the caller then runs [`insert_batch`] in a
+/// transaction. Any other error may come after the commit (the connection lost while
+/// the answer was on its way), so it is never retried here.
 #[tracing::instrument(level = "debug", skip_all, fields(count = list.len()))]
 pub async fn file_in_one_statement(
     c: &mut sqlx::PgConnection,
     list: &[NewReport],
-) -> Result<Vec<Filed>, sqlx::Error> {
+) -> Result<Option<Vec<Filed>>, sqlx::Error> {
     let groups = super::incidents::groups(list);
     let window = match groups.first() {
-        Some(g) if groups.iter().any(|o| o.join.window_ms != g.join.window_ms) => {
-            return Err(sqlx::Error::Protocol(
-                "incident windows differ within one batch".into(),
-            ))
-        }
+        Some(g) if groups.iter().any(|o| o.join.window_ms != g.join.window_ms) => return Ok(None),
         Some(g) => g.join.window_ms,
         None => 0,
     };
@@ -485,8 +483,7 @@ pub async fn file_in_one_statement(
     fn col<'a, T>(list: &'a [NewReport], f: impl Fn(&'a NewReport) -> T) -> Vec<T> {
         list.iter().map(f).collect()
     }
-    let payload_channel = super::events::CHANNEL;
-    let rows: Vec<FiledRow> = sqlx::query_as(FILE_IN_ONE_STATEMENT)
+    let rows: Vec<FiledRow> = match sqlx::query_as(FILE_IN_ONE_STATEMENT)
         .bind(col(list, |r| r.reporter_id))
         .bind(col(list, |r| r.endpoint.as_str()))
         .bind(col(list, |r| r.endpoint_template.as_str()))
@@ -541,9 +538,17 @@ pub async fn file_in_one_statement(
         )
         .bind(window)
         .bind(RECONTACT_MS)
-        .bind(payload_channel)
+        .bind(super::events::CHANNEL)
         .fetch_all(c)
-        .await?;
+        .await
+    {
+        Ok(rows) => rows,
+        Err(sqlx::Error::Database(e)) => {
+            tracing::debug!(error = %e, "a batch of filings goes the step-by-step way");
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
     if rows.len() != list.len() {
         return Err(sqlx::Error::RowNotFound);
     }
@@ -569,7 +574,8 @@ pub async fn file_in_one_statement(
                 recontact,
             })
         })
-        .collect()
+        .collect::<Result<_, _>>()
+        .map(Some)
 }
 
 /// One multi-row `INSERT` of reports with their re-contact flags and incidents;

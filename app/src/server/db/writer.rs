@@ -423,12 +423,13 @@ async fn execute(tx: &mut Tx, batch: Vec<Item>) -> Result<Finished, (Vec<Deliver
     if jobs.is_empty() {
         if let Conn::Postgres(c) = tx.conn() {
             // Filings alone: one statement, committed on its own. A batch it cannot
-            // take is filed step by step below; nothing of it was written.
+            // take (nothing of it written) is filed step by step below. Any other
+            // failure may have come after the commit: its callers hear "unavailable"
+            // (their answers are dropped), never a second copy of their reports.
             match reports::file_in_one_statement(c, &list).await {
-                Ok(filed) => return Ok(Finished::Committed(deliveries(answers, filed))),
-                Err(e) => {
-                    tracing::debug!(error = %e, "filing in one statement fell back to a transaction");
-                }
+                Ok(Some(filed)) => return Ok(Finished::Committed(deliveries(answers, filed))),
+                Ok(None) => {}
+                Err(e) => return Err((Vec::new(), e)),
             }
         }
     }

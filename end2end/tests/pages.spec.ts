@@ -98,6 +98,21 @@ test("every page is accessible and fits a phone, for every role", async ({ brows
     await audit(agent, path, problems);
   }
 
+  // Outside business hours the ticket's countdown reads "… left (paused: support is
+  // closed)"; whatever the hour this runs, that text must wrap on a phone.
+  await agent.setViewportSize(PHONE);
+  await agent.goto(`/tickets/${ticketId}`);
+  await hydrated(agent);
+  const closedOverflow = await agent.evaluate(() => {
+    const left = document.querySelector<HTMLElement>("dl.details .time-left")!;
+    left.textContent = "8h 00m 00s left (paused: support is closed)";
+    const doc = document.documentElement;
+    return doc.scrollWidth - doc.clientWidth;
+  });
+  if (closedOverflow > 0) {
+    problems.push(`/tickets/${ticketId} on a phone, support closed: ${closedOverflow}px too wide`);
+  }
+
   const manager = await (await browser.newContext()).newPage();
   await signIn(manager, STAFF.manager.email, STAFF.manager.password);
   for (const path of ["/manager/reports", "/settings/calendar"]) await audit(manager, path, problems);

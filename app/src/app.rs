@@ -133,6 +133,7 @@ fn Frame() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route path=path!("/queue") view=pages::queue::QueuePage ssr=SsrMode::Async />
+                <Route path=path!("/alerts") view=pages::alerts::AlertsPage ssr=SsrMode::Async />
                 <Route
                     path=path!("/tickets/:id")
                     view=pages::tickets::TicketPage
@@ -196,6 +197,7 @@ fn SignedInNav(user: CurrentUser) -> impl IntoView {
         <A href="/reports/new">"Report a failure"</A>
         <A href="/reports">"My reports"</A>
         <A href="/account/tokens">"API tokens"</A>
+        {staff.then(|| view! { <pages::alerts::Bell /> })}
         <span class="who" title=user.role.as_str()>
             {user.email.clone()}
             {user.role.is_staff().then(|| view! { <span class="role">{user.role.as_str()}</span> })}

@@ -66,6 +66,8 @@ async fn main() -> anyhow::Result<()> {
         public_url: None,
         trust_forwarded_for: false,
         rates: app::server::limits::Rates::off(),
+        alert_poll_ms: 0,
+        mail_lease_secs: 120,
         leptos_options: LeptosOptions::builder()
             .output_name("faultdesk")
             .site_addr(([127, 0, 0, 1], 0))

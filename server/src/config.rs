@@ -32,6 +32,13 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// `FAULTDESK_RATE_*`: rate limits (see `app::server::limits`).
     pub rates: Rates,
+    /// `FAULTDESK_ALERT_POLL_MS`: how often each instance looks for SLA alerts that
+    /// fell due (default 10000; an alert is sent at most this late). `0` runs no alert
+    /// worker on this instance (the others' do the work).
+    pub alert_poll_ms: u64,
+    /// `FAULTDESK_MAIL_LEASE_SECS`: how long a batch of mail claimed by one instance is
+    /// its own before another may send it (default 120).
+    pub mail_lease_secs: u64,
 }
 
 /// The default sender address.
@@ -90,6 +97,8 @@ impl Settings {
                 .filter(|s| !s.trim().is_empty()),
             trust_forwarded_for: env_or("FAULTDESK_TRUST_FORWARDED_FOR", "false").parse()?,
             rates: Rates::from_env().map_err(anyhow::Error::msg)?,
+            alert_poll_ms: env_or("FAULTDESK_ALERT_POLL_MS", "10000").parse()?,
+            mail_lease_secs: env_or("FAULTDESK_MAIL_LEASE_SECS", "120").parse()?,
         })
     }
 }
@@ -135,6 +144,8 @@ impl fmt::Debug for Settings {
             .field("public_url", &self.public_url)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("rates", &self.rates)
+            .field("alert_poll_ms", &self.alert_poll_ms)
+            .field("mail_lease_secs", &self.mail_lease_secs)
             .finish()
     }
 }

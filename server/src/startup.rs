@@ -38,6 +38,7 @@ pub struct Application {
     router: Router,
     state: AppState,
     mailer: Option<Mailer>,
+    alert_poll: Option<Duration>,
 }
 
 impl Application {
@@ -55,6 +56,7 @@ impl Application {
                 incident_window: chrono::Duration::minutes(settings.incident_window_minutes.max(1)),
                 mail_enabled: settings.smtp_url.is_some(),
                 trust_forwarded_for: settings.trust_forwarded_for,
+                public_url: settings.public_url.clone(),
             }),
             limits: Arc::new(Limits::new(settings.rates)),
         };
@@ -66,7 +68,11 @@ impl Application {
             );
         }
         let mailer = match &settings.smtp_url {
-            Some(url) => Some(Mailer::new(url, &settings.mail_from).map_err(anyhow::Error::msg)?),
+            Some(url) => Some(
+                Mailer::new(url, &settings.mail_from)
+                    .map_err(anyhow::Error::msg)?
+                    .with_lease(Duration::from_secs(settings.mail_lease_secs.max(1))),
+            ),
             None => None,
         };
         let listener = TcpListener::bind(settings.leptos_options.site_addr).await?;
@@ -80,6 +86,8 @@ impl Application {
             router,
             state,
             mailer,
+            alert_poll: (settings.alert_poll_ms > 0)
+                .then(|| Duration::from_millis(settings.alert_poll_ms.max(50))),
         })
     }
 
@@ -123,6 +131,9 @@ impl Application {
                 Duration::from_secs(10),
             ))
         });
+        let alerts = self
+            .alert_poll
+            .map(|period| tokio::spawn(app::server::alerts::run(self.state.clone(), period)));
         let result = axum::serve(
             self.listener,
             self.router
@@ -132,6 +143,9 @@ impl Application {
         .await;
         sweeper.abort();
         listener.abort();
+        if let Some(alerts) = alerts {
+            alerts.abort();
+        }
         if let Some(mail) = mail {
             mail.abort();
         }

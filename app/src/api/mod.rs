@@ -3,6 +3,7 @@
 //! authorisation tests walk that list).
 
 pub mod account;
+pub mod alerts;
 pub mod auth;
 pub mod incidents;
 pub mod manager;

@@ -8,8 +8,15 @@ use leptos::prelude::*;
 #[cfg(feature = "hydrate")]
 const SETTLE: std::time::Duration = std::time::Duration::from_millis(300);
 
-/// A counter that increases after events from `url` (and stays 0 on the server).
+/// A counter that increases after ticket changes announced on `url` (and stays 0 on
+/// the server).
 pub fn live_changes(url: &'static str) -> ReadSignal<usize> {
+    live_events(url, &["created", "updated", "resync"])
+}
+
+/// A counter that increases after events of the given `kinds` from `url` (and stays 0
+/// on the server).
+pub fn live_events(url: &'static str, kinds: &'static [&'static str]) -> ReadSignal<usize> {
     let (changes, set_changes) = signal(0usize);
     #[cfg(feature = "hydrate")]
     {
@@ -32,7 +39,7 @@ pub fn live_changes(url: &'static str) -> ReadSignal<usize> {
                     SETTLE,
                 );
             });
-            for kind in ["created", "updated", "resync"] {
+            for kind in kinds {
                 let _ =
                     source.add_event_listener_with_callback(kind, bump.as_ref().unchecked_ref());
             }
@@ -42,6 +49,6 @@ pub fn live_changes(url: &'static str) -> ReadSignal<usize> {
         });
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (url, set_changes);
+    let _ = (url, kinds, set_changes);
     changes
 }

@@ -143,6 +143,33 @@ pub fn format_business_duration(seconds: i64) -> String {
     }
 }
 
+/// How long after a clock reaches its instant the alert may still be recorded and count
+/// as sent at that instant (a worker polls; an instant exactly at closing time is
+/// noticed a moment after the desk closed).
+pub const ALERT_GRACE_SECS: i64 = 300;
+
+/// When an alert is delivered to a person (counted on their bell, mailed): at once while
+/// the desk is open, or for someone who opted into alerts outside business hours;
+/// otherwise at the next opening. `instant` is when the clock reached the alert (its
+/// at-risk or due time), `now` when the alert is recorded: an instant inside business
+/// hours (its closing instant included) recorded within [`ALERT_GRACE_SECS`] counts as
+/// inside them.
+pub fn alert_delivery(
+    cal: &BusinessCalendar,
+    instant: DateTime<Utc>,
+    now: DateTime<Utc>,
+    after_hours: bool,
+) -> DateTime<Utc> {
+    if after_hours || cal.is_open(now) {
+        return now;
+    }
+    let in_hours = cal.is_open(instant) || cal.is_closing_instant(instant);
+    if in_hours && instant <= now && (now - instant).num_seconds() <= ALERT_GRACE_SECS {
+        return now;
+    }
+    cal.next_opening(now)
+}
+
 #[cfg(test)]
 mod tests {
     use chrono_tz::Europe::Berlin;
@@ -158,6 +185,33 @@ mod tests {
         // Created Fri 2026-01-09 16:00 CET, due Mon 2026-01-12 16:00 CET.
         let clock = SlaClock::start(&cal, utc("2026-01-09T15:00:00Z"));
         (cal, clock)
+    }
+
+    #[test]
+    fn alerts_wait_for_the_next_opening_unless_opted_in() {
+        let (cal, clock) = clock();
+        // Due Mon 16:00 CET (15:00 UTC), inside hours: delivered at once.
+        assert_eq!(
+            alert_delivery(&cal, clock.due_at, clock.due_at, false),
+            clock.due_at
+        );
+        // Due at closing (17:00 CET) and noticed two minutes later: still delivered.
+        let closing = utc("2026-01-12T16:00:00Z");
+        let noticed = utc("2026-01-12T16:02:00Z");
+        assert_eq!(alert_delivery(&cal, closing, noticed, false), noticed);
+        // Recorded that evening (a worker was down): Tuesday's opening, 09:00 CET.
+        let evening = utc("2026-01-12T20:00:00Z");
+        let opening = utc("2026-01-13T08:00:00Z");
+        assert_eq!(alert_delivery(&cal, closing, evening, false), opening);
+        assert_eq!(alert_delivery(&cal, clock.due_at, evening, false), opening);
+        // Opted into after-hours alerts: at once.
+        assert_eq!(alert_delivery(&cal, closing, evening, true), evening);
+        // Friday evening waits for Monday.
+        let friday = utc("2026-01-09T17:30:00Z");
+        assert_eq!(
+            alert_delivery(&cal, utc("2026-01-09T15:00:00Z"), friday, false),
+            utc("2026-01-12T08:00:00Z")
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! One file per route, mirroring the URL tree.
 
 pub mod account;
+pub mod alerts;
 pub mod calendar;
 pub mod home;
 pub mod incidents;

@@ -28,22 +28,46 @@ pub const MAX_ATTEMPTS: i64 = 5;
 /// Puts messages in the outbox, inside the transaction of the action that sends them
 /// (so a message exists exactly when the action committed); wakes the mail worker
 /// after commit.
-#[tracing::instrument(level = "debug", skip_all, fields(count = mails.len()))]
 pub async fn enqueue(tx: &mut Tx, mails: &[Mail], now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    let timed: Vec<(&Mail, i64)> = mails.iter().map(|m| (m, 0)).collect();
+    insert(tx, &timed, now).await
+}
+
+/// Like [`enqueue`], each message held back until its instant (an alert that fell
+/// outside business hours goes out at the next opening).
+pub async fn enqueue_not_before(
+    tx: &mut Tx,
+    mails: &[(Mail, DateTime<Utc>)],
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let timed: Vec<(&Mail, i64)> = mails
+        .iter()
+        .map(|(m, at)| (m, if *at > now { millis(*at) } else { 0 }))
+        .collect();
+    insert(tx, &timed, now).await
+}
+
+#[tracing::instrument(level = "debug", skip_all, fields(count = mails.len()))]
+async fn insert(
+    tx: &mut Tx,
+    mails: &[(&Mail, i64)],
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     if mails.is_empty() {
         return Ok(());
     }
     for chunk in mails.chunks(200) {
         on_tx!(tx, c => {
             let mut q = sqlx::QueryBuilder::new(
-            "INSERT INTO mail_outbox (recipient, subject, body, created_at) ",
-        );
-        q.push_values(chunk, |mut b, m| {
-            b.push_bind(&m.to)
-                .push_bind(&m.subject)
-                .push_bind(&m.body)
-                .push_bind(millis(now));
-        });
+                "INSERT INTO mail_outbox (recipient, subject, body, created_at, locked_until) ",
+            );
+            q.push_values(chunk, |mut b, (m, not_before)| {
+                b.push_bind(&m.to)
+                    .push_bind(&m.subject)
+                    .push_bind(&m.body)
+                    .push_bind(millis(now))
+                    .push_bind(*not_before);
+            });
             q.build().execute(&mut *c).await.map(|r| r.rows_affected())
         })?;
     }
@@ -56,6 +80,7 @@ pub async fn enqueue(tx: &mut Tx, mails: &[Mail], now: DateTime<Utc>) -> Result<
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    lease: Duration,
 }
 
 impl std::fmt::Debug for Mailer {
@@ -77,14 +102,31 @@ impl Mailer {
         let from = from
             .parse::<Mailbox>()
             .map_err(|e| format!("bad sender address: {e}"))?;
-        Ok(Self { transport, from })
+        Ok(Self {
+            transport,
+            from,
+            lease: Duration::minutes(2),
+        })
     }
 
-    async fn send(&self, m: &Mail) -> Result<(), String> {
+    /// How long a claimed batch is this instance's before another may send it (after
+    /// this one died mid-batch, say). Default two minutes; it must exceed the time a
+    /// batch takes to send, or a slow server gets a message twice.
+    pub fn with_lease(mut self, lease: std::time::Duration) -> Self {
+        self.lease = Duration::from_std(lease).unwrap_or(self.lease);
+        self
+    }
+
+    /// Sends outbox message `id`. Its `Message-ID` is derived from the outbox id, so if
+    /// an instance dies after the SMTP server took it but before it was marked sent,
+    /// the copy another instance sends later is recognisably the same message.
+    async fn send(&self, id: i64, m: &Mail) -> Result<(), String> {
         let to =
             m.to.parse::<Mailbox>()
                 .map_err(|e| format!("bad recipient: {e}"))?;
+        let domain = self.from.email.domain().to_owned();
         let message = Message::builder()
+            .message_id(Some(format!("<outbox-{id}@{domain}>")))
             .from(self.from.clone())
             .to(to)
             .subject(&m.subject)
@@ -112,6 +154,7 @@ pub async fn drain(db: &Db, mailer: &Mailer, clock: &Clock) -> Result<usize, App
     let mut sent = 0;
     loop {
         let now = clock.now();
+        let until = now + mailer.lease;
         // Claim: push the lock forward. The re-check of locked_until in the outer
         // WHERE makes a second instance racing for the same rows claim none of them.
         let batch: Vec<Claimed> = db
@@ -122,7 +165,7 @@ pub async fn drain(db: &Db, mailer: &Mailer, clock: &Clock) -> Result<usize, App
                                AND locked_until < $2 AND attempts < $3 ORDER BY id LIMIT 20) \
                                AND locked_until < $2 RETURNING id, recipient, subject, body";
                     Ok(on_tx!(tx, c => sqlx::query_as(sql)
-                        .bind(millis(now + Duration::minutes(2)))
+                        .bind(millis(until))
                         .bind(millis(now))
                         .bind(MAX_ATTEMPTS)
                         .fetch_all(&mut *c)
@@ -139,7 +182,7 @@ pub async fn drain(db: &Db, mailer: &Mailer, clock: &Clock) -> Result<usize, App
                 subject: m.subject,
                 body: m.body,
             };
-            let (id, result) = (m.id, mailer.send(&mail).await);
+            let (id, result) = (m.id, mailer.send(m.id, &mail).await);
             let delivered = result.is_ok();
             let at = clock.now();
             if let Err(e) = &result {

@@ -1,6 +1,7 @@
 //! Server-only code: the store (one file per aggregate), authentication, sessions and
 //! the application state. Nothing here is compiled into the browser bundle.
 
+pub mod alerts;
 pub mod auth;
 pub mod cache;
 pub mod calendar;

@@ -18,6 +18,8 @@ pub struct RuntimeOptions {
     pub mail_enabled: bool,
     /// Take the client address from `X-Forwarded-For` (behind a trusted proxy).
     pub trust_forwarded_for: bool,
+    /// The address people use (`https://desk.example.com`), for links in email.
+    pub public_url: Option<String>,
 }
 
 /// Everything a request handler may need.

@@ -4,6 +4,7 @@
 //! nor the services import anything from `api/`.
 
 pub mod account;
+pub mod alerts;
 pub mod auth;
 pub mod incidents;
 pub mod manager;

@@ -55,6 +55,8 @@ pub struct TestApp {
     pub db: Db,
     pub clock: Clock,
     pub engine: Engine,
+    /// The instance's state (for calling its services directly, e.g. the alert worker).
+    pub state: app::server::state::AppState,
     _guard: DbGuard,
 }
 
@@ -71,7 +73,7 @@ fn postgres_server_url() -> String {
 }
 
 /// Owns the test database and removes it when the test ends (even on panic).
-enum DbGuard {
+pub enum DbGuard {
     Sqlite(tempfile::TempDir),
     Postgres {
         name: String,
@@ -104,7 +106,8 @@ impl Drop for DbGuard {
     }
 }
 
-async fn fresh_database(engine: Engine) -> (String, DbGuard) {
+/// A fresh, empty database of `engine`: its URL and the guard that removes it.
+pub async fn fresh_database(engine: Engine) -> (String, DbGuard) {
     match engine {
         Engine::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -189,6 +192,10 @@ async fn start_app(
         public_url: None,
         trust_forwarded_for: false,
         rates: app::server::limits::Rates::off(),
+        // Tests run the alert worker's rounds themselves (`alerts::fire_due`), at
+        // instants of their choosing.
+        alert_poll_ms: 0,
+        mail_lease_secs: 120,
         leptos_options,
     };
     adjust(&mut settings);
@@ -197,6 +204,7 @@ async fn start_app(
         .expect("application builds");
     let base = format!("http://{}", app.local_addr());
     let db = app.state().db.clone();
+    let state = app.state().clone();
     tokio::spawn(app.run_until(std::future::pending()));
     TestApp {
         base,
@@ -204,6 +212,7 @@ async fn start_app(
         db,
         clock,
         engine,
+        state,
         _guard: guard,
     }
 }

@@ -53,6 +53,17 @@ pub const SERVER_FNS: &[Access] = &[
     ),
     ("queue", Some(Role::Agent), &[("query[status]", "")]),
     ("staff_members", Some(Role::Agent), &[]),
+    ("my_notifications", Some(Role::Agent), &[]),
+    (
+        "mark_notifications_read",
+        Some(Role::Agent),
+        &[("id", "999999")],
+    ),
+    (
+        "save_alert_preferences",
+        Some(Role::Agent),
+        &[("unassigned", "on"), ("after_hours", "on")],
+    ),
     ("get_ticket", Some(Role::Agent), &[("id", "{report}")]),
     ("claim_ticket", Some(Role::Agent), &[("id", "{report}")]),
     (
@@ -152,6 +163,7 @@ pub const PAGES: &[(&str, Option<Role>)] = &[
     ("/reports/{id}", Some(Role::Developer)),
     ("/account/tokens", Some(Role::Developer)),
     ("/queue", Some(Role::Agent)),
+    ("/alerts", Some(Role::Agent)),
     ("/tickets/{id}", Some(Role::Agent)),
     ("/incidents/{id}", Some(Role::Agent)),
     ("/notices", Some(Role::Agent)),

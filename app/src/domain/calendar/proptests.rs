@@ -155,4 +155,35 @@ proptest! {
         prop_assert!([10_020, 10_080, 10_140].contains(&elapsed));
         prop_assert_eq!(cal.business_minutes_between(from, to), elapsed - 7);
     }
+
+    /// SLA alerts (PRODUCT §5): an alert is delivered at once or at an opening, never
+    /// in a closed period, unless the person opted into alerts after hours or the
+    /// clock's instant was inside business hours (a closing instant included) and the
+    /// alert is recorded within the grace a polling worker needs.
+    #[test]
+    fn alerts_are_never_delivered_outside_business_hours_unless_opted_in(
+        case in case(),
+        minutes in 0..5000i64,
+        lag in prop_oneof![0..600i64, 0..4 * 86_400i64],
+    ) {
+        use crate::domain::sla::{alert_delivery, ALERT_GRACE_SECS};
+        let cal = &case.calendar;
+        let instant = cal.add_business_minutes(case.start, minutes);
+        let now = instant + TimeDelta::seconds(lag);
+        let at = alert_delivery(cal, instant, now, false);
+        prop_assert!(at >= now);
+        let in_grace = (cal.is_open(instant) || cal.is_closing_instant(instant))
+            && lag <= ALERT_GRACE_SECS;
+        if at == now {
+            prop_assert!(cal.is_open(now) || in_grace, "delivered at {now}, a closed moment");
+        } else {
+            prop_assert!(cal.is_open(at), "delivered at {at}, a closed moment");
+            prop_assert_eq!(at, cal.next_opening(now));
+        }
+        if cal.is_open(now) {
+            prop_assert_eq!(at, now);
+        }
+        // Opted in: at once, whatever the hour.
+        prop_assert_eq!(alert_delivery(cal, instant, now, true), now);
+    }
 }

@@ -1,0 +1,53 @@
+//! The bell: SLA alerts told to a staff member, and their alert preferences. Staff only.
+
+use crate::error::AppError;
+pub use crate::wire::alerts::*;
+use leptos::prelude::*;
+
+/// The signed-in staff member's notifications (delivered ones) and preferences.
+#[server(endpoint = "my_notifications")]
+pub async fn my_notifications() -> Result<Notifications, AppError> {
+    use crate::{
+        domain::role::Role,
+        server::{alerts, auth, state::app_state},
+    };
+    let user = auth::require_role(Role::Agent).await?;
+    let state = app_state()?;
+    alerts::notifications(&state.db, user.id, &user.timezone, state.clock.now()).await
+}
+
+/// Marks a notification read (`id`), or every delivered one (no `id`).
+#[server(endpoint = "mark_notifications_read")]
+pub async fn mark_notifications_read(id: Option<i64>) -> Result<(), AppError> {
+    use crate::{
+        domain::role::Role,
+        server::{alerts, auth, state::app_state},
+    };
+    let user = auth::require_role(Role::Agent).await?;
+    alerts::mark_read(&app_state()?, user.id, id).await?;
+    Ok(())
+}
+
+/// Saves who is told what: alerts about unassigned tickets (`unassigned=on`) and alerts
+/// outside business hours (`after_hours=on`); an absent box is off.
+#[server(endpoint = "save_alert_preferences")]
+pub async fn save_alert_preferences(
+    unassigned: Option<String>,
+    after_hours: Option<String>,
+) -> Result<(), AppError> {
+    use crate::{
+        domain::role::Role,
+        server::{alerts, auth, state::app_state},
+    };
+    let user = auth::require_role(Role::Agent).await?;
+    let on = |v: &Option<String>| v.as_deref().is_some_and(|v| v == "on" || v == "true");
+    alerts::save_preferences(
+        &app_state()?,
+        user.id,
+        AlertPreferences {
+            unassigned: on(&unassigned),
+            after_hours: on(&after_hours),
+        },
+    )
+    .await
+}

@@ -151,6 +151,11 @@ fn Frame() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route
+                    path=path!("/settings/sla")
+                    view=pages::sla_policy::SlaPolicyPage
+                    ssr=SsrMode::Async
+                />
+                <Route
                     path=path!("/settings/calendar")
                     view=pages::calendar::CalendarPage
                     ssr=SsrMode::Async
@@ -194,6 +199,7 @@ fn SignedInNav(user: CurrentUser) -> impl IntoView {
         {staff.then(|| view! { <A href="/queue">"Queue"</A> <A href="/notices">"Notices"</A> })}
         {manager.then(|| view! { <A href="/manager/reports">"Reports"</A> })}
         {manager.then(|| view! { <A href="/settings/calendar">"Calendar"</A> })}
+        {manager.then(|| view! { <A href="/settings/sla">"SLA"</A> })}
         <A href="/reports/new">"Report a failure"</A>
         <A href="/reports">"My reports"</A>
         <A href="/account/tokens">"API tokens"</A>

@@ -294,7 +294,12 @@ fn row(
         r.disposition = "routed";
         (Priority::Normal, created)
     };
-    let sla = start_clock(calendar, priority, routed);
+    let sla = start_clock(
+        calendar,
+        &app::domain::sla_policy::SlaPolicy::default(),
+        priority,
+        routed,
+    );
     r.priority = priority.as_str();
     r.routed = Some(sla.routed_at.timestamp_millis());
     r.target = Some(sla.target_minutes);

@@ -270,7 +270,8 @@ async fn alerts_outside_business_hours_wait_for_the_opening_unless_opted_in(engi
 async fn racing_workers_record_each_alert_exactly_once(engine: Engine) {
     let (a, smtp) = with_smtp(engine).await;
     let b = if engine == Engine::Postgres {
-        Some(a.second_instance().await)
+        let url = smtp.url.clone();
+        Some(a.second_instance_with(|s| s.smtp_url = Some(url)).await)
     } else {
         None
     };
@@ -326,7 +327,8 @@ async fn racing_workers_record_each_alert_exactly_once(engine: Engine) {
 async fn the_daily_digest_goes_out_once_at_opening(engine: Engine) {
     let (a, smtp) = with_smtp(engine).await;
     let b = if engine == Engine::Postgres {
-        Some(a.second_instance().await)
+        let url = smtp.url.clone();
+        Some(a.second_instance_with(|s| s.smtp_url = Some(url)).await)
     } else {
         None
     };

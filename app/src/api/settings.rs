@@ -128,3 +128,45 @@ pub async fn remove_holiday(day: String) -> Result<(), AppError> {
     tracing::info!(user = user.id, %date, "holiday removed");
     Ok(())
 }
+
+/// The SLA policy in force and its history.
+#[server(endpoint = "get_sla_policy")]
+pub async fn get_sla_policy() -> Result<PolicyView, AppError> {
+    use crate::{
+        domain::role::Role,
+        server::{auth, settings, sla_policy, state::app_state},
+    };
+    let user = auth::require_role(Role::Manager).await?;
+    let db = app_state()?.db;
+    let calendar = settings::load_calendar(&db).await?;
+    let policy = sla_policy::current(&db).await?;
+    Ok(PolicyView {
+        history: sla_policy::history(&db, &user.timezone).await?,
+        normal_minutes: policy.normal.minutes_on(&calendar),
+        low_minutes: policy.low.minutes_on(&calendar),
+        standard_day_minutes: calendar.standard_day_minutes(),
+    })
+}
+
+/// Puts a new SLA policy in force: first-response targets (`1d`, `4h`, `1h 30m`; a day
+/// is the calendar's standard business day) and the at-risk threshold (percent of the
+/// target left). Applies to clocks started from now on.
+#[server(endpoint = "save_sla_policy")]
+pub async fn save_sla_policy(
+    first_response_normal: String,
+    first_response_low: String,
+    at_risk_percent: String,
+) -> Result<(), AppError> {
+    use crate::{
+        domain::{role::Role, sla_policy::SlaPolicy},
+        server::{auth, sla_policy, state::app_state},
+    };
+    let user = auth::require_role(Role::Manager).await?;
+    let policy = SlaPolicy::parse(
+        &first_response_normal,
+        &first_response_low,
+        &at_risk_percent,
+    )
+    .map_err(|(field, message)| AppError::validation(&field, message))?;
+    sla_policy::save(&app_state()?, &user, policy).await
+}

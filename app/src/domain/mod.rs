@@ -19,6 +19,7 @@ pub mod retry;
 pub mod role;
 pub mod scrub;
 pub mod sla;
+pub mod sla_policy;
 pub mod stats;
 pub mod status;
 pub mod text;

@@ -28,6 +28,10 @@ pub struct SlaClock {
     pub target_minutes: i64,
     /// The first public reply by staff, which stops the clock.
     pub first_response_at: Option<DateTime<Utc>>,
+    /// When less than the policy's at-risk share of the target is left (fixed at
+    /// creation like the due time); `None`: the default quarter, computed.
+    #[serde(default)]
+    pub at_risk_at: Option<DateTime<Utc>>,
 }
 
 impl SlaClock {
@@ -40,6 +44,7 @@ impl SlaClock {
             due_at: due_at(cal, created_at, target_minutes),
             target_minutes,
             first_response_at: None,
+            at_risk_at: None,
         }
     }
 }
@@ -109,9 +114,14 @@ pub fn sla_state(cal: &BusinessCalendar, clock: &SlaClock, now: DateTime<Utc>) -
         Some(answered) => (SlaStatus::MetLate, answered),
         None if now > clock.due_at => (SlaStatus::Breached, now),
         None => {
-            let remaining = cal.business_seconds_between(now, clock.due_at);
-            // Strictly less than a quarter: compare in integers to avoid rounding.
-            let at_risk = remaining * 4 < clock.target_minutes * 60;
+            let at_risk = match clock.at_risk_at {
+                Some(at) => now > at,
+                None => {
+                    let remaining = cal.business_seconds_between(now, clock.due_at);
+                    // Strictly less than a quarter: compare in integers to avoid rounding.
+                    remaining * 4 < clock.target_minutes * 60
+                }
+            };
             (
                 if at_risk {
                     SlaStatus::AtRisk

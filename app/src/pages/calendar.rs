@@ -54,9 +54,10 @@ fn Calendar(
         <section class="panel">
             <h1>"Support calendar"</h1>
             <p class="lead">
-                "The first-response target is one standard business day: now "
+                "One standard business day is now "
                 <strong>{format!("{hours} business hours")}</strong>
-                ". Changes apply to tickets created afterwards; existing due times do not move."
+                " (the unit of the " <a href="/settings/sla">"SLA policy"</a>
+                "'s targets). Changes apply to tickets created afterwards; existing due times do not move."
             </p>
             <ActionForm action=save>
                 <FormError error=save_error fields=&["timezone"] />

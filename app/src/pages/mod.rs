@@ -10,6 +10,7 @@ pub mod not_found;
 pub mod notices;
 pub mod queue;
 pub mod reports;
+pub mod sla_policy;
 pub mod tickets;
 pub mod tokens;
 

@@ -12,7 +12,7 @@
 
 use super::{db::Db, guidance::ArticleRow, notices::NoticeRow};
 use crate::{
-    domain::{calendar::BusinessCalendar, guidance::ArticleRule},
+    domain::{calendar::BusinessCalendar, guidance::ArticleRule, sla_policy::SlaPolicy},
     error::AppError,
     wire::auth::CurrentUser,
 };
@@ -31,7 +31,7 @@ pub const CHANNEL: &str = "faultdesk_cache";
 /// One cached thing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CacheKind {
-    /// The support calendar and holidays.
+    /// The support calendar and holidays, and the SLA policy.
     Calendar,
     /// Guidance articles and their rules.
     Guidance,
@@ -105,6 +105,7 @@ pub struct CurrentNotices {
 pub struct Caches {
     enabled: AtomicBool,
     calendar: Slot<BusinessCalendar>,
+    policy: Slot<SlaPolicy>,
     guidance: Slot<Guidance>,
     notices: Slot<CurrentNotices>,
     users: Keyed<i64, CurrentUser>,
@@ -117,6 +118,7 @@ impl Default for Caches {
         Self {
             enabled: AtomicBool::new(true),
             calendar: Slot::default(),
+            policy: Slot::default(),
             guidance: Slot::default(),
             notices: Slot::default(),
             users: Keyed::default(),
@@ -142,7 +144,11 @@ impl Caches {
     /// Drops one cached copy.
     pub fn invalidate(&self, kind: CacheKind) {
         match kind {
-            CacheKind::Calendar => self.calendar.invalidate(),
+            // The SLA policy goes with the calendar: both say when support is due.
+            CacheKind::Calendar => {
+                self.calendar.invalidate();
+                self.policy.invalidate();
+            }
             CacheKind::Guidance => self.guidance.invalidate(),
             CacheKind::Notices => self.notices.invalidate(),
             CacheKind::Users => {
@@ -211,6 +217,13 @@ impl Caches {
                 |_| true,
                 || super::settings::read_calendar(db),
             )
+            .await
+    }
+
+    /// The SLA policy in force.
+    pub async fn policy(&self, db: &Db) -> Result<Arc<SlaPolicy>, AppError> {
+        self.policy
+            .get(self.enabled(), |_| true, || super::sla_policy::read(db))
             .await
     }
 

@@ -17,6 +17,7 @@ use crate::{
         retry,
         scrub::scrub,
         sla::{sla_state, SlaClock, SlaStatus},
+        sla_policy::SlaPolicy,
         status::FailureClass,
         ticket::{Disposition, Feedback, Priority, TicketStatus},
         timefmt::format_local,
@@ -153,7 +154,8 @@ async fn prepare(
             None,
         ),
         FailureClass::ServerError | FailureClass::TransportFailure => {
-            let sla = start_clock(&calendar, Priority::Normal, now);
+            let policy = super::sla_policy::current(&state.db).await?;
+            let sla = start_clock(&calendar, &policy, Priority::Normal, now);
             (
                 Disposition::Routed,
                 None,
@@ -222,20 +224,21 @@ pub async fn notice_covering(
         .find(|n| crate::domain::notices::covers_endpoint(&n.prefixes(), endpoint)))
 }
 
-/// Starts a first-response clock now: the target is the priority's number of standard
-/// business days of the current calendar; the due time is fixed from here on.
+/// Starts a first-response clock now: the target is the policy's for the priority (a
+/// day being the current calendar's standard business day); the due time and the
+/// at-risk instant are fixed from here on.
 pub fn start_clock(
     calendar: &BusinessCalendar,
+    policy: &SlaPolicy,
     priority: Priority,
     now: DateTime<Utc>,
 ) -> SlaStart {
-    let target_minutes = calendar.standard_day_minutes() * priority.target_days();
+    let target_minutes = policy.target(priority).minutes_on(calendar);
     SlaStart {
         routed_at: now,
         target_minutes,
         due_at: calendar.add_business_minutes(now, target_minutes),
-        // At risk once less than a quarter is left, i.e. after three quarters.
-        at_risk_at: calendar.add_business_minutes(now, target_minutes - target_minutes / 4),
+        at_risk_at: calendar.add_business_minutes(now, policy.at_risk_after(target_minutes)),
     }
 }
 
@@ -274,7 +277,8 @@ pub async fn feedback(
     };
     let now = state.clock.now();
     let calendar = settings::load_calendar(&state.db).await?;
-    let sla = start_clock(&calendar, Priority::Low, now);
+    let policy = super::sla_policy::current(&state.db).await?;
+    let sla = start_clock(&calendar, &policy, Priority::Low, now);
     let reporter = user.id;
     state
         .db
@@ -426,6 +430,7 @@ async fn assemble(
                 due_at: from_millis(due),
                 target_minutes: target,
                 first_response_at: row.first_response_at.map(from_millis),
+                at_risk_at: row.at_risk_at.map(from_millis),
             };
             let st = sla_state(&calendar, &clock, state.clock.now());
             Some(SlaView {
@@ -618,7 +623,8 @@ pub async fn unrelated(
     let statement = scrub(&statement).text;
     let now = state.clock.now();
     let calendar = settings::load_calendar(&state.db).await?;
-    let sla = start_clock(&calendar, Priority::Normal, now);
+    let policy = super::sla_policy::current(&state.db).await?;
+    let sla = start_clock(&calendar, &policy, Priority::Normal, now);
     let window = state.options.incident_window.num_milliseconds();
     let reporter = user.id;
     state

@@ -24,6 +24,7 @@ pub mod reports;
 pub mod reports_sql;
 pub mod sessions;
 pub mod settings;
+pub mod sla_policy;
 pub mod state;
 pub mod tickets;
 pub mod tokens;

@@ -48,3 +48,34 @@ pub const WEEKDAYS: [&str; 7] = [
     "Saturday",
     "Sunday",
 ];
+
+/// One version of the SLA policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PolicyVersion {
+    /// First-response target of normal tickets: "1d", "4h 30m".
+    pub normal: String,
+    /// First-response target of low-priority tickets (escalated client errors).
+    pub low: String,
+    /// At risk with less than this share of the target left (percent).
+    pub at_risk_percent: i64,
+    /// When it was put in force, in the reader's timezone ("installation" for the default).
+    pub since_local: String,
+    /// Who did (an email), or "default".
+    pub by: String,
+}
+
+/// The SLA policy page: the policy in force (first in `history`) and what its targets
+/// come to on today's calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PolicyView {
+    /// Every version, newest (in force) first.
+    pub history: Vec<PolicyVersion>,
+    /// The normal target in business minutes on today's calendar.
+    pub normal_minutes: i64,
+    /// The low target in business minutes on today's calendar.
+    pub low_minutes: i64,
+    /// One standard business day of today's calendar, in minutes.
+    pub standard_day_minutes: i64,
+}

@@ -158,12 +158,18 @@ impl TestApp {
     /// Another instance of Faultdesk on this one's database and clock (several
     /// stateless instances sharing one PostgreSQL).
     pub async fn second_instance(&self) -> TestApp {
+        self.second_instance_with(|_| {}).await
+    }
+
+    /// [`Self::second_instance`] with its settings adjusted first (instances of one
+    /// deployment share their configuration: the same SMTP server, say).
+    pub async fn second_instance_with(&self, adjust: impl FnOnce(&mut Settings)) -> TestApp {
         start_app(
             self.engine,
             self.database_url.clone(),
             DbGuard::Shared,
             self.clock.clone(),
-            |_| {},
+            adjust,
         )
         .await
     }

@@ -53,6 +53,16 @@ pub const SERVER_FNS: &[Access] = &[
     ),
     ("queue", Some(Role::Agent), &[("query[status]", "")]),
     ("staff_members", Some(Role::Agent), &[]),
+    ("get_sla_policy", Some(Role::Manager), &[]),
+    (
+        "save_sla_policy",
+        Some(Role::Manager),
+        &[
+            ("first_response_normal", "1d"),
+            ("first_response_low", "2d"),
+            ("at_risk_percent", "25"),
+        ],
+    ),
     ("my_notifications", Some(Role::Agent), &[]),
     (
         "mark_notifications_read",
@@ -168,5 +178,6 @@ pub const PAGES: &[(&str, Option<Role>)] = &[
     ("/incidents/{id}", Some(Role::Agent)),
     ("/notices", Some(Role::Agent)),
     ("/settings/calendar", Some(Role::Manager)),
+    ("/settings/sla", Some(Role::Manager)),
     ("/manager/reports", Some(Role::Manager)),
 ];

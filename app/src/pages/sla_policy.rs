@@ -1,0 +1,106 @@
+//! `/settings/sla`: the SLA policy (managers): first-response targets per priority and
+//! the at-risk threshold, with every earlier version. Changes apply to clocks started
+//! afterwards; existing due times never move.
+
+use crate::{
+    api::settings::{get_sla_policy, PolicyView, SaveSlaPolicy},
+    components::forms::{action_error, FieldError, FormError},
+    domain::sla::format_business_duration,
+    pages::failure_view,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// The SLA policy page.
+#[component]
+pub fn SlaPolicyPage() -> impl IntoView {
+    let save = ServerAction::<SaveSlaPolicy>::new();
+    let policy = Resource::new(move || save.version().get(), |_| get_sla_policy());
+    view! {
+        <Title text="SLA policy" />
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match policy.await {
+                    Ok(p) => view! { <Policy p save /> }.into_any(),
+                    Err(e) => failure_view(e, "/settings/sla", "edit the SLA policy"),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Policy(p: PolicyView, save: ServerAction<SaveSlaPolicy>) -> impl IntoView {
+    let error = action_error(save);
+    let saved = move || save.value().get().is_some_and(|r| r.is_ok());
+    let current = p.history.first().cloned();
+    let (normal, low, percent) = current
+        .as_ref()
+        .map(|c| (c.normal.clone(), c.low.clone(), c.at_risk_percent))
+        .unwrap_or_else(|| ("1d".to_owned(), "2d".to_owned(), 25));
+    let day = format_business_duration(p.standard_day_minutes * 60);
+    view! {
+        <section class="panel">
+            <h1>"SLA policy"</h1>
+            <p class="lead">
+                "Targets are business time: " <code>"1d"</code> " is one standard business day of the "
+                <a href="/settings/calendar">"support calendar"</a> {format!(" (now {day}), ")}
+                <code>"4h"</code> ", " <code>"90m"</code> " or " <code>"1d 4h"</code>
+                " work too. A new policy applies to clocks started from then on; tickets already "
+                "in the queue keep their due times."
+            </p>
+            <ActionForm action=save attr:class="stack">
+                <FormError error fields=&["first_response_normal", "first_response_low", "at_risk_percent"] />
+                <label for="first_response_normal">"First response, normal priority (server errors, no response)"</label>
+                <input id="first_response_normal" name="first_response_normal" type="text" required
+                    value=normal aria-describedby="first_response_normal-error first_response_normal-now" />
+                <p id="first_response_normal-now" class="hint">
+                    {format!("Now {} of business time.", format_business_duration(p.normal_minutes * 60))}
+                </p>
+                <FieldError error field="first_response_normal" />
+                <label for="first_response_low">"First response, low priority (client errors escalated after guidance)"</label>
+                <input id="first_response_low" name="first_response_low" type="text" required
+                    value=low aria-describedby="first_response_low-error first_response_low-now" />
+                <p id="first_response_low-now" class="hint">
+                    {format!("Now {} of business time.", format_business_duration(p.low_minutes * 60))}
+                </p>
+                <FieldError error field="first_response_low" />
+                <label for="at_risk_percent">"At risk when less than this share of the target is left (%)"</label>
+                <input id="at_risk_percent" name="at_risk_percent" type="number" min="1" max="99" required
+                    value=percent.to_string() aria-describedby="at_risk_percent-error" />
+                <FieldError error field="at_risk_percent" />
+                <div><button type="submit" class="primary">"Put in force"</button></div>
+                {move || saved().then(|| view! {
+                    <p class="ok" role="status">"Saved. New clocks use this policy."</p>
+                })}
+            </ActionForm>
+        </section>
+        <section class="panel" aria-labelledby="policy-history">
+            <h2 id="policy-history">"History"</h2>
+            <div class="table-scroll">
+                <table class="list">
+                    <thead>
+                        <tr>
+                            <th scope="col">"In force since"</th>
+                            <th scope="col">"By"</th>
+                            <th scope="col">"Normal"</th>
+                            <th scope="col">"Low"</th>
+                            <th scope="col">"At risk below"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {p.history.into_iter().map(|v| view! {
+                            <tr>
+                                <td>{v.since_local}</td>
+                                <td>{v.by}</td>
+                                <td>{v.normal}</td>
+                                <td>{v.low}</td>
+                                <td>{format!("{} %", v.at_risk_percent)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}

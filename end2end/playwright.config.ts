@@ -10,6 +10,8 @@ if (!process.env.FAULTDESK_E2E_DATA_DIR) {
   process.env.FAULTDESK_E2E_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "faultdesk-e2e-"));
 }
 const databaseUrl = `sqlite://${process.env.FAULTDESK_E2E_DATA_DIR}/e2e.db`;
+const smtpPort = port + 1;
+process.env.FAULTDESK_E2E_SMTP_PORT = String(smtpPort);
 process.env.FAULTDESK_E2E_DATABASE_URL = databaseUrl;
 const root = path.resolve(__dirname, "..");
 const serverBin =
@@ -63,6 +65,10 @@ export default defineConfig({
       // two; limits stay on, at rates a real deployment would never need.
       FAULTDESK_RATE_SIGNUP_PER_HOUR: "2000",
       FAULTDESK_RATE_SIGNIN_PER_MINUTE: "600",
+      // A real SMTP listener (global-setup.ts) receives the alert mails; alerts are
+      // looked for every second instead of every ten.
+      FAULTDESK_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      FAULTDESK_ALERT_POLL_MS: "1000",
     },
   },
 });

@@ -94,7 +94,7 @@ test("every page is accessible and fits a phone, for every role", async ({ brows
   await agent.goto(`/tickets/${ticketId}`);
   await hydrated(agent);
   const incident = await agent.locator('.incident-note a[href^="/incidents/"]').getAttribute("href");
-  for (const path of ["/queue", `/tickets/${ticketId}`, "/notices", incident!]) {
+  for (const path of ["/queue", `/tickets/${ticketId}`, "/notices", "/alerts", incident!]) {
     await audit(agent, path, problems);
   }
 
@@ -115,7 +115,9 @@ test("every page is accessible and fits a phone, for every role", async ({ brows
 
   const manager = await (await browser.newContext()).newPage();
   await signIn(manager, STAFF.manager.email, STAFF.manager.password);
-  for (const path of ["/manager/reports", "/settings/calendar"]) await audit(manager, path, problems);
+  for (const path of ["/manager/reports", "/settings/calendar", "/settings/sla"]) {
+    await audit(manager, path, problems);
+  }
 
   expect(problems, problems.join("\n")).toEqual([]);
 });

@@ -2,7 +2,8 @@
 # Runs every check and test: formatting, clippy (server and browser builds), the Rust
 # unit, property and integration tests on SQLite and on PostgreSQL, then, against a
 # release build on a fresh SQLite file, Schemathesis on the JSON API and the Playwright
-# suite in Debian's Chromium.
+# suite in Debian's Chromium, then that suite again against two instances sharing one
+# PostgreSQL database behind a round-robin proxy.
 #
 #   FAULTDESK_TEST_POSTGRES_URL  server for the PostgreSQL runs
 #                                (default postgres://postgres@127.0.0.1:5432/postgres;
@@ -38,4 +39,5 @@ step "release build (server and site)" bash scripts/build-site.sh
 export FAULTDESK_SERVER_BIN="$TARGET_DIR/release/server"
 step "API fuzzing (Schemathesis, developer and agent tokens)" bash scripts/schemathesis.sh "$FAULTDESK_SERVER_BIN"
 step "browser tests (Playwright, Chromium)" bash -c "cd end2end && npx playwright test"
+step "browser tests, two instances on PostgreSQL behind a round-robin proxy" bash scripts/e2e-instances.sh
 printf '\n\033[1;32mAll checks passed in %ss.\033[0m\n' "$((SECONDS - START))"

@@ -41,6 +41,8 @@ pub struct Session {
     pub changed: RwSignal<usize>,
     /// The signed-in user.
     pub user: Resource<Result<Option<CurrentUser>, crate::error::AppError>>,
+    /// The staff member's unread SLA alerts (`None` for others), for the header's bell.
+    pub unread_alerts: Resource<Result<Option<i64>, crate::error::AppError>>,
 }
 
 impl Session {
@@ -90,11 +92,39 @@ fn Frame() -> impl IntoView {
         move || (changed.get(), logout.version().get()),
         |_| whoami(),
     );
+    // The bell's count, refetched when an alert is recorded (live, for staff) and
+    // every minute (alerts held back until the desk opened arrive without an event).
+    let alerts_changed = RwSignal::new(0usize);
+    let unread_alerts = Resource::new(
+        move || (changed.get(), logout.version().get(), alerts_changed.get()),
+        |_| crate::api::alerts::unread_alerts(),
+    );
     provide_context(Session {
         logout,
         changed,
         user,
+        unread_alerts,
     });
+    #[cfg(feature = "hydrate")]
+    {
+        use crate::components::live::LiveFeed;
+        let feed = StoredValue::new_local(None::<LiveFeed>);
+        Effect::new(move |_| {
+            let staff = matches!(user.get(), Some(Ok(Some(u))) if u.role.is_staff());
+            match (staff, feed.with_value(Option::is_some)) {
+                (true, false) => feed.set_value(LiveFeed::open(
+                    "/events/queue",
+                    &["alerted", "resync"],
+                    std::time::Duration::from_secs(60),
+                    move || alerts_changed.update(|n| *n += 1),
+                )),
+                (false, true) => feed.set_value(None),
+                _ => {}
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = alerts_changed;
     crate::components::notices::provide_current_notices();
     // Marks the page once the wasm has taken over (browser tests wait for it).
     Effect::new(move |_| {

@@ -16,6 +16,23 @@ pub async fn my_notifications() -> Result<Notifications, AppError> {
     alerts::notifications(&state.db, user.id, &user.timezone, state.clock.now()).await
 }
 
+/// The header bell's unread count: `None` for visitors and developers (who have no
+/// bell), so every page may ask.
+#[server(endpoint = "unread_alerts")]
+pub async fn unread_alerts() -> Result<Option<i64>, AppError> {
+    use crate::server::{alerts, auth, state::app_state};
+    let Some(user) = auth::current_user().await? else {
+        return Ok(None);
+    };
+    if !user.role.is_staff() {
+        return Ok(None);
+    }
+    let state = app_state()?;
+    Ok(Some(
+        alerts::unread(&state.db, user.id, state.clock.now()).await?,
+    ))
+}
+
 /// Marks a notification read (`id`), or every delivered one (no `id`).
 #[server(endpoint = "mark_notifications_read")]
 pub async fn mark_notifications_read(id: Option<i64>) -> Result<(), AppError> {

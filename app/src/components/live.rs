@@ -52,3 +52,50 @@ pub fn live_events(url: &'static str, kinds: &'static [&'static str]) -> ReadSig
     let _ = (url, kinds, set_changes);
     changes
 }
+
+/// An open event stream that calls back on events of some kinds and on a timer; closed
+/// when dropped. For feeds that open and close with who is signed in (the header's bell).
+#[cfg(feature = "hydrate")]
+pub struct LiveFeed {
+    source: web_sys::EventSource,
+    _on_event: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>,
+    timer: Option<leptos::prelude::IntervalHandle>,
+}
+
+#[cfg(feature = "hydrate")]
+impl LiveFeed {
+    /// Listens to `kinds` on `url`, and ticks every `every`; `bump` is called for both.
+    pub fn open(
+        url: &str,
+        kinds: &[&str],
+        every: std::time::Duration,
+        bump: impl Fn() + Clone + 'static,
+    ) -> Option<Self> {
+        use wasm_bindgen::{closure::Closure, JsCast};
+        let source = web_sys::EventSource::new(url).ok()?;
+        let on_event = {
+            let bump = bump.clone();
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| bump())
+        };
+        for kind in kinds {
+            let _ =
+                source.add_event_listener_with_callback(kind, on_event.as_ref().unchecked_ref());
+        }
+        let timer = set_interval_with_handle(bump, every).ok();
+        Some(Self {
+            source,
+            _on_event: on_event,
+            timer,
+        })
+    }
+}
+
+#[cfg(feature = "hydrate")]
+impl Drop for LiveFeed {
+    fn drop(&mut self) {
+        self.source.close();
+        if let Some(t) = self.timer.take() {
+            t.clear();
+        }
+    }
+}

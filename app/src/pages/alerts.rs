@@ -111,28 +111,17 @@ fn AlertList(n: Notifications, mark: ServerAction<MarkNotificationsRead>) -> imp
     .into_any()
 }
 
-/// The header's bell for staff: a link to `/alerts` with the unread count, refreshed
-/// live when an alert is recorded (and every minute, for alerts held back until the
-/// desk opened).
+/// The header's bell for staff: a link to `/alerts` with the unread count. The count
+/// is a resource of the frame ([`crate::app::Session::unread_alerts`], created outside
+/// any suspense so it hydrates like the user), refetched live when an alert is
+/// recorded and every minute (for alerts held back until the desk opened).
 #[component]
 pub fn Bell() -> impl IntoView {
-    let changes = live_events("/events/queue", &["alerted", "resync"]);
-    let tick = RwSignal::new(0u32);
-    #[cfg(feature = "hydrate")]
-    {
-        let handle = set_interval_with_handle(
-            move || tick.update(|t| *t += 1),
-            std::time::Duration::from_secs(60),
-        );
-        if let Ok(h) = handle {
-            on_cleanup(move || h.clear());
-        }
-    }
-    let data = Resource::new(move || (changes.get(), tick.get()), |_| my_notifications());
+    let unread = crate::app::use_session().unread_alerts;
     view! {
         <Transition fallback=|| view! { <a href="/alerts" class="bell">"Alerts"</a> }>
             {move || Suspend::new(async move {
-                let unread = data.await.map(|n| n.unread).unwrap_or(0);
+                let unread = unread.await.ok().flatten().unwrap_or(0);
                 let label = match unread {
                     0 => "Alerts, none unread".to_owned(),
                     1 => "Alerts, 1 unread".to_owned(),

@@ -469,6 +469,16 @@ struct NotificationRow {
     read_at: Option<i64>,
 }
 
+/// How many delivered notifications `user_id` has not read.
+pub async fn unread(db: &Db, user_id: i64, now: DateTime<Utc>) -> Result<i64, AppError> {
+    Ok(on_db!(db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL AND deliver_at <= $2")
+        .bind(user_id)
+        .bind(millis(now))
+        .fetch_one(pool)
+        .await)?)
+}
+
 /// The signed-in staff member's bell: unread count, the latest delivered notifications
 /// and their alert preferences.
 pub async fn notifications(
@@ -477,12 +487,7 @@ pub async fn notifications(
     timezone: &str,
     now: DateTime<Utc>,
 ) -> Result<Notifications, AppError> {
-    let unread: i64 = on_db!(db, pool => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL AND deliver_at <= $2")
-        .bind(user_id)
-        .bind(millis(now))
-        .fetch_one(pool)
-        .await)?;
+    let unread = unread(db, user_id, now).await?;
     let rows: Vec<NotificationRow> = on_db!(db, pool => sqlx::query_as(
         "SELECT id, report_id, title, deliver_at, read_at FROM notifications \
          WHERE user_id = $1 AND deliver_at <= $2 ORDER BY deliver_at DESC, id DESC LIMIT 50")

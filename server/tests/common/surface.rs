@@ -64,6 +64,7 @@ pub const SERVER_FNS: &[Access] = &[
         ],
     ),
     ("my_notifications", Some(Role::Agent), &[]),
+    ("unread_alerts", None, &[]),
     (
         "mark_notifications_read",
         Some(Role::Agent),

@@ -205,8 +205,14 @@ fn Header() -> impl IntoView {
             <nav aria-label="Main">
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
-                        match session.user.await {
-                            Ok(Some(user)) => view! { <SignedInNav user /> }.into_any(),
+                        // Both in this one Suspend: a second suspense nested inside it
+                        // (the bell's own) made hydration fail now and then.
+                        // (Both resources load from the start; awaiting one after the
+                        // other costs nothing.)
+                        let user = session.user.await;
+                        let unread = session.unread_alerts.await.ok().flatten().unwrap_or(0);
+                        match user {
+                            Ok(Some(user)) => view! { <SignedInNav user unread /> }.into_any(),
                             _ => view! {
                                 <A href="/login">"Sign in"</A>
                                 <A href="/signup">"Sign up"</A>
@@ -221,7 +227,7 @@ fn Header() -> impl IntoView {
 }
 
 #[component]
-fn SignedInNav(user: CurrentUser) -> impl IntoView {
+fn SignedInNav(user: CurrentUser, unread: i64) -> impl IntoView {
     let session = use_session();
     let staff = user.role.is_staff();
     let manager = user.role.is_manager();
@@ -233,7 +239,7 @@ fn SignedInNav(user: CurrentUser) -> impl IntoView {
         <A href="/reports/new">"Report a failure"</A>
         <A href="/reports">"My reports"</A>
         <A href="/account/tokens">"API tokens"</A>
-        {staff.then(|| view! { <pages::alerts::Bell /> })}
+        {staff.then(|| view! { <pages::alerts::Bell unread /> })}
         <span class="who" title=user.role.as_str()>
             {user.email.clone()}
             {user.role.is_staff().then(|| view! { <span class="role">{user.role.as_str()}</span> })}

@@ -111,29 +111,18 @@ fn AlertList(n: Notifications, mark: ServerAction<MarkNotificationsRead>) -> imp
     .into_any()
 }
 
-/// The header's bell for staff: a link to `/alerts` with the unread count. The count
-/// is a resource of the frame ([`crate::app::Session::unread_alerts`], created outside
-/// any suspense so it hydrates like the user), refetched live when an alert is
-/// recorded and every minute (for alerts held back until the desk opened).
+/// The header's bell for staff: a link to `/alerts` with the unread count (the frame's
+/// [`crate::app::Session::unread_alerts`], refetched live when an alert is recorded and
+/// every minute, for alerts held back until the desk opened).
 #[component]
-pub fn Bell() -> impl IntoView {
-    let unread = crate::app::use_session().unread_alerts;
+pub fn Bell(unread: i64) -> impl IntoView {
     view! {
-        <Transition fallback=|| view! { <a href="/alerts" class="bell">"Alerts"</a> }>
-            {move || Suspend::new(async move {
-                let unread = unread.await.ok().flatten().unwrap_or(0);
-                let label = match unread {
-                    0 => "Alerts, none unread".to_owned(),
-                    1 => "Alerts, 1 unread".to_owned(),
-                    n => format!("Alerts, {n} unread"),
-                };
-                view! {
-                    <a href="/alerts" class="bell" aria-label=label>
-                        "Alerts"
-                        {(unread > 0).then(|| view! { <span class="count" aria-hidden="true">{unread}</span> })}
-                    </a>
-                }
+        <a href="/alerts" class="bell">
+            "Alerts"
+            {(unread > 0).then(|| view! {
+                <span class="count">{unread}</span>
+                <span class="visually-hidden">" unread"</span>
             })}
-        </Transition>
+        </a>
     }
 }

@@ -163,6 +163,13 @@ async fn an_assigned_ticket_alerts_its_assignee_once_at_risk_and_once_on_breach(
     assert_eq!(bell(&app, &agent).await["unread"], 0);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(smtp.received().len(), 2, "no mail twice");
+    // Both boxes cleared (a form with no field at all) turns both preferences off.
+    prefs(&app, &other, false, false).await;
+    let p = bell(&app, &other).await["preferences"].clone();
+    assert_eq!(
+        p,
+        serde_json::json!({"unassigned": false, "after_hours": false})
+    );
 }
 
 async fn a_stopped_clock_never_alerts_and_unassigned_tickets_alert_who_opted_in(engine: Engine) {

@@ -81,14 +81,16 @@ fn AlertList(n: Notifications, mark: ServerAction<MarkNotificationsRead>) -> imp
         return view! { <p>"No alerts."</p> }.into_any();
     }
     view! {
-        <p class="row">
+        // A div, not a p: a form inside a p is moved out of it by the browser's parser,
+        // and the page would not hydrate.
+        <div class="row">
             <span>{format!("{} unread", n.unread)}</span>
             {(n.unread > 0).then(|| view! {
                 <ActionForm action=mark attr:class="inline">
                     <button type="submit" class="link">"Mark all read"</button>
                 </ActionForm>
             })}
-        </p>
+        </div>
         <ul class="alerts">
             {n.items.into_iter().map(|a| {
                 let class = if a.unread { "alert unread" } else { "alert" };

@@ -77,7 +77,8 @@ fn Policy(p: PolicyView, save: ServerAction<SaveSlaPolicy>) -> impl IntoView {
         </section>
         <section class="panel" aria-labelledby="policy-history">
             <h2 id="policy-history">"History"</h2>
-            <div class="table-scroll">
+            // Focusable, so the history can be scrolled sideways from the keyboard.
+            <div class="table-scroll" tabindex="0" role="region" aria-labelledby="policy-history">
                 <table class="list">
                     <thead>
                         <tr>

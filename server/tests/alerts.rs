@@ -32,15 +32,29 @@ fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap()
 }
 
-async fn with_smtp(engine: Engine) -> (TestApp, SmtpServer) {
-    let smtp = SmtpServer::start().await;
+fn mail_settings(smtp: &SmtpServer) -> impl FnOnce(&mut server::config::Settings) {
     let url = smtp.url.clone();
-    let app = spawn_app_with(engine, tuesday_10am(), move |s| {
+    move |s| {
         s.smtp_url = Some(url);
         s.public_url = Some("https://desk.example.com".to_owned());
-    })
-    .await;
+    }
+}
+
+async fn with_smtp(engine: Engine) -> (TestApp, SmtpServer) {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_app_with(engine, tuesday_10am(), mail_settings(&smtp)).await;
     (app, smtp)
+}
+
+/// Like [`with_smtp`], plus a second instance on the same database on PostgreSQL
+/// (SQLite runs one instance).
+async fn instances_with_smtp(engine: Engine) -> (TestApp, Option<TestApp>, SmtpServer) {
+    let (a, smtp) = with_smtp(engine).await;
+    let b = match engine {
+        Engine::Postgres => Some(a.second_instance_with(mail_settings(&smtp)).await),
+        Engine::Sqlite => None,
+    };
+    (a, b, smtp)
 }
 
 /// Files a 5xx with status `code` (distinct codes never join one incident).
@@ -275,13 +289,7 @@ async fn alerts_outside_business_hours_wait_for_the_opening_unless_opted_in(engi
 /// Several workers (two instances on PostgreSQL) poll at once, many times: every alert
 /// is recorded once, told once, mailed once.
 async fn racing_workers_record_each_alert_exactly_once(engine: Engine) {
-    let (a, smtp) = with_smtp(engine).await;
-    let b = if engine == Engine::Postgres {
-        let url = smtp.url.clone();
-        Some(a.second_instance_with(|s| s.smtp_url = Some(url)).await)
-    } else {
-        None
-    };
+    let (a, b, smtp) = instances_with_smtp(engine).await;
     let dev = a.developer("dev@example.com").await;
     let agent = a.staff("agent@example.com", Role::Agent).await;
     prefs(&a, &agent, true, false).await;
@@ -332,13 +340,7 @@ async fn racing_workers_record_each_alert_exactly_once(engine: Engine) {
 }
 
 async fn the_daily_digest_goes_out_once_at_opening(engine: Engine) {
-    let (a, smtp) = with_smtp(engine).await;
-    let b = if engine == Engine::Postgres {
-        let url = smtp.url.clone();
-        Some(a.second_instance_with(|s| s.smtp_url = Some(url)).await)
-    } else {
-        None
-    };
+    let (a, b, smtp) = instances_with_smtp(engine).await;
     let dev = a.developer("dev@example.com").await;
     a.staff("boss@example.com", Role::Manager).await;
     let t1 = ticket(&a, &dev, 503).await;

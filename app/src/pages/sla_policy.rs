@@ -51,20 +51,20 @@ fn Policy(p: PolicyView, save: ServerAction<SaveSlaPolicy>) -> impl IntoView {
             </p>
             <ActionForm action=save attr:class="stack">
                 <FormError error fields=&["first_response_normal", "first_response_low", "at_risk_percent"] />
-                <label for="first_response_normal">"First response, normal priority (server errors, no response)"</label>
-                <input id="first_response_normal" name="first_response_normal" type="text" required
-                    value=normal aria-describedby="first_response_normal-error first_response_normal-now" />
-                <p id="first_response_normal-now" class="hint">
-                    {format!("Now {} of business time.", format_business_duration(p.normal_minutes * 60))}
-                </p>
-                <FieldError error field="first_response_normal" />
-                <label for="first_response_low">"First response, low priority (client errors escalated after guidance)"</label>
-                <input id="first_response_low" name="first_response_low" type="text" required
-                    value=low aria-describedby="first_response_low-error first_response_low-now" />
-                <p id="first_response_low-now" class="hint">
-                    {format!("Now {} of business time.", format_business_duration(p.low_minutes * 60))}
-                </p>
-                <FieldError error field="first_response_low" />
+                <TargetInput
+                    name="first_response_normal"
+                    label="First response, normal priority (server errors, no response)"
+                    value=normal
+                    minutes=p.normal_minutes
+                    error
+                />
+                <TargetInput
+                    name="first_response_low"
+                    label="First response, low priority (client errors escalated after guidance)"
+                    value=low
+                    minutes=p.low_minutes
+                    error
+                />
                 <label for="at_risk_percent">"At risk when less than this share of the target is left (%)"</label>
                 <input id="at_risk_percent" name="at_risk_percent" type="number" min="1" max="99" required
                     value=percent.to_string() aria-describedby="at_risk_percent-error" />
@@ -103,5 +103,27 @@ fn Policy(p: PolicyView, save: ServerAction<SaveSlaPolicy>) -> impl IntoView {
                 </table>
             </div>
         </section>
+    }
+}
+
+/// One target's field: its label, the text as written, what it comes to today, and its
+/// error.
+#[component]
+fn TargetInput(
+    name: &'static str,
+    label: &'static str,
+    value: String,
+    minutes: i64,
+    error: Signal<Option<crate::error::AppError>>,
+) -> impl IntoView {
+    let now_id = format!("{name}-now");
+    view! {
+        <label for=name>{label}</label>
+        <input id=name name=name type="text" required value=value
+            aria-describedby=format!("{name}-error {now_id}") />
+        <p id=now_id class="hint">
+            {format!("Now {} of business time.", format_business_duration(minutes * 60))}
+        </p>
+        <FieldError error field=name />
     }
 }

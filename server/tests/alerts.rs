@@ -26,6 +26,7 @@ on_both_engines!(
     alerts_outside_business_hours_wait_for_the_opening_unless_opted_in,
     racing_workers_record_each_alert_exactly_once,
     the_daily_digest_goes_out_once_at_opening,
+    alert_instants_skip_a_weekend_a_dst_change_and_a_holiday,
 );
 
 fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
@@ -382,4 +383,73 @@ async fn the_daily_digest_goes_out_once_at_opening(engine: Engine) {
             mails[0].data
         );
     }
+}
+
+/// Support in Berlin, Mon–Fri 09:00–17:00, Monday 26 October a holiday. Filed Friday
+/// 23 October at 16:00 (CEST): one business hour that day; the weekend (clocks go back
+/// on Sunday) and the holiday do not count; the clock resumes on Tuesday at 09:00 CET.
+/// At risk after six business hours (Tuesday 14:00 CET = 13:00 UTC), due after eight
+/// (16:00 CET = 15:00 UTC).
+async fn alert_instants_skip_a_weekend_a_dst_change_and_a_holiday(engine: Engine) {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_app_with(engine, utc(2026, 10, 23, 14, 0, 0), mail_settings(&smtp)).await;
+    let manager = app.staff("manager@example.com", Role::Manager).await;
+    let agent = app.staff("agent@example.com", Role::Agent).await;
+    prefs(&app, &agent, true, false).await;
+    let mut form: Vec<(String, String)> = vec![("timezone".into(), "Europe/Berlin".into())];
+    for i in 0..7 {
+        let (o, c) = if i < 5 { ("09:00", "17:00") } else { ("", "") };
+        form.push((format!("open[{i}]"), o.into()));
+        form.push((format!("close[{i}]"), c.into()));
+    }
+    let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = app.call(&manager, "save_calendar", &refs).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    let res = app
+        .call(
+            &manager,
+            "add_holiday",
+            &[("day", "2026-10-26"), ("name", "Staff day")],
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    let dev = app.developer("dev@example.com").await;
+    let id = app
+        .file(
+            &dev,
+            &ReportForm::server_error().with("occurred_at", "2026-10-23T15:50"),
+        )
+        .await;
+    assert_eq!(
+        detail_due(&app, &dev, id).await,
+        "2026-10-27T15:00:00Z",
+        "due Tuesday 16:00 CET"
+    );
+    // Nothing over the weekend, across the DST change, or on the holiday.
+    for at in [
+        utc(2026, 10, 24, 12, 0, 0),
+        utc(2026, 10, 25, 2, 30, 0),
+        utc(2026, 10, 26, 12, 0, 0),
+        utc(2026, 10, 27, 12, 59, 59),
+    ] {
+        assert_eq!(fire(&app, at).await, 0, "{at}");
+    }
+    // Exactly at the at-risk instant a quarter is still left; a second later it is not.
+    assert_eq!(fire(&app, utc(2026, 10, 27, 13, 0, 0)).await, 0);
+    assert_eq!(fire(&app, utc(2026, 10, 27, 13, 0, 1)).await, 1);
+    assert_eq!(
+        fire(&app, utc(2026, 10, 27, 15, 0, 0)).await,
+        0,
+        "due, not yet past"
+    );
+    assert_eq!(fire(&app, utc(2026, 10, 27, 15, 0, 1)).await, 1);
+    assert_eq!(alerts_of(&app.db, id).await, ["at_risk", "breach"]);
+    assert_eq!(bell(&app, &agent).await["unread"], 2);
+}
+
+async fn detail_due(app: &TestApp, c: &Client, id: i64) -> String {
+    let r: Value = app
+        .call_ok(c, "get_report", &[("id", &id.to_string())])
+        .await;
+    r["sla"]["due_at"].as_str().unwrap_or_default().to_owned()
 }

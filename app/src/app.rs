@@ -115,7 +115,7 @@ fn Frame() -> impl IntoView {
                 (true, false) => feed.set_value(LiveFeed::open(
                     "/events/queue",
                     &["alerted", "resync"],
-                    std::time::Duration::from_secs(60),
+                    Some(std::time::Duration::from_secs(60)),
                     move || alerts_changed.update(|n| *n += 1),
                 )),
                 (false, true) => feed.set_value(None),

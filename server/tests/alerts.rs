@@ -9,7 +9,7 @@ mod common;
 use app::{
     domain::role::Role,
     server::{
-        alerts,
+        alerts::{self, Digest},
         db::{from_millis, Db},
     },
 };
@@ -83,6 +83,10 @@ async fn alerts_of(db: &Db, report: i64) -> Vec<String> {
 
 async fn bell(app: &TestApp, c: &Client) -> Value {
     app.call_ok(c, "my_notifications", &[]).await
+}
+
+async fn digest(state: &app::server::state::AppState) -> Digest {
+    alerts::digest_if_due(state).await.expect("digest")
 }
 
 async fn fire(app: &TestApp, at: DateTime<Utc>) -> usize {
@@ -178,7 +182,17 @@ async fn an_assigned_ticket_alerts_its_assignee_once_at_risk_and_once_on_breach(
     assert_eq!(bell(&app, &agent).await["unread"], 0);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(smtp.received().len(), 2, "no mail twice");
-    // Both boxes cleared (a form with no field at all) turns both preferences off.
+    // Both boxes cleared (a form with no field at all) turns both preferences off; a
+    // value that is neither on nor off is refused, naming its field, and changes nothing.
+    let res = app
+        .call(
+            &other,
+            "save_alert_preferences",
+            &[("unassigned", "off"), ("after_hours", "sometimes")],
+        )
+        .await;
+    common::expect_error(res, 422, Some("after_hours")).await;
+    assert_eq!(bell(&app, &other).await["preferences"]["unassigned"], true);
     prefs(&app, &other, false, false).await;
     let p = bell(&app, &other).await["preferences"].clone();
     assert_eq!(
@@ -347,22 +361,23 @@ async fn the_daily_digest_goes_out_once_at_opening(engine: Engine) {
     let t1 = ticket(&a, &dev, 503).await;
     let t2 = ticket(&a, &dev, 500).await;
     // Today's digest (nothing breached yet) is taken at the first poll: no mail.
-    assert!(alerts::digest_if_due(&a.state).await.expect("digest"));
-    assert!(!alerts::digest_if_due(&a.state).await.expect("digest"));
+    let tuesday = || "2026-11-24".to_owned();
+    assert_eq!(digest(&a.state).await, Digest::Sent(tuesday()));
+    assert_eq!(digest(&a.state).await, Digest::Taken(tuesday()));
     // Both breach on Wednesday at 10:00.
     assert_eq!(fire(&a, utc(2026, 11, 25, 10, 0, 1)).await, 4);
     // Closed on Wednesday evening: no digest. Thursday at opening, both instances try.
     a.clock.set(utc(2026, 11, 25, 20, 0, 0));
-    assert!(!alerts::digest_if_due(&a.state).await.expect("digest"));
+    assert_eq!(digest(&a.state).await, Digest::Closed);
     a.clock.set(utc(2026, 11, 26, 9, 0, 30));
     let other = b.as_ref().map_or(a.state.clone(), |b| b.state.clone());
-    let (x, y) = tokio::join!(
-        alerts::digest_if_due(&a.state),
-        alerts::digest_if_due(&other)
-    );
+    let (x, y) = tokio::join!(digest(&a.state), digest(&other));
+    let thursday = "2026-11-26".to_owned();
+    let mut outcomes = [x, y];
+    outcomes.sort_by_key(|o| matches!(o, Digest::Taken(_)));
     assert_eq!(
-        u8::from(x.expect("digest")) + u8::from(y.expect("digest")),
-        1,
+        outcomes,
+        [Digest::Sent(thursday.clone()), Digest::Taken(thursday)],
         "one instance sends it"
     );
     let mails = smtp.wait_for(1).await;

@@ -57,14 +57,16 @@ pub async fn save_alert_preferences(
         server::{alerts, auth, state::app_state},
     };
     let user = auth::require_role(Role::Agent).await?;
-    let on = |v: &Option<String>| v.as_deref().is_some_and(|v| v == "on" || v == "true");
-    alerts::save_preferences(
-        &app_state()?,
-        user.id,
-        AlertPreferences {
-            unassigned: on(&unassigned),
-            after_hours: on(&after_hours),
-        },
-    )
-    .await
+    // A checkbox sends "on" when ticked and nothing when not; the JSON-minded may send
+    // true/false.
+    let on = |field: &str, v: Option<String>| match v.as_deref().map(str::trim) {
+        None | Some("" | "off" | "false") => Ok(false),
+        Some("on" | "true") => Ok(true),
+        Some(_) => Err(AppError::validation(field, "Send on or off.")),
+    };
+    let prefs = AlertPreferences {
+        unassigned: on("unassigned", unassigned)?,
+        after_hours: on("after_hours", after_hours)?,
+    };
+    alerts::save_preferences(&app_state()?, user.id, prefs).await
 }

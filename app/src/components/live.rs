@@ -19,42 +19,32 @@ pub fn live_changes(url: &'static str) -> ReadSignal<usize> {
 pub fn live_events(url: &'static str, kinds: &'static [&'static str]) -> ReadSignal<usize> {
     let (changes, set_changes) = signal(0usize);
     #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::{closure::Closure, JsCast};
-        Effect::new(move |_| {
-            let Ok(source) = web_sys::EventSource::new(url) else {
+    Effect::new(move |_| {
+        let pending = std::rc::Rc::new(std::cell::Cell::new(false));
+        let bump = move || {
+            if pending.replace(true) {
                 return;
-            };
-            let pending = std::rc::Rc::new(std::cell::Cell::new(false));
-            let bump = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
-                if pending.replace(true) {
-                    return;
-                }
-                let pending = pending.clone();
-                set_timeout(
-                    move || {
-                        pending.set(false);
-                        set_changes.update(|n| *n += 1);
-                    },
-                    SETTLE,
-                );
-            });
-            for kind in kinds {
-                let _ =
-                    source.add_event_listener_with_callback(kind, bump.as_ref().unchecked_ref());
             }
-            bump.forget();
-            let source = send_wrapper::SendWrapper::new(source);
-            on_cleanup(move || source.close());
-        });
-    }
+            let pending = pending.clone();
+            set_timeout(
+                move || {
+                    pending.set(false);
+                    set_changes.update(|n| *n += 1);
+                },
+                SETTLE,
+            );
+        };
+        let feed = send_wrapper::SendWrapper::new(LiveFeed::open(url, kinds, None, bump));
+        on_cleanup(move || drop(feed));
+    });
     #[cfg(not(feature = "hydrate"))]
     let _ = (url, kinds, set_changes);
     changes
 }
 
-/// An open event stream that calls back on events of some kinds and on a timer; closed
-/// when dropped. For feeds that open and close with who is signed in (the header's bell).
+/// An open event stream that calls back on events of some kinds (and, if asked, on a
+/// timer); closed when dropped. Pages hold one while they show ([`live_events`]); the
+/// frame holds one while a staff member is signed in (the header's bell).
 #[cfg(feature = "hydrate")]
 pub struct LiveFeed {
     source: web_sys::EventSource,
@@ -64,11 +54,12 @@ pub struct LiveFeed {
 
 #[cfg(feature = "hydrate")]
 impl LiveFeed {
-    /// Listens to `kinds` on `url`, and ticks every `every`; `bump` is called for both.
+    /// Listens to `kinds` on `url`, and ticks every `every` if given; `bump` is called
+    /// for both.
     pub fn open(
         url: &str,
         kinds: &[&str],
-        every: std::time::Duration,
+        every: Option<std::time::Duration>,
         bump: impl Fn() + Clone + 'static,
     ) -> Option<Self> {
         use wasm_bindgen::{closure::Closure, JsCast};
@@ -81,7 +72,7 @@ impl LiveFeed {
             let _ =
                 source.add_event_listener_with_callback(kind, on_event.as_ref().unchecked_ref());
         }
-        let timer = set_interval_with_handle(bump, every).ok();
+        let timer = every.and_then(|every| set_interval_with_handle(bump, every).ok());
         Some(Self {
             source,
             _on_event: on_event,

@@ -30,9 +30,9 @@ pub fn AlertsPage() -> impl IntoView {
         <section class="panel" aria-labelledby="alerts-title">
             <h1 id="alerts-title">"Alerts"</h1>
             <p class="lead">
-                "You are told when a ticket's first response goes at risk (less than a quarter of "
-                "its time left) and when it is breached, once per ticket and event, here and by "
-                "email when email is set up."
+                "You are told when a ticket's first response goes at risk (less of its time left "
+                "than the SLA policy's at-risk share) and when it is breached, once per ticket and "
+                "event, here and by email when email is set up."
             </p>
             <FormError error=mark_error fields=&[] />
             <Transition fallback=|| view! { <p>"Loading…"</p> }>

@@ -233,8 +233,8 @@ async fn record(
             };
             let what = match event {
                 Event::AtRisk => format!(
-                    "Less than a quarter of its first-response time is left: \
-                     a public reply is due by {due}."
+                    "Less of its first-response time is left than the SLA policy's \
+                     at-risk share: a public reply is due by {due}."
                 ),
                 Event::Breach => format!(
                     "Its first-response time ran out at {due} without a public reply. \
@@ -343,32 +343,38 @@ pub async fn fire_due(state: &AppState) -> Result<usize, AppError> {
     }
 }
 
+/// What a try at the managers' daily digest came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Digest {
+    /// Support is closed now: try again later.
+    Closed,
+    /// Today's digest (this local day) was already taken, here or by another instance.
+    Taken(String),
+    /// This call took today's digest (and mailed it, if there was anything to say).
+    Sent(String),
+}
+
+/// The support calendar's local date of `now`, as digests are keyed.
+fn local_day(cal: &BusinessCalendar, now: DateTime<Utc>) -> String {
+    now.with_timezone(&cal.timezone()).date_naive().to_string()
+}
+
 /// The managers' daily digest: at the first poll while the desk is open on a new day
 /// (support timezone), one instance claims the day and mails every manager the breaches
-/// recorded since the previous digest. Returns whether this call sent it.
-pub async fn digest_if_due(state: &AppState) -> Result<bool, AppError> {
+/// recorded since the previous digest.
+pub async fn digest_if_due(state: &AppState) -> Result<Digest, AppError> {
     let now = state.clock.now();
     let cal = state.db.hub().caches.calendar(&state.db).await?;
     if !cal.is_open(now) {
-        return Ok(false);
+        return Ok(Digest::Closed);
     }
-    let day = now.with_timezone(&cal.timezone()).date_naive().to_string();
+    let day = local_day(&cal, now);
     let mail_enabled = state.options.mail_enabled;
     let public_url = state.options.public_url.clone();
     state
         .db
         .write(move |tx| {
             Box::pin(async move {
-                let claimed: Vec<(String,)> = on_tx!(tx, c => sqlx::query_as(
-                    "INSERT INTO sla_digests (day, sent_at, breaches) VALUES ($1, $2, 0) \
-                     ON CONFLICT (day) DO NOTHING RETURNING day")
-                    .bind(&day)
-                    .bind(millis(now))
-                    .fetch_all(&mut *c)
-                    .await)?;
-                if claimed.is_empty() {
-                    return Ok(false);
-                }
                 let previous: Option<i64> = on_tx!(tx, c => sqlx::query_scalar(
                     "SELECT MAX(sent_at) FROM sla_digests WHERE day <> $1")
                     .bind(&day)
@@ -384,14 +390,20 @@ pub async fn digest_if_due(state: &AppState) -> Result<bool, AppError> {
                     .bind(millis(now))
                     .fetch_all(&mut *c)
                     .await)?;
-                on_tx!(tx, c => sqlx::query("UPDATE sla_digests SET breaches = $1 WHERE day = $2")
-                    .bind(i32::try_from(breaches.len()).unwrap_or(i32::MAX))
+                // The claim: the first to insert the day sends it.
+                let claimed: Vec<(String,)> = on_tx!(tx, c => sqlx::query_as(
+                    "INSERT INTO sla_digests (day, sent_at, breaches) VALUES ($1, $2, $3) \
+                     ON CONFLICT (day) DO NOTHING RETURNING day")
                     .bind(&day)
-                    .execute(&mut *c)
-                    .await
-                    .map(|r| r.rows_affected()))?;
+                    .bind(millis(now))
+                    .bind(i32::try_from(breaches.len()).unwrap_or(i32::MAX))
+                    .fetch_all(&mut *c)
+                    .await)?;
+                if claimed.is_empty() {
+                    return Ok(Digest::Taken(day));
+                }
                 if breaches.is_empty() || !mail_enabled {
-                    return Ok(true);
+                    return Ok(Digest::Sent(day));
                 }
                 let managers: Vec<(String, String)> = on_tx!(tx, c => sqlx::query_as(
                     "SELECT email, timezone FROM users WHERE role = $1 ORDER BY id")
@@ -431,30 +443,31 @@ pub async fn digest_if_due(state: &AppState) -> Result<bool, AppError> {
                     })
                     .collect();
                 mail::enqueue(tx, &mails, now).await?;
-                Ok(true)
+                Ok(Digest::Sent(day))
             })
         })
         .await
 }
 
 /// The background worker every instance runs: fires due alerts every `period`, and the
-/// daily digest once a day (whichever instance gets there first).
+/// daily digest once a day (whichever instance gets there first; the others then leave
+/// that day alone).
 pub async fn run(state: AppState, period: std::time::Duration) {
     let mut digest_day: Option<String> = None;
     loop {
         if let Err(e) = fire_due(&state).await {
             tracing::warn!(error = %e, "SLA alerts unavailable; will retry");
         }
-        // Only try to claim the digest once per local day in this instance (a write).
-        let today = state.clock.now().date_naive().to_string();
-        if digest_day.as_deref() != Some(today.as_str()) {
-            match digest_if_due(&state).await {
-                Ok(true) => digest_day = Some(today),
-                // Closed, or another instance took today's: look again next poll
-                // (cheap: the claim is one indexed insert that conflicts).
-                Ok(false) => {}
-                Err(e) => tracing::warn!(error = %e, "SLA digest unavailable; will retry"),
+        match state.db.hub().caches.calendar(&state.db).await {
+            Ok(cal) if digest_day.as_deref() != Some(&local_day(&cal, state.clock.now())) => {
+                match digest_if_due(&state).await {
+                    Ok(Digest::Sent(day) | Digest::Taken(day)) => digest_day = Some(day),
+                    Ok(Digest::Closed) => {}
+                    Err(e) => tracing::warn!(error = %e, "SLA digest unavailable; will retry"),
+                }
             }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "support calendar unavailable"),
         }
         tokio::time::sleep(period).await;
     }

@@ -47,6 +47,11 @@ test("a manager shortens the target; the agent's bell shows the alert live, and 
     // A two-minute first-response target, at risk with less than half left.
     await manager.goto("/settings/sla");
     await hydrated(manager);
+    // A target that is not business time is refused under its field; nothing changes.
+    await manager.getByLabel(/First response, normal priority/).fill("2 minutes");
+    await manager.getByRole("button", { name: "Put in force" }).click();
+    await expect(manager.locator("#first_response_normal-error")).toContainText("not a duration");
+    await expect(manager.getByRole("cell", { name: STAFF.manager.email })).toHaveCount(0);
     await manager.getByLabel(/First response, normal priority/).fill("2m");
     await manager.getByLabel(/At risk when less than/).fill("50");
     await manager.getByRole("button", { name: "Put in force" }).click();
@@ -89,6 +94,10 @@ test("a manager shortens the target; the agent's bell shows the alert live, and 
     await agent.getByRole("navigation", { name: "Main" }).locator("a.bell").click();
     await expect(agent).toHaveURL(/\/alerts$/);
     await expect(agent.getByRole("link", { name: `At risk: ticket #${id} (GET`, exact: false })).toBeVisible();
+    // Marking it read takes it off the bell's count.
+    const count = await unread(agent);
+    await agent.getByRole("button", { name: `Mark read: At risk: ticket #${id} (GET`, exact: false }).click();
+    await expect.poll(() => unread(agent)).toBe(count - 1);
 
     // Its mail reached the SMTP listener, once.
     const subject = `At risk: ticket #${id} `;

@@ -23,6 +23,13 @@ pub fn AlertsPage() -> impl IntoView {
         move || (mark.version().get(), save.version().get(), changes.get()),
         |_| my_notifications(),
     );
+    // The header's bell counts what is unread: marking read changes it at once.
+    let bell = crate::app::use_session().unread_alerts;
+    Effect::new(move |_| {
+        if mark.version().get() > 0 {
+            bell.refetch();
+        }
+    });
     let mark_error = action_error(mark);
     let save_error = action_error(save);
     view! {

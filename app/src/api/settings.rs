@@ -144,29 +144,47 @@ pub async fn get_sla_policy() -> Result<PolicyView, AppError> {
         history: sla_policy::history(&db, &user.timezone).await?,
         normal_minutes: policy.normal.minutes_on(&calendar),
         low_minutes: policy.low.minutes_on(&calendar),
+        next_reply_minutes: policy.next_reply.minutes_on(&calendar),
+        resolution_minutes: policy.resolution.minutes_on(&calendar),
         standard_day_minutes: calendar.standard_day_minutes(),
     })
 }
 
 /// Puts a new SLA policy in force: first-response targets (`1d`, `4h`, `1h 30m`; a day
-/// is the calendar's standard business day) and the at-risk threshold (percent of the
-/// target left). Applies to clocks started from now on.
+/// is the calendar's standard business day), the at-risk threshold (percent of the
+/// target left), and, when given, the next-reply and resolution targets and whether
+/// waiting on the developer pauses the resolution clock (`yes`/`no`); those left out
+/// keep their value in force. Applies to clocks started from now on.
 #[server(endpoint = "save_sla_policy")]
 pub async fn save_sla_policy(
     first_response_normal: String,
     first_response_low: String,
     at_risk_percent: String,
+    next_reply: Option<String>,
+    resolution: Option<String>,
+    pause_when_waiting: Option<String>,
 ) -> Result<(), AppError> {
     use crate::{
-        domain::{role::Role, sla_policy::SlaPolicy},
+        domain::{
+            role::Role,
+            sla_policy::{PolicyForm, SlaPolicy},
+        },
         server::{auth, sla_policy, state::app_state},
     };
     let user = auth::require_role(Role::Manager).await?;
-    let policy = SlaPolicy::parse(
-        &first_response_normal,
-        &first_response_low,
-        &at_risk_percent,
-    )
+    let state = app_state()?;
+    let current = sla_policy::current(&state.db).await?;
+    let (current_next, current_resolution) =
+        (current.next_reply.to_string(), current.resolution.to_string());
+    let current_pause = if current.pause_when_waiting { "yes" } else { "no" };
+    let policy = SlaPolicy::parse(&PolicyForm {
+        normal: &first_response_normal,
+        low: &first_response_low,
+        at_risk_percent: &at_risk_percent,
+        next_reply: next_reply.as_deref().unwrap_or(&current_next),
+        resolution: resolution.as_deref().unwrap_or(&current_resolution),
+        pause_when_waiting: pause_when_waiting.as_deref().unwrap_or(current_pause),
+    })
     .map_err(|(field, message)| AppError::validation(&field, message))?;
-    sla_policy::save(&app_state()?, &user, policy).await
+    sla_policy::save(&state, &user, policy).await
 }

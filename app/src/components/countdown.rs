@@ -1,5 +1,5 @@
-//! Live SLA countdowns: business time left until the first response is due, ticking
-//! every second in the browser. The server sends the calendar's opening hours as plain
+//! Live SLA countdowns: business time left until a clock (first response, next reply,
+//! resolution) is due, ticking every second in the browser; a paused clock stands still. The server sends the calendar's opening hours as plain
 //! UTC ranges ([`OpenWindows`]), so the browser needs no timezone database.
 
 use crate::domain::{
@@ -54,12 +54,19 @@ pub fn SlaCountdown(
 ) -> impl IntoView {
     let state = move || windows.with_value(|w| clock_state(&clock, w, now.get()));
     let open = move || windows.with_value(|w| w.is_open(now.get()));
+    let paused = clock.paused.is_some();
     view! {
-        <span class="countdown" data-sla=move || state().0.as_str()>
+        <span class="countdown" data-sla=move || state().0.as_str() data-paused=paused.then_some("1")>
             {move || {
                 let (status, left) = state();
                 let (class, label) = status_badge(status);
                 let detail = match status {
+                    SlaStatus::OnTrack | SlaStatus::AtRisk if paused => {
+                        format!("{} left (paused: waiting on the developer)", format_countdown(left))
+                    }
+                    SlaStatus::Breached if paused => {
+                        format!("overdue by {} (paused: waiting on the developer)", format_countdown(left))
+                    }
                     SlaStatus::OnTrack | SlaStatus::AtRisk if !open() => {
                         format!("{} left (paused: support is closed)", format_countdown(left))
                     }

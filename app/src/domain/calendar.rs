@@ -150,7 +150,13 @@ impl BusinessCalendar {
     /// that is `start` itself when open or closing, else the next opening. Negative
     /// minutes count as zero.
     pub fn add_business_minutes(&self, start: DateTime<Utc>, minutes: i64) -> DateTime<Utc> {
-        let mut remaining = TimeDelta::try_minutes(minutes.max(0)).unwrap_or(TimeDelta::MAX);
+        self.add_business_seconds(start, minutes.saturating_mul(60))
+    }
+
+    /// [`Self::add_business_minutes`] to the second (a paused clock resumes with the
+    /// business seconds it had left).
+    pub fn add_business_seconds(&self, start: DateTime<Utc>, seconds: i64) -> DateTime<Utc> {
+        let mut remaining = TimeDelta::try_seconds(seconds.max(0)).unwrap_or(TimeDelta::MAX);
         if remaining.is_zero() && (self.is_open(start) || self.is_closing_instant(start)) {
             return start;
         }

@@ -180,6 +180,101 @@ pub fn alert_delivery(
     cal.next_opening(now)
 }
 
+/// A clock that can be held: the resolution clock pauses while the ticket waits on the
+/// developer and stops when it is resolved (a reopened ticket resumes it). While held it
+/// keeps the business time it had left; resuming sets new instants that far ahead, so
+/// held time never counts. Instants of a clock already due when held stay as they were
+/// (it is overdue either way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PausableClock {
+    /// When the target is reached (as of the last start or resume).
+    pub due_at: DateTime<Utc>,
+    /// When less than the at-risk share is left (as of the last start or resume).
+    pub at_risk_at: DateTime<Utc>,
+    /// Held (paused or stopped), or running.
+    pub held: Option<Held>,
+}
+
+/// A held clock's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Held {
+    /// Since when.
+    pub since: DateTime<Utc>,
+    /// Business seconds that were left to the due time (negative: overdue by).
+    pub left_secs: i64,
+    /// Business seconds that were left to the at-risk instant (negative: at risk).
+    pub risk_left_secs: i64,
+}
+
+impl PausableClock {
+    /// Starts a clock at `now` with `target_minutes` of business time, at risk after
+    /// `at_risk_after_minutes`.
+    pub fn start(
+        cal: &BusinessCalendar,
+        now: DateTime<Utc>,
+        target_minutes: i64,
+        at_risk_after_minutes: i64,
+    ) -> Self {
+        Self {
+            due_at: cal.add_business_minutes(now, target_minutes),
+            at_risk_at: cal.add_business_minutes(now, at_risk_after_minutes),
+            held: None,
+        }
+    }
+
+    /// Holds a running clock at `now` (a held one stays as it is).
+    pub fn hold(self, cal: &BusinessCalendar, now: DateTime<Utc>) -> Self {
+        if self.held.is_some() {
+            return self;
+        }
+        Self {
+            held: Some(Held {
+                since: now,
+                left_secs: cal.business_seconds_between(now, self.due_at),
+                risk_left_secs: cal.business_seconds_between(now, self.at_risk_at),
+            }),
+            ..self
+        }
+    }
+
+    /// Resumes a held clock at `now`; returns it and the business seconds it was held
+    /// (a running clock is returned as it is, with 0).
+    pub fn resume(self, cal: &BusinessCalendar, now: DateTime<Utc>) -> (Self, i64) {
+        let Some(held) = self.held else {
+            return (self, 0);
+        };
+        let ahead = |left: i64, old: DateTime<Utc>| {
+            if left > 0 {
+                cal.add_business_seconds(now, left)
+            } else {
+                old
+            }
+        };
+        let resumed = Self {
+            due_at: ahead(held.left_secs, self.due_at),
+            at_risk_at: ahead(held.risk_left_secs, self.at_risk_at),
+            held: None,
+        };
+        (resumed, cal.business_seconds_between(held.since, now).max(0))
+    }
+
+    /// Business seconds left at `now` (frozen while held; negative: overdue by).
+    pub fn left_secs(&self, cal: &BusinessCalendar, now: DateTime<Utc>) -> i64 {
+        match self.held {
+            Some(h) => h.left_secs,
+            None => cal.business_seconds_between(now, self.due_at),
+        }
+    }
+
+    /// Whether the due time has passed on the clock at `now`.
+    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        match self.held {
+            Some(h) => h.left_secs < 0 || self.due_at < h.since,
+            None => self.due_at < now,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono_tz::Europe::Berlin;

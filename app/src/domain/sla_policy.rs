@@ -1,5 +1,6 @@
-//! The SLA policy managers set (PRODUCT §5): the first-response target per priority and
-//! the at-risk threshold. Targets are business time as people write it: `1d`, `2d`,
+//! The SLA policy managers set (PRODUCT §5): the first-response target per priority, the
+//! next-reply and resolution targets, the at-risk threshold, and whether waiting on the
+//! developer pauses the resolution clock. Targets are business time as people write it: `1d`, `2d`,
 //! `4h`, `90m`, `1d 4h`, `1h 30m`, where a day is one standard business day of the
 //! support calendar at the moment a clock starts. A clock takes the policy in force
 //! when it starts; later changes never move its due time.
@@ -110,6 +111,23 @@ impl fmt::Display for Target {
     }
 }
 
+/// A policy as written on the page (or sent to the server function).
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyForm<'a> {
+    /// First response, normal priority (`first_response_normal`).
+    pub normal: &'a str,
+    /// First response, low priority (`first_response_low`).
+    pub low: &'a str,
+    /// Percent of the target left below which a clock is at risk.
+    pub at_risk_percent: &'a str,
+    /// Next-reply target.
+    pub next_reply: &'a str,
+    /// Resolution target.
+    pub resolution: &'a str,
+    /// `yes` or `no`.
+    pub pause_when_waiting: &'a str,
+}
+
 /// The policy in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SlaPolicy {
@@ -119,24 +137,52 @@ pub struct SlaPolicy {
     pub low: Target,
     /// At risk once less than this share (percent) of the target is left.
     pub at_risk_percent: i64,
+    /// Next-reply target: from a developer's reply to an answered ticket to the next
+    /// public staff reply.
+    pub next_reply: Target,
+    /// Resolution target: from routing to resolved, time paused excluded.
+    pub resolution: Target,
+    /// Whether the resolution clock pauses while the ticket waits on the developer.
+    pub pause_when_waiting: bool,
 }
 
 impl Default for SlaPolicy {
-    /// PRODUCT §5: one business day (two for low priority), at risk with under 25 % left.
+    /// PRODUCT §5: first response in one business day (two for low priority), next
+    /// reply in one, resolution in five, at risk with under 25 % left; waiting on the
+    /// developer pauses the resolution clock.
     fn default() -> Self {
         Self {
             normal: Target::days(1),
             low: Target::days(2),
             at_risk_percent: 25,
+            next_reply: Target::days(1),
+            resolution: Target::days(5),
+            pause_when_waiting: true,
         }
     }
 }
 
 impl SlaPolicy {
     /// Checks a policy as a manager wrote it; errors name the field.
-    pub fn parse(normal: &str, low: &str, at_risk_percent: &str) -> Result<Self, (String, String)> {
-        let normal = Target::parse(normal).map_err(|e| ("first_response_normal".to_owned(), e))?;
-        let low = Target::parse(low).map_err(|e| ("first_response_low".to_owned(), e))?;
+    pub fn parse(form: &PolicyForm<'_>) -> Result<Self, (String, String)> {
+        let target = |text: &str, field: &str| {
+            Target::parse(text).map_err(|e| (field.to_owned(), e))
+        };
+        let normal = target(form.normal, "first_response_normal")?;
+        let low = target(form.low, "first_response_low")?;
+        let next_reply = target(form.next_reply, "next_reply")?;
+        let resolution = target(form.resolution, "resolution")?;
+        let pause_when_waiting = match form.pause_when_waiting.trim() {
+            "yes" => true,
+            "no" => false,
+            _ => {
+                return Err((
+                    "pause_when_waiting".to_owned(),
+                    "Answer yes or no.".to_owned(),
+                ))
+            }
+        };
+        let at_risk_percent = form.at_risk_percent;
         let at_risk_percent = at_risk_percent
             .trim()
             .trim_end_matches('%')
@@ -154,6 +200,9 @@ impl SlaPolicy {
             normal,
             low,
             at_risk_percent,
+            next_reply,
+            resolution,
+            pause_when_waiting,
         })
     }
 
@@ -219,9 +268,23 @@ mod tests {
         assert_eq!(Target::parse("1d 30m").unwrap().minutes_on(&cal), 510);
     }
 
+    fn form<'a>(normal: &'a str, low: &'a str, percent: &'a str) -> PolicyForm<'a> {
+        PolicyForm {
+            normal,
+            low,
+            at_risk_percent: percent,
+            next_reply: "1d",
+            resolution: "5d",
+            pause_when_waiting: "yes",
+        }
+    }
+
     #[test]
     fn policies_are_checked_field_by_field() {
-        let p = SlaPolicy::parse("4h", "1d", "30 %").unwrap();
+        let p = SlaPolicy::parse(&form("4h", "1d", "30 %")).unwrap();
+        assert_eq!(p.next_reply, Target::days(1));
+        assert_eq!(p.resolution, Target::days(5));
+        assert!(p.pause_when_waiting);
         assert_eq!(p.target(Priority::Normal), Target::parse("4h").unwrap());
         assert_eq!(p.target(Priority::Low), Target::days(1));
         // 30 % of 4 h left = at risk after 168 minutes.
@@ -234,8 +297,17 @@ mod tests {
             (("1d", "2d", "100"), "at_risk_percent"),
             (("1d", "2d", "a"), "at_risk_percent"),
         ] {
-            let (f, _) = SlaPolicy::parse(args.0, args.1, args.2).unwrap_err();
+            let (f, _) = SlaPolicy::parse(&form(args.0, args.1, args.2)).unwrap_err();
             assert_eq!(f, field);
         }
+        for (change, field) in [
+            (PolicyForm { next_reply: "soon", ..form("1d", "2d", "25") }, "next_reply"),
+            (PolicyForm { resolution: "", ..form("1d", "2d", "25") }, "resolution"),
+            (PolicyForm { pause_when_waiting: "maybe", ..form("1d", "2d", "25") }, "pause_when_waiting"),
+        ] {
+            assert_eq!(SlaPolicy::parse(&change).unwrap_err().0, field);
+        }
+        let off = SlaPolicy::parse(&PolicyForm { pause_when_waiting: "no", ..form("1d", "2d", "25") });
+        assert!(!off.unwrap().pause_when_waiting);
     }
 }

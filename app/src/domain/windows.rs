@@ -56,21 +56,44 @@ impl OpenWindows {
     }
 }
 
-/// A ticket's first-response clock as instants (ms since the epoch).
+/// One of a ticket's SLA clocks as instants (ms since the epoch).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ClockInstants {
     /// Due.
     pub due_ms: i64,
-    /// From here on less than a quarter of the target is left.
+    /// From here on less than the at-risk share of the target is left.
     pub at_risk_ms: Option<i64>,
-    /// The first public staff reply.
+    /// When the clock stopped (the first public staff reply, for the first response).
     pub responded_ms: Option<i64>,
+    /// Set while the clock is paused (waiting on the developer): its state is frozen.
+    #[serde(default)]
+    pub paused: Option<PausedClock>,
+}
+
+/// A paused clock's frozen state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PausedClock {
+    /// Business time that was left when it paused (negative: overdue by).
+    pub left_ms: i64,
+    /// Whether it was at risk when it paused.
+    pub at_risk: bool,
 }
 
 /// The clock's state at `now_ms`, and the business time left (negative: overdue by),
 /// counted in `windows`. Once answered, the time is frozen at the answer.
 pub fn clock_state(c: &ClockInstants, windows: &OpenWindows, now_ms: i64) -> (SlaStatus, i64) {
+    if let Some(p) = c.paused {
+        let status = if p.left_ms < 0 {
+            SlaStatus::Breached
+        } else if p.at_risk {
+            SlaStatus::AtRisk
+        } else {
+            SlaStatus::OnTrack
+        };
+        return (status, p.left_ms);
+    }
     match c.responded_ms {
         Some(at) => {
             let left = windows.business_ms_between(at, c.due_ms);
@@ -150,6 +173,7 @@ mod tests {
             due_ms: 25_000,
             at_risk_ms: Some(22_500),
             responded_ms: None,
+            paused: None,
         };
         assert_eq!(clock_state(&c, &w, 5_000), (SlaStatus::OnTrack, 10_000));
         // Closed between 10 s and 20 s: the time left does not shrink.
@@ -167,6 +191,23 @@ mod tests {
             ..c
         };
         assert_eq!(clock_state(&late, &w, 90_000).0, SlaStatus::MetLate);
+        // A paused clock is frozen: its state does not change as time passes.
+        let paused = ClockInstants {
+            paused: Some(PausedClock {
+                left_ms: 7_000,
+                at_risk: false,
+            }),
+            ..c
+        };
+        assert_eq!(clock_state(&paused, &w, 90_000), (SlaStatus::OnTrack, 7_000));
+        let overdue = ClockInstants {
+            paused: Some(PausedClock {
+                left_ms: -1,
+                at_risk: true,
+            }),
+            ..c
+        };
+        assert_eq!(clock_state(&overdue, &w, 0).0, SlaStatus::Breached);
         assert_eq!(format_countdown(3_600_000 + 61_000), "1h 01m 01s");
         assert_eq!(format_countdown(-59_000), "0m 59s");
     }

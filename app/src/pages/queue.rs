@@ -135,7 +135,7 @@ fn QueueTable(page: QueuePage, current: QueueQuery) -> impl IntoView {
                         <th scope="col">"Class"</th>
                         <th scope="col">"Status"</th>
                         <th scope="col">"Assignee"</th>
-                        <th scope="col">"First response due"</th>
+                        <th scope="col">"SLA: first response due, other clocks"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -162,6 +162,18 @@ fn QueueTable(page: QueuePage, current: QueueQuery) -> impl IntoView {
                                 <SlaCountdown clock=t.clock windows now />
                                 <br />
                                 <span class="hint">{t.due_local.clone()}</span>
+                                {t.next_reply.map(|clock| view! {
+                                    <div class="clock-line next-reply">
+                                        <span class="clock-name">"Next reply: "</span>
+                                        <SlaCountdown clock windows now />
+                                    </div>
+                                })}
+                                {t.resolution.map(|clock| view! {
+                                    <div class="clock-line resolution">
+                                        <span class="clock-name">"Resolution: "</span>
+                                        <SlaCountdown clock windows now />
+                                    </div>
+                                })}
                             </td>
                         </tr>
                     }.into_any()).collect_view()}

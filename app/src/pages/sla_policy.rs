@@ -1,5 +1,6 @@
-//! `/settings/sla`: the SLA policy (managers): first-response targets per priority and
-//! the at-risk threshold, with every earlier version. Changes apply to clocks started
+//! `/settings/sla`: the SLA policy (managers): first-response targets per priority, the
+//! next-reply and resolution targets, the at-risk threshold and whether waiting on the
+//! developer pauses the resolution clock, with every earlier version. Changes apply to clocks started
 //! afterwards; existing due times never move.
 
 use crate::{
@@ -38,6 +39,10 @@ fn Policy(p: PolicyView, save: ServerAction<SaveSlaPolicy>) -> impl IntoView {
         .as_ref()
         .map(|c| (c.normal.clone(), c.low.clone(), c.at_risk_percent))
         .unwrap_or_else(|| ("1d".to_owned(), "2d".to_owned(), 25));
+    let (next_reply, resolution, pauses) = current
+        .as_ref()
+        .map(|c| (c.next_reply.clone(), c.resolution.clone(), c.pause_when_waiting))
+        .unwrap_or_else(|| ("1d".to_owned(), "5d".to_owned(), true));
     let day = format_business_duration(p.standard_day_minutes * 60);
     view! {
         <section class="panel">
@@ -50,7 +55,7 @@ fn Policy(p: PolicyView, save: ServerAction<SaveSlaPolicy>) -> impl IntoView {
                 "in the queue keep their due times."
             </p>
             <ActionForm action=save attr:class="stack">
-                <FormError error fields=&["first_response_normal", "first_response_low", "at_risk_percent"] />
+                <FormError error fields=&["first_response_normal", "first_response_low", "next_reply", "resolution", "at_risk_percent", "pause_when_waiting"] />
                 <TargetInput
                     name="first_response_normal"
                     label="First response, normal priority (server errors, no response)"
@@ -65,10 +70,30 @@ fn Policy(p: PolicyView, save: ServerAction<SaveSlaPolicy>) -> impl IntoView {
                     minutes=p.low_minutes
                     error
                 />
+                <TargetInput
+                    name="next_reply"
+                    label="Next reply (after the developer replies to an answered ticket)"
+                    value=next_reply
+                    minutes=p.next_reply_minutes
+                    error
+                />
+                <TargetInput
+                    name="resolution"
+                    label="Resolution (from routing to resolved)"
+                    value=resolution
+                    minutes=p.resolution_minutes
+                    error
+                />
                 <label for="at_risk_percent">"At risk when less than this share of the target is left (%)"</label>
                 <input id="at_risk_percent" name="at_risk_percent" type="number" min="1" max="99" required
                     value=percent.to_string() aria-describedby="at_risk_percent-error" />
                 <FieldError error field="at_risk_percent" />
+                <label for="pause_when_waiting">"While a ticket waits on the developer, the resolution clock"</label>
+                <select id="pause_when_waiting" name="pause_when_waiting" aria-describedby="pause_when_waiting-error">
+                    <option value="yes" selected=pauses>"pauses"</option>
+                    <option value="no" selected=!pauses>"keeps running"</option>
+                </select>
+                <FieldError error field="pause_when_waiting" />
                 <div><button type="submit" class="primary">"Put in force"</button></div>
                 {move || saved().then(|| view! {
                     <p class="ok" role="status">"Saved. New clocks use this policy."</p>
@@ -86,7 +111,10 @@ fn Policy(p: PolicyView, save: ServerAction<SaveSlaPolicy>) -> impl IntoView {
                             <th scope="col">"By"</th>
                             <th scope="col">"Normal"</th>
                             <th scope="col">"Low"</th>
+                            <th scope="col">"Next reply"</th>
+                            <th scope="col">"Resolution"</th>
                             <th scope="col">"At risk below"</th>
+                            <th scope="col">"Waiting pauses"</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -96,7 +124,10 @@ fn Policy(p: PolicyView, save: ServerAction<SaveSlaPolicy>) -> impl IntoView {
                                 <td>{v.by}</td>
                                 <td>{v.normal}</td>
                                 <td>{v.low}</td>
+                                <td>{v.next_reply}</td>
+                                <td>{v.resolution}</td>
                                 <td>{format!("{} %", v.at_risk_percent)}</td>
+                                <td>{if v.pause_when_waiting { "yes" } else { "no" }}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>

@@ -78,6 +78,7 @@ fn Ticket(
     let now = ticking_now(t.now_ms);
     let windows = StoredValue::new(t.windows.clone());
     let item = t.item.clone();
+    let clock_notes = t.clock_notes.clone();
     let id = item.id;
     let title = format!("Ticket #{id}");
     let status_error = action_error(actions.status);
@@ -109,7 +110,20 @@ fn Ticket(
                 <dt>"Assignee"</dt><dd class="assignee">{item.assignee.clone().unwrap_or_else(|| "Unassigned".to_owned())}</dd>
                 <dt>"First response"</dt>
                 <dd><SlaCountdown clock=item.clock windows now /> " · due " {item.due_local.clone()}</dd>
+                {item.next_reply.map(|clock| view! {
+                    <dt>"Next reply"</dt>
+                    <dd class="next-reply"><SlaCountdown clock windows now /></dd>
+                })}
+                {item.resolution.map(|clock| view! {
+                    <dt>"Resolution"</dt>
+                    <dd class="resolution"><SlaCountdown clock windows now /></dd>
+                })}
             </dl>
+            {(!clock_notes.is_empty()).then(|| view! {
+                <ul class="clock-notes">
+                    {clock_notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
+                </ul>
+            })}
         </section>
 
         <section class="panel" aria-labelledby="work-title">

@@ -1,12 +1,14 @@
-//! SLA alerts (PRODUCT §5): when a ticket's first-response clock goes at risk and when
-//! it breaches, the assignee (or, unassigned, the staff who opted in) is told on their
+//! SLA alerts (PRODUCT §5): when one of a ticket's clocks (first response, next reply,
+//! resolution) goes at risk and when it breaches, the assignee (or, unassigned, the staff who opted in) is told on their
 //! bell and by email, exactly once per ticket, clock and event, however many instances
 //! run; and managers get a daily digest of breaches at the desk's opening.
 //!
-//! **The schedule is durable.** A clock's alert instants are the ticket's `at_risk_at`
-//! and `due_at`, fixed when the clock starts; `sla_alert_stage` says which one is next.
-//! Two partial indexes hold exactly the tickets whose next alert is still to come
-//! (migration 0012), so a poll reads the due rows and nothing else. Every instance
+//! **The schedule is durable.** A clock's alert instants are stored with it (the
+//! first-response clock's `at_risk_at` and `due_at`, fixed when it starts; the
+//! resolution clock's, moved only by a pause; a next-reply clock's row), and a stage
+//! column says which one is next. Two partial indexes per clock hold exactly the clocks
+//! whose next alert is still to come (migrations 0012 and 0014), so a poll reads the
+//! due rows and nothing else. A paused or stopped clock is outside them. Every instance
 //! polls; a poll that finds something due claims it in one unit of work through the
 //! writer: the stage moves on, the alert, the notifications and the outbox mail are
 //! recorded, all in one transaction. On PostgreSQL the claim locks its rows with
@@ -30,18 +32,86 @@ use crate::{
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 
-/// The clock the alerts are about (the only one so far).
+/// The first-response clock's name in `sla_alerts`.
 pub const FIRST_RESPONSE: &str = "first_response";
 
-/// Tickets claimed per event per unit of work.
+/// Tickets claimed per clock and event per unit of work.
 const BATCH: i64 = 200;
+
+/// The clocks alerts are about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Clock {
+    /// First public reply (stored with the report).
+    FirstResponse,
+    /// Resolution (stored with the report; not while paused or stopped).
+    Resolution,
+    /// A next-reply clock (its own table, one row per developer reply owed an answer).
+    NextReply,
+}
+
+impl Clock {
+    const ALL: [Clock; 3] = [Clock::FirstResponse, Clock::NextReply, Clock::Resolution];
+
+    /// Where its schedule lives: table, stage column, at-risk and due columns, the
+    /// report's id column, and what "running" means (the schedule indexes' predicate,
+    /// repeated word for word so both engines use them; migrations 0012 and 0014).
+    fn schedule(self) -> (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str) {
+        match self {
+            Clock::FirstResponse => (
+                "reports",
+                "sla_alert_stage",
+                "at_risk_at",
+                "due_at",
+                "id",
+                "first_response_at IS NULL AND due_at IS NOT NULL \
+                 AND status IN ('new', 'open', 'waiting') AND NOT incident_member",
+            ),
+            Clock::Resolution => (
+                "reports",
+                "resolution_alert_stage",
+                "resolution_at_risk_at",
+                "resolution_due_at",
+                "id",
+                "resolution_due_at IS NOT NULL AND resolution_paused_at IS NULL \
+                 AND resolved_at IS NULL AND NOT incident_member",
+            ),
+            Clock::NextReply => (
+                "next_reply_clocks",
+                "alert_stage",
+                "at_risk_at",
+                "due_at",
+                "report_id",
+                "stopped_at IS NULL",
+            ),
+        }
+    }
+
+    /// Its name in `sla_alerts` for clock row `id` (next-reply clocks are numbered, so
+    /// each is alerted once).
+    fn name(self, id: i64) -> String {
+        match self {
+            Clock::FirstResponse => FIRST_RESPONSE.to_owned(),
+            Clock::Resolution => "resolution".to_owned(),
+            Clock::NextReply => format!("next_reply:{id}"),
+        }
+    }
+}
+
+/// A clock's label for people, from its name in `sla_alerts`.
+pub fn clock_label(name: &str) -> &'static str {
+    match name.split(':').next() {
+        Some("resolution") => "resolution",
+        Some("next_reply") => "next reply",
+        _ => "first response",
+    }
+}
 
 /// The two alerts of a clock, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
     /// Less than the at-risk share of the target is left.
     AtRisk,
-    /// The due time passed without a first response.
+    /// The due time passed with the clock still running.
     Breach,
 }
 
@@ -61,67 +131,97 @@ impl Event {
         }
     }
 
-    /// The stage a ticket is at before this alert, and the column holding its instant.
-    fn stage_and_column(self) -> (i32, &'static str) {
+    /// The stage a clock is at before this alert.
+    fn stage(self) -> i32 {
         match self {
-            Event::AtRisk => (0, "at_risk_at"),
-            Event::Breach => (1, "due_at"),
+            Event::AtRisk => 0,
+            Event::Breach => 1,
         }
     }
 }
 
-/// Tickets whose next alert is still to come (the predicate of the schedule's indexes;
-/// the queries repeat it word for word so both engines use them).
-fn pending(event: Event) -> String {
-    let (stage, column) = event.stage_and_column();
-    format!(
-        "sla_alert_stage = {stage} AND first_response_at IS NULL AND due_at IS NOT NULL \
-         AND status IN ('new', 'open', 'waiting') AND NOT incident_member AND {column} < $1"
+/// The SQL condition for clocks whose `event` alert is due at `$1`, and the column
+/// holding its instant.
+fn pending(clock: Clock, event: Event) -> (String, &'static str) {
+    let (_, stage_col, at_risk, due, _, running) = clock.schedule();
+    let column = match event {
+        Event::AtRisk => at_risk,
+        Event::Breach => due,
+    };
+    let stage = event.stage();
+    (
+        format!("{stage_col} = {stage} AND {running} AND {column} < $1"),
+        column,
     )
 }
 
 /// Whether anything is due at `now`: a read on the read pool, so an idle poll writes
 /// nothing.
 async fn anything_due(db: &Db, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
-    let sql = format!(
-        "SELECT EXISTS (SELECT 1 FROM reports WHERE {}) OR EXISTS (SELECT 1 FROM reports WHERE {})",
-        pending(Event::AtRisk),
-        pending(Event::Breach)
-    );
+    let parts: Vec<String> = Clock::ALL
+        .into_iter()
+        .flat_map(|clock| [Event::AtRisk, Event::Breach].map(|e| (clock, e)))
+        .map(|(clock, event)| {
+            format!(
+                "EXISTS (SELECT 1 FROM {} WHERE {})",
+                clock.schedule().0,
+                pending(clock, event).0
+            )
+        })
+        .collect();
+    let sql = format!("SELECT {}", parts.join(" OR "));
     let due: bool =
         on_db!(db, pool => sqlx::query_scalar(&sql).bind(millis(now)).fetch_one(pool).await)?;
     Ok(due)
 }
 
+/// A clock claimed for an alert.
 #[derive(sqlx::FromRow)]
-struct Claimed {
+struct ClaimedClock {
+    id: i64,
+    report_id: i64,
+    instant: i64,
+    due_at: i64,
+}
+
+/// The ticket a claimed clock belongs to.
+#[derive(sqlx::FromRow)]
+struct Ticket {
     id: i64,
     assignee_id: Option<i64>,
     method: String,
     endpoint: String,
     status_code: Option<i64>,
     transport: Option<String>,
-    instant: i64,
-    due_at: i64,
 }
 
-/// Claims up to [`BATCH`] tickets due for `event`, moving them to the next stage.
-async fn claim(tx: &mut Tx, event: Event, now: DateTime<Utc>) -> Result<Vec<Claimed>, sqlx::Error> {
-    let (stage, column) = event.stage_and_column();
-    let select = format!(
-        "SELECT id FROM reports WHERE {} ORDER BY {column}, id LIMIT $2",
-        pending(event)
-    );
+/// A claimed clock with its ticket.
+struct Claimed {
+    clock: ClaimedClock,
+    ticket: Ticket,
+}
+
+/// Claims up to [`BATCH`] clocks due for `event`, moving them to the next stage, with
+/// their tickets.
+async fn claim(
+    tx: &mut Tx,
+    clock: Clock,
+    event: Event,
+    now: DateTime<Utc>,
+) -> Result<Vec<Claimed>, sqlx::Error> {
+    let (table, stage_col, _, due, report_col, _) = clock.schedule();
+    let (pending, column) = pending(clock, event);
+    let stage = event.stage();
+    let select = format!("SELECT id FROM {table} WHERE {pending} ORDER BY {column}, id LIMIT $2");
     let update = |lock: &str| {
         format!(
-            "UPDATE reports SET sla_alert_stage = {next} WHERE id IN ({select}{lock}) \
-             AND sla_alert_stage = {stage} \
-             RETURNING id, assignee_id, method, endpoint, CAST(status_code AS BIGINT) AS status_code, \
-             transport, {column} AS instant, due_at",
+            "UPDATE {table} SET {stage_col} = {next} WHERE id IN ({select}{lock}) \
+             AND {stage_col} = {stage} \
+             RETURNING id, {report_col} AS report_id, {column} AS instant, {due} AS due_at",
             next = stage + 1
         )
     };
-    let rows = match tx.conn() {
+    let clocks: Vec<ClaimedClock> = match tx.conn() {
         super::db::Conn::Sqlite(c) => {
             sqlx::query_as(&update(""))
                 .bind(millis(now))
@@ -140,7 +240,29 @@ async fn claim(tx: &mut Tx, event: Event, now: DateTime<Utc>) -> Result<Vec<Clai
                 .await?
         }
     };
-    Ok(rows)
+    if clocks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tickets: Vec<Ticket> = on_tx!(tx, c => {
+        let mut q = sqlx::QueryBuilder::new(
+            "SELECT id, assignee_id, method, endpoint, CAST(status_code AS BIGINT) AS status_code, \
+             transport FROM reports WHERE id IN (",
+        );
+        let mut list = q.separated(", ");
+        for cl in &clocks {
+            list.push_bind(cl.report_id);
+        }
+        q.push(")");
+        q.build_query_as().fetch_all(&mut *c).await
+    })?;
+    let mut tickets: HashMap<i64, Ticket> = tickets.into_iter().map(|t| (t.id, t)).collect();
+    Ok(clocks
+        .into_iter()
+        .filter_map(|clock| {
+            let ticket = tickets.remove(&clock.report_id)?;
+            Some(Claimed { clock, ticket })
+        })
+        .collect())
 }
 
 #[derive(sqlx::FromRow, Clone)]
@@ -171,9 +293,11 @@ struct Round {
     mail_enabled: bool,
 }
 
-/// Records the alerts for `claimed` tickets, their notifications and their mail.
+/// Records the alerts for `claimed` clocks, their notifications and their mail;
+/// returns the tickets alerted.
 async fn record(
     tx: &mut Tx,
+    clock: Clock,
     event: Event,
     claimed: &[Claimed],
     round: &Round,
@@ -190,23 +314,25 @@ async fn record(
             "INSERT INTO sla_alerts (report_id, clock, event, instant, fired_at) ",
         );
         q.push_values(claimed, |mut b, t| {
-            b.push_bind(t.id)
-                .push_bind(FIRST_RESPONSE)
+            b.push_bind(t.ticket.id)
+                .push_bind(clock.name(t.clock.id))
                 .push_bind(event.as_str())
-                .push_bind(t.instant)
+                .push_bind(t.clock.instant)
                 .push_bind(millis(now));
         });
         q.push(" ON CONFLICT (report_id, clock, event) DO NOTHING RETURNING id, report_id");
         q.build_query_as::<(i64, i64)>().fetch_all(&mut *c).await
     })?;
-    let by_report: HashMap<i64, &Claimed> = claimed.iter().map(|t| (t.id, t)).collect();
+    // One running clock of a kind per ticket, so the ticket names the clock.
+    let by_report: HashMap<i64, &Claimed> = claimed.iter().map(|t| (t.ticket.id, t)).collect();
     let by_id: HashMap<i64, &Staff> = staff.iter().map(|s| (s.id, s)).collect();
     let opted_in: Vec<&Staff> = staff.iter().filter(|s| s.alert_unassigned).collect();
     let mut told = Vec::new();
     for (alert_id, report_id) in &inserted {
-        let Some(t) = by_report.get(report_id) else {
+        let Some(claimed) = by_report.get(report_id) else {
             continue;
         };
+        let t = &claimed.ticket;
         // The assignee, if still staff; otherwise whoever opted in.
         let people: Vec<&Staff> = match t.assignee_id.and_then(|a| by_id.get(&a)) {
             Some(s) => vec![*s],
@@ -217,8 +343,12 @@ async fn record(
             (None, Some(transport)) => transport.replace('_', " "),
             (None, None) => String::new(),
         };
+        let which = match clock {
+            Clock::FirstResponse => String::new(),
+            other => format!(" ({})", clock_label(&other.name(0))),
+        };
         let title = format!(
-            "{}: ticket #{} ({} {} {})",
+            "{}{which}: ticket #{} ({} {} {})",
             event.label(),
             t.id,
             t.method,
@@ -226,22 +356,38 @@ async fn record(
             failure
         );
         for s in people {
-            let due = format_local(from_millis(t.due_at), &s.timezone);
+            let due = format_local(from_millis(claimed.clock.due_at), &s.timezone);
             let link = match public_url {
                 Some(base) => format!("{}/tickets/{}", base.trim_end_matches('/'), t.id),
                 None => format!("/tickets/{}", t.id),
             };
-            let what = match event {
-                Event::AtRisk => format!(
+            let what = match (clock, event) {
+                (Clock::FirstResponse, Event::AtRisk) => format!(
                     "Less of its first-response time is left than the SLA policy's \
                      at-risk share: a public reply is due by {due}."
                 ),
-                Event::Breach => format!(
+                (Clock::FirstResponse, Event::Breach) => format!(
                     "Its first-response time ran out at {due} without a public reply. \
                      The breach stays on the record; answer it as soon as you can."
                 ),
+                (Clock::NextReply, Event::AtRisk) => format!(
+                    "The developer replied and is waiting for an answer: less of the \
+                     next-reply time is left than the at-risk share; reply by {due}."
+                ),
+                (Clock::NextReply, Event::Breach) => format!(
+                    "The developer's reply has waited past its next-reply time ({due}) \
+                     without an answer."
+                ),
+                (Clock::Resolution, Event::AtRisk) => format!(
+                    "Less of its resolution time is left than the SLA policy's at-risk \
+                     share (time waiting on the developer does not count): it is due to \
+                     be resolved by {due}."
+                ),
+                (Clock::Resolution, Event::Breach) => format!(
+                    "Its resolution time ran out at {due}. The breach stays on the record."
+                ),
             };
-            let instant = from_millis(t.instant);
+            let instant = from_millis(claimed.clock.instant);
             told.push(Told {
                 report_id: t.id,
                 alert_id: *alert_id,
@@ -322,12 +468,14 @@ pub async fn fire_due(state: &AppState) -> Result<usize, AppError> {
                     let mut changed = Vec::new();
                     // At risk first: a ticket whose two instants both passed (every
                     // instance was down) gets both alerts, in order.
-                    for event in [Event::AtRisk, Event::Breach] {
-                        let claimed = claim(tx, event, now).await?;
-                        more |= claimed.len() as i64 == BATCH;
-                        let ids = record(tx, event, &claimed, &round).await?;
-                        count += ids.len();
-                        changed.extend(ids);
+                    for clock in Clock::ALL {
+                        for event in [Event::AtRisk, Event::Breach] {
+                            let claimed = claim(tx, clock, event, now).await?;
+                            more |= claimed.len() as i64 == BATCH;
+                            let ids = record(tx, clock, event, &claimed, &round).await?;
+                            count += ids.len();
+                            changed.extend(ids);
+                        }
                     }
                     changed.sort_unstable();
                     changed.dedup();
@@ -381,8 +529,8 @@ pub async fn digest_if_due(state: &AppState) -> Result<Digest, AppError> {
                     .fetch_one(&mut *c)
                     .await)?;
                 let since = previous.unwrap_or_else(|| millis(now - Duration::days(1)));
-                let breaches: Vec<(i64, String, String, i64)> = on_tx!(tx, c => sqlx::query_as(
-                    "SELECT r.id, r.method, r.endpoint, a.instant FROM sla_alerts a \
+                let breaches: Vec<(i64, String, String, i64, String)> = on_tx!(tx, c => sqlx::query_as(
+                    "SELECT r.id, r.method, r.endpoint, a.instant, a.clock FROM sla_alerts a \
                      JOIN reports r ON r.id = a.report_id \
                      WHERE a.event = 'breach' AND a.fired_at > $1 AND a.fired_at <= $2 \
                      ORDER BY a.instant, r.id")
@@ -420,9 +568,10 @@ pub async fn digest_if_due(state: &AppState) -> Result<Digest, AppError> {
                     .map(|(email, tz)| {
                         let lines: Vec<String> = breaches
                             .iter()
-                            .map(|(id, method, endpoint, due)| {
+                            .map(|(id, method, endpoint, due, clock)| {
                                 format!(
-                                    "- #{id} {method} {endpoint}: due {} ({base}/tickets/{id})",
+                                    "- #{id} {method} {endpoint}: {} due {} ({base}/tickets/{id})",
+                                    clock_label(clock),
                                     format_local(from_millis(*due), &tz)
                                 )
                             })
@@ -430,13 +579,13 @@ pub async fn digest_if_due(state: &AppState) -> Result<Digest, AppError> {
                         Mail {
                             to: email,
                             subject: format!(
-                                "[Faultdesk] {} first-response breach{} since the last digest",
+                                "[Faultdesk] {} SLA breach{} since the last digest",
                                 breaches.len(),
                                 if breaches.len() == 1 { "" } else { "es" }
                             ),
                             body: format!(
-                                "Tickets whose first-response time ran out since the last \
-                                 digest:\n\n{}\n",
+                                "SLA targets (first response, next reply, resolution) \
+                                 that ran out since the last digest:\n\n{}\n",
                                 lines.join("\n")
                             ),
                         }

@@ -224,9 +224,10 @@ pub async fn notice_covering(
         .find(|n| crate::domain::notices::covers_endpoint(&n.prefixes(), endpoint)))
 }
 
-/// Starts a first-response clock now: the target is the policy's for the priority (a
-/// day being the current calendar's standard business day); the due time and the
-/// at-risk instant are fixed from here on.
+/// Starts a ticket's clocks now: first response (the policy's target for the priority)
+/// and resolution, a day being the current calendar's standard business day. The
+/// first-response due time and at-risk instant are fixed from here on; the resolution
+/// clock's move only by the time it is paused.
 pub fn start_clock(
     calendar: &BusinessCalendar,
     policy: &SlaPolicy,
@@ -234,11 +235,22 @@ pub fn start_clock(
     now: DateTime<Utc>,
 ) -> SlaStart {
     let target_minutes = policy.target(priority).minutes_on(calendar);
+    let resolution_target_minutes = policy.resolution.minutes_on(calendar);
+    let resolution = crate::domain::sla::PausableClock::start(
+        calendar,
+        now,
+        resolution_target_minutes,
+        policy.at_risk_after(resolution_target_minutes),
+    );
     SlaStart {
         routed_at: now,
         target_minutes,
         due_at: calendar.add_business_minutes(now, target_minutes),
         at_risk_at: calendar.add_business_minutes(now, policy.at_risk_after(target_minutes)),
+        resolution_target_minutes,
+        resolution_due_at: resolution.due_at,
+        resolution_at_risk_at: resolution.at_risk_at,
+        resolution_pauses: policy.pause_when_waiting,
     }
 }
 
@@ -582,6 +594,8 @@ pub async fn reply(
 ) -> Result<(), AppError> {
     let body = super::work::message_body(body)?;
     let (reporter, now) = (user.id, state.clock.now());
+    let calendar = settings::load_calendar(&state.db).await?;
+    let policy = super::sla_policy::current(&state.db).await?;
     state
         .db
         .write(move |tx| {
@@ -603,6 +617,10 @@ pub async fn reply(
                         "This report changed meanwhile. Reload and try again.",
                     ));
                 }
+                if from != to {
+                    super::clocks::after_status(tx, &calendar, &[id], to, now).await?;
+                }
+                super::clocks::developer_replied(tx, &calendar, &policy, id, now).await?;
                 if let Some(incident) = row.incident_id.filter(|_| from != to) {
                     super::incidents::refresh(tx, incident).await?;
                 }

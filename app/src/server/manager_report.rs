@@ -63,7 +63,18 @@ pub async fn build(
         T::VolumeByEndpoint,
         T::Deflection,
     ];
-    let (aggregates, breaches, backlog) = tokio::try_join!(
+    let day_start = |d: chrono::NaiveDate| {
+        use chrono::TimeZone;
+        let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+        tz.from_local_datetime(&midnight)
+            .earliest()
+            .map_or_else(|| midnight.and_utc().timestamp_millis(), |t| t.timestamp_millis())
+    };
+    let (clocks_from, clocks_to) = (
+        day_start(range.from()),
+        day_start(range.to().succ_opt().unwrap_or(range.to())),
+    );
+    let (aggregates, breaches, backlog, clocks) = tokio::try_join!(
         when(
             need(&aggregate_tables),
             report_cache::load(db, &f, &t, now_ms)
@@ -80,6 +91,10 @@ pub async fn build(
             )
         ),
         when(need(&[T::Backlog]), q::backlog(db, now_ms)),
+        when(
+            need(&[T::Attainment]),
+            q::clock_figures(db, clocks_from, clocks_to)
+        ),
     )?;
     let aggregates = aggregates.unwrap_or_default();
     let groups = aggregates.groups;
@@ -106,6 +121,7 @@ pub async fn build(
         by_status_code: by_status_code(&groups),
         by_endpoint: by_endpoint(endpoints.unwrap_or_default()),
         deflection: deflection(&groups),
+        clocks: clocks.unwrap_or_default(),
     })
 }
 

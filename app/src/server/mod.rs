@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cache;
 pub mod calendar;
 pub mod clock;
+pub mod clocks;
 pub mod db;
 pub mod error;
 pub mod events;

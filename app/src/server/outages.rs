@@ -113,6 +113,7 @@ pub async fn reply(
                 let answered = incidents::reply(tx, id, author, &body, &business, now)
                     .await?
                     .ok_or_else(|| AppError::conflict("This incident is closed."))?;
+                super::clocks::stop_next_reply(tx, &answered, now).await?;
                 let followers = if mail {
                     incidents::follower_emails(tx, id).await?
                 } else {
@@ -141,6 +142,7 @@ pub async fn reply(
 /// Resolves the incident and its active reports.
 pub async fn resolve(state: &AppState, actor: &CurrentUser, id: i64) -> Result<(), AppError> {
     let (actor, now) = (actor.id, state.clock.now());
+    let calendar = settings::load_calendar(&state.db).await?;
     state
         .db
         .write(move |tx| {
@@ -149,9 +151,11 @@ pub async fn resolve(state: &AppState, actor: &CurrentUser, id: i64) -> Result<(
                 incidents::get_in(tx, id)
                     .await?
                     .ok_or_else(|| AppError::not_found("incident"))?;
-                incidents::resolve(tx, id, actor, now)
+                let resolved = incidents::resolve(tx, id, actor, now)
                     .await?
                     .ok_or_else(|| AppError::conflict("This incident is not open."))?;
+                super::clocks::after_status(tx, &calendar, &resolved, TicketStatus::Resolved, now)
+                    .await?;
                 Ok(())
             })
         })

@@ -282,13 +282,18 @@ impl NewReport {
     }
 }
 
-/// The first-response clock of a new ticket.
+/// The clocks a new ticket starts: first response and resolution.
 #[derive(Debug, Clone, Copy)]
 pub struct SlaStart {
     pub routed_at: DateTime<Utc>,
     pub target_minutes: i64,
     pub due_at: DateTime<Utc>,
     pub at_risk_at: DateTime<Utc>,
+    pub resolution_target_minutes: i64,
+    pub resolution_due_at: DateTime<Utc>,
+    pub resolution_at_risk_at: DateTime<Utc>,
+    /// Whether waiting on the developer pauses the resolution clock.
+    pub resolution_pauses: bool,
 }
 
 /// A stored report.
@@ -379,12 +384,15 @@ WITH v AS MATERIALIZED (SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[
   $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::text[], \
   $24::text[], $25::bigint[], $26::bigint[], $27::bigint[], $28::bigint[], $29::bigint[], \
   $30::text[], $31::bigint[], $32::text[], $33::boolean[], $34::boolean[], $35::text[], \
-  $36::boolean[]) WITH ORDINALITY AS v (reporter_id, endpoint, endpoint_template, method, \
+  $36::boolean[], $46::bigint[], $47::bigint[], $48::bigint[], $49::boolean[]) \
+  WITH ORDINALITY AS v (reporter_id, endpoint, endpoint_template, method, \
   status_code, transport, class, message, request_id, occurred_at, reporter_timezone, \
   environment, retries, retry_interval_secs, retry_followed, retry_reason, description, \
   excerpt, token_fingerprints, guidance_slug, disposition, feedback, status, priority, \
   created_at, routed_at, sla_target_minutes, due_at, at_risk_at, created_day, notice_id, \
-  group_key, recontact_in_batch, check_recontact, filed_detail, is_ticket, ord)), \
+  group_key, recontact_in_batch, check_recontact, filed_detail, is_ticket, \
+  resolution_target_minutes, resolution_due_at, resolution_at_risk_at, resolution_pauses, \
+  ord)), \
 num AS MATERIALIZED (SELECT id, row_number() OVER (ORDER BY id) AS ord FROM \
   (SELECT nextval(pg_get_serial_sequence('reports', 'id')) AS id \
    FROM generate_series(1, cardinality($1::bigint[]))) s), \
@@ -407,7 +415,8 @@ rep AS (INSERT INTO reports (id, reporter_id, endpoint, endpoint_template, metho
   environment, retries, retry_interval_secs, retry_followed, retry_reason, description, \
   excerpt, token_fingerprints, guidance_slug, disposition, feedback, recontact, status, \
   priority, created_at, routed_at, sla_target_minutes, due_at, at_risk_at, updated_at, \
-  created_day, notice_id, incident_id, incident_member) \
+  created_day, notice_id, incident_id, incident_member, resolution_target_minutes, \
+  resolution_due_at, resolution_at_risk_at, resolution_pauses) \
   SELECT num.id, v.reporter_id, v.endpoint, v.endpoint_template, v.method, v.status_code, \
   v.transport, v.class, v.message, v.request_id, v.occurred_at, v.reporter_timezone, \
   v.environment, v.retries, v.retry_interval_secs, v.retry_followed, v.retry_reason, \
@@ -422,7 +431,9 @@ rep AS (INSERT INTO reports (id, reporter_id, endpoint, endpoint_template, metho
   CASE WHEN v.group_key IS NULL THEN FALSE \
     WHEN inc.lead_report_id = num.id THEN FALSE \
     WHEN inc.lead_report_id IN (SELECT id FROM num) OR inc.lead_active THEN TRUE \
-    ELSE faultdesk_file_in_transaction() END \
+    ELSE faultdesk_file_in_transaction() END, \
+  v.resolution_target_minutes, v.resolution_due_at, v.resolution_at_risk_at, \
+  COALESCE(v.resolution_pauses, FALSE) \
   FROM v JOIN num USING (ord) LEFT JOIN inc ON inc.group_key = v.group_key ORDER BY num.id \
   RETURNING id, recontact, incident_id), \
 ev AS (INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
@@ -539,6 +550,10 @@ pub async fn file_in_one_statement(
         .bind(window)
         .bind(RECONTACT_MS)
         .bind(super::events::CHANNEL)
+        .bind(col(list, |r| r.sla.map(|s| s.resolution_target_minutes)))
+        .bind(col(list, |r| r.sla.map(|s| millis(s.resolution_due_at))))
+        .bind(col(list, |r| r.sla.map(|s| millis(s.resolution_at_risk_at))))
+        .bind(col(list, |r| r.sla.is_some_and(|s| s.resolution_pauses)))
         .fetch_all(c)
         .await
     {
@@ -594,7 +609,8 @@ async fn insert_rows(
              retries, retry_interval_secs, retry_followed, retry_reason, description, excerpt, \
              token_fingerprints, guidance_slug, disposition, feedback, recontact, status, priority, \
              created_at, routed_at, sla_target_minutes, due_at, at_risk_at, updated_at, created_day, \
-             notice_id, incident_id, incident_member) ",
+             notice_id, incident_id, incident_member, resolution_target_minutes, \
+             resolution_due_at, resolution_at_risk_at, resolution_pauses) ",
         );
         let rows = chunk.iter().zip(recontact).zip(incidents);
         q.push_values(rows, |mut b, ((r, recontact), incident)| {
@@ -632,7 +648,11 @@ async fn insert_rows(
                 .push_bind(&r.created_day)
                 .push_bind(r.notice_id)
                 .push_bind(incident.map(|i| i.incident))
-                .push_bind(incident.is_some_and(|i| i.member));
+                .push_bind(incident.is_some_and(|i| i.member))
+                .push_bind(r.sla.map(|s| s.resolution_target_minutes))
+                .push_bind(r.sla.map(|s| millis(s.resolution_due_at)))
+                .push_bind(r.sla.map(|s| millis(s.resolution_at_risk_at)))
+                .push_bind(r.sla.is_some_and(|s| s.resolution_pauses));
         });
         q.push(" RETURNING id");
         q.build_query_as().fetch_all(&mut *c).await
@@ -821,7 +841,9 @@ pub async fn escalate(
 ) -> Result<bool, sqlx::Error> {
     let sql = "UPDATE reports SET feedback = 'escalated', disposition = 'escalated', \
                status = 'new', priority = 'low', escalation_note = $1, routed_at = $2, \
-               sla_target_minutes = $3, due_at = $4, updated_at = $5, at_risk_at = $8 \
+               sla_target_minutes = $3, due_at = $4, updated_at = $5, at_risk_at = $8, \
+               resolution_target_minutes = $9, resolution_due_at = $10, \
+               resolution_at_risk_at = $11, resolution_pauses = $12 \
                WHERE id = $6 AND reporter_id = $7 AND disposition = 'deflected' \
                AND feedback = 'pending'";
     let changed = on_tx!(tx, c => sqlx::query(sql)
@@ -833,6 +855,10 @@ pub async fn escalate(
         .bind(id)
         .bind(reporter)
         .bind(millis(sla.at_risk_at))
+        .bind(sla.resolution_target_minutes)
+        .bind(millis(sla.resolution_due_at))
+        .bind(millis(sla.resolution_at_risk_at))
+        .bind(sla.resolution_pauses)
         .execute(&mut *c)
         .await.map(|r| r.rows_affected()))?;
     if changed == 1 {
@@ -864,7 +890,9 @@ pub async fn route_unrelated(
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE reports SET disposition = 'routed', feedback = NULL, status = 'new', \
          unrelated_statement = $1, routed_at = $2, sla_target_minutes = $3, due_at = $4, \
-         at_risk_at = $5, updated_at = $2, incident_id = $8, incident_member = $9 \
+         at_risk_at = $5, updated_at = $2, incident_id = $8, incident_member = $9, \
+         resolution_target_minutes = $10, resolution_due_at = $11, \
+         resolution_at_risk_at = $12, resolution_pauses = $13 \
          WHERE id = $6 AND reporter_id = $7 \
          AND disposition = 'maintenance' AND feedback = 'pending'",
     )
@@ -877,6 +905,10 @@ pub async fn route_unrelated(
     .bind(reporter)
     .bind(joined.incident)
     .bind(joined.member)
+    .bind(sla.resolution_target_minutes)
+    .bind(millis(sla.resolution_due_at))
+    .bind(millis(sla.resolution_at_risk_at))
+    .bind(sla.resolution_pauses)
     .execute(&mut *c)
     .await
     .map(|r| r.rows_affected()))?;

@@ -273,3 +273,49 @@ pub async fn backlog(db: &Db, now: i64) -> Result<Vec<BacklogRow>, sqlx::Error> 
     );
     on_db!(db, pool => sqlx::query_as(&sql).bind(now).fetch_all(pool).await)
 }
+
+/// Next-reply and resolution figures: clocks stopped in `[from, to)` (ms), running now.
+pub async fn clock_figures(
+    db: &Db,
+    from: i64,
+    to: i64,
+) -> Result<crate::wire::manager::ClockFigures, sqlx::Error> {
+    let next: (i64, i64) = on_db!(db, pool => sqlx::query_as(
+        "SELECT CAST(COUNT(*) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN breached THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         FROM next_reply_clocks WHERE stopped_at >= $1 AND stopped_at < $2")
+        .bind(from)
+        .bind(to)
+        .fetch_one(pool)
+        .await)?;
+    let next_running: i64 = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM next_reply_clocks WHERE stopped_at IS NULL")
+        .fetch_one(pool)
+        .await)?;
+    let resolved: (i64, i64, i64, i64) = on_db!(db, pool => sqlx::query_as(
+        "SELECT CAST(COUNT(*) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN resolution_breached THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(resolution_paused_secs), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN resolution_paused_secs > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         FROM reports WHERE resolved_at >= $1 AND resolved_at < $2 \
+         AND resolution_target_minutes IS NOT NULL")
+        .bind(from)
+        .bind(to)
+        .fetch_one(pool)
+        .await)?;
+    let open: i64 = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM reports WHERE status IN ('new', 'open', 'waiting') \
+         AND resolution_target_minutes IS NOT NULL AND resolved_at IS NULL")
+        .fetch_one(pool)
+        .await)?;
+    Ok(crate::wire::manager::ClockFigures {
+        next_reply_met: next.0 - next.1,
+        next_reply_breached: next.1,
+        next_reply_running: next_running,
+        resolution_met: resolved.0 - resolved.1,
+        resolution_breached: resolved.1,
+        resolution_open: open,
+        paused_business_secs: resolved.2,
+        paused_tickets: resolved.3,
+    })
+}

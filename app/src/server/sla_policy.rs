@@ -1,5 +1,5 @@
-//! The SLA policy (PRODUCT §5): managers set the first-response target per priority and
-//! the at-risk threshold; every version is kept (who, when). Clocks read the newest
+//! The SLA policy (PRODUCT §5): managers set the first-response target per priority, the
+//! next-reply and resolution targets, the at-risk threshold and the pause switch; every version is kept (who, when). Clocks read the newest
 //! from this instance's cache, which a change drops on every instance (it travels with
 //! the calendar's invalidation: both are "when is support due").
 
@@ -23,6 +23,9 @@ struct PolicyRow {
     first_response_normal: String,
     first_response_low: String,
     at_risk_percent: i32,
+    next_reply: String,
+    resolution: String,
+    pause_when_waiting: bool,
     created_at: i64,
     email: Option<String>,
 }
@@ -36,12 +39,15 @@ impl PolicyRow {
             normal: target(&self.first_response_normal)?,
             low: target(&self.first_response_low)?,
             at_risk_percent: i64::from(self.at_risk_percent),
+            next_reply: target(&self.next_reply)?,
+            resolution: target(&self.resolution)?,
+            pause_when_waiting: self.pause_when_waiting,
         })
     }
 }
 
 const COLUMNS: &str = "p.first_response_normal, p.first_response_low, p.at_risk_percent, \
-                       p.created_at, u.email";
+                       p.next_reply, p.resolution, p.pause_when_waiting, p.created_at, u.email";
 
 /// Reads the policy in force from the database (the default if none is stored).
 #[tracing::instrument(level = "debug", skip_all)]
@@ -74,6 +80,9 @@ pub async fn history(db: &Db, tz: &str) -> Result<Vec<PolicyVersion>, AppError> 
                 normal: p.normal.to_string(),
                 low: p.low.to_string(),
                 at_risk_percent: p.at_risk_percent,
+                next_reply: p.next_reply.to_string(),
+                resolution: p.resolution.to_string(),
+                pause_when_waiting: p.pause_when_waiting,
                 since_local: if r.created_at == 0 {
                     "installation".to_owned()
                 } else {
@@ -100,12 +109,16 @@ pub async fn save(
             Box::pin(async move {
                 on_tx!(tx, c => sqlx::query(
                     "INSERT INTO sla_policies (first_response_normal, first_response_low, \
-                     at_risk_percent, created_at, created_by) VALUES ($1, $2, $3, $4, $5)")
+                     at_risk_percent, created_at, created_by, next_reply, resolution, \
+                     pause_when_waiting) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                     .bind(policy.normal.to_string())
                     .bind(policy.low.to_string())
                     .bind(i32::try_from(policy.at_risk_percent).unwrap_or(25))
                     .bind(millis(now))
                     .bind(actor)
+                    .bind(policy.next_reply.to_string())
+                    .bind(policy.resolution.to_string())
+                    .bind(policy.pause_when_waiting)
                     .execute(&mut *c)
                     .await
                     .map(|r| r.rows_affected()))?;

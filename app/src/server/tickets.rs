@@ -67,6 +67,10 @@ pub struct QueueRow {
     pub incident_reports: Option<i64>,
     pub incident_first_at: Option<i64>,
     pub incident_last_at: Option<i64>,
+    #[sqlx(flatten)]
+    pub resolution: super::clocks::ResolutionRow,
+    pub next_reply_due_at: Option<i64>,
+    pub next_reply_at_risk_at: Option<i64>,
 }
 
 impl QueueRow {
@@ -84,7 +88,15 @@ const QUEUE_COLUMNS: &str = "r.id, r.endpoint, r.method, r.status_code, r.transp
     r.status, r.priority, r.assignee_id, a.email AS assignee_email, d.email AS reporter_email, \
     r.created_at, r.routed_at, r.due_at, r.at_risk_at, r.first_response_at, r.sla_breached, \
     r.sla_target_minutes, r.incident_id, i.report_count AS incident_reports, \
-    i.first_report_at AS incident_first_at, i.last_report_at AS incident_last_at";
+    i.first_report_at AS incident_first_at, i.last_report_at AS incident_last_at, \
+    r.resolution_target_minutes, r.resolution_due_at, r.resolution_at_risk_at, \
+    r.resolution_pauses, r.resolution_left_secs, r.resolution_risk_left_secs, \
+    r.resolution_paused_at, r.resolution_paused_secs, r.resolved_at, r.resolution_breached, \
+    n.due_at AS next_reply_due_at, n.at_risk_at AS next_reply_at_risk_at";
+
+/// The running next-reply clock, joined to a ticket (`r`) as `n`.
+const NEXT_REPLY_JOIN: &str =
+    "LEFT JOIN next_reply_clocks n ON n.report_id = r.id AND n.stopped_at IS NULL";
 
 /// A page of the queue, ordered by due time then id (most urgent first).
 #[tracing::instrument(level = "debug", skip(db))]
@@ -128,7 +140,7 @@ where
         "{prefix}SELECT {QUEUE_COLUMNS} FROM reports r \
          JOIN users d ON d.id = r.reporter_id \
          LEFT JOIN users a ON a.id = r.assignee_id \
-         LEFT JOIN incidents i ON i.id = r.incident_id \
+         LEFT JOIN incidents i ON i.id = r.incident_id {NEXT_REPLY_JOIN} \
          WHERE r.due_at IS NOT NULL AND {status_clause} AND NOT r.incident_member"
     ));
     match f.assignee {
@@ -329,6 +341,7 @@ pub async fn post_staff_message(
             posted.stopped_clock = true;
             posted.breached = breached;
         }
+        super::clocks::stop_next_reply(tx, &[m.report_id], now).await?;
     }
     let kind = match m.visibility {
         Visibility::Public => "public_reply",
@@ -415,6 +428,7 @@ pub async fn messages(
 
 const QUEUE_ROW: &str = "FROM reports r JOIN users d ON d.id = r.reporter_id \
     LEFT JOIN users a ON a.id = r.assignee_id LEFT JOIN incidents i ON i.id = r.incident_id \
+    LEFT JOIN next_reply_clocks n ON n.report_id = r.id AND n.stopped_at IS NULL \
     WHERE r.id = $1 AND r.due_at IS NOT NULL";
 
 /// The queue fields of one ticket (a report that is in the queue or was).

@@ -137,7 +137,15 @@ pub fn item(r: &QueueRow, tz: &str) -> Result<QueueItem, AppError> {
             due_ms: r.due_at,
             at_risk_ms: r.at_risk_at,
             responded_ms: r.first_response_at,
+            paused: None,
         },
+        next_reply: r.next_reply_due_at.map(|due| ClockInstants {
+            due_ms: due,
+            at_risk_ms: r.next_reply_at_risk_at,
+            responded_ms: None,
+            paused: None,
+        }),
+        resolution: r.resolution.instants(),
         incident: match (r.incident_id, r.incident_reports) {
             (Some(id), Some(count)) if count > 1 => Some(IncidentBadge {
                 id,
@@ -238,7 +246,9 @@ pub async fn ticket(
         ));
     }
     timeline.sort_by_key(|(at, _)| *at);
+    let clock_notes = clock_notes(state, &row, &calendar, now, tz).await?;
     Ok(TicketView {
+        clock_notes,
         item: item(&row, tz)?,
         report,
         assignee_id: row.assignee_id,
@@ -247,6 +257,58 @@ pub async fn ticket(
         now_ms: now.timestamp_millis(),
         windows: windows_around(&calendar, now),
     })
+}
+
+/// What a ticket's next-reply and resolution clocks came to, for its page.
+async fn clock_notes(
+    state: &AppState,
+    row: &QueueRow,
+    calendar: &crate::domain::calendar::BusinessCalendar,
+    now: DateTime<Utc>,
+    tz: &str,
+) -> Result<Vec<String>, AppError> {
+    use crate::domain::sla::format_business_duration;
+    let mut notes = Vec::new();
+    for n in super::clocks::next_replies(&state.db, row.id).await? {
+        let started = format_local(from_millis(n.started_at), tz);
+        let due = format_local(from_millis(n.due_at), tz);
+        notes.push(match (n.stopped_at, n.breached) {
+            (None, _) => format!("Next reply owed since {started}, due {due}."),
+            (Some(at), false) => format!(
+                "Next reply owed since {started}: answered in time ({}).",
+                format_local(from_millis(at), tz)
+            ),
+            (Some(at), true) => format!(
+                "Next reply owed since {started}: answered late ({}, due {due}).",
+                format_local(from_millis(at), tz)
+            ),
+        });
+    }
+    let r = &row.resolution;
+    if let (Some(target), Some(clock)) = (r.resolution_target_minutes, r.clock()) {
+        let target = format_business_duration(target * 60);
+        let paused = if r.resolution_paused_secs > 0 {
+            format!(
+                "; {} paused while waiting on the developer",
+                format_business_duration(r.resolution_paused_secs)
+            )
+        } else {
+            String::new()
+        };
+        let left = clock.left_secs(calendar, now);
+        notes.push(match (r.resolved_at, r.resolution_breached || clock.is_overdue(now)) {
+            (Some(_), false) => format!(
+                "Resolved within its {target} target ({} to spare{paused}).",
+                format_business_duration(left)
+            ),
+            (Some(_), true) => format!("Resolved after its {target} target{paused}."),
+            (None, _) if r.paused() => format!(
+                "Resolution ({target} target) paused while waiting on the developer{paused}."
+            ),
+            (None, _) => format!("Resolution target {target}{paused}."),
+        });
+    }
+    Ok(notes)
 }
 
 /// Assigns (or unassigns, with `None`) a ticket.
@@ -298,6 +360,7 @@ pub async fn change_status(
     to: TicketStatus,
 ) -> Result<(), AppError> {
     let (actor, now) = (actor.id, state.clock.now());
+    let calendar = settings::load_calendar(&state.db).await?;
     state
         .db
         .write(move |tx| {
@@ -323,6 +386,7 @@ pub async fn change_status(
                         "Someone changed this ticket meanwhile. Reload and try again.",
                     ));
                 }
+                super::clocks::after_status(tx, &calendar, &[id], to, now).await?;
                 if let Some(incident) = row.incident_id {
                     super::incidents::refresh(tx, incident).await?;
                 }
@@ -428,6 +492,7 @@ pub async fn post_message(
                             "Someone changed this ticket meanwhile. Reload and try again.",
                         ));
                     }
+                    super::clocks::after_status(tx, &calendar, &[id], to, now).await?;
                 }
                 if let Some(incident) = row.incident_id {
                     super::incidents::refresh(tx, incident).await?;

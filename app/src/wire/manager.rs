@@ -269,6 +269,44 @@ pub struct ManagerReport {
     pub by_endpoint: Vec<EndpointVolume>,
     /// Deflection.
     pub deflection: DeflectionFigures,
+    /// Next-reply and resolution attainment, and time paused.
+    #[serde(default)]
+    pub clocks: ClockFigures,
+}
+
+/// Next-reply and resolution clocks: those that stopped in the range (met or
+/// breached), those running now, and the time resolution clocks spent paused.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ClockFigures {
+    /// Next-reply clocks stopped in the range in time.
+    pub next_reply_met: i64,
+    /// Next-reply clocks stopped in the range after their due time.
+    pub next_reply_breached: i64,
+    /// Next-reply clocks running now.
+    pub next_reply_running: i64,
+    /// Tickets resolved in the range within their resolution target.
+    pub resolution_met: i64,
+    /// Tickets resolved in the range after it.
+    pub resolution_breached: i64,
+    /// Resolution clocks running or paused now.
+    pub resolution_open: i64,
+    /// Business seconds the tickets resolved in the range spent waiting on the developer.
+    pub paused_business_secs: i64,
+    /// How many of them waited at all.
+    pub paused_tickets: i64,
+}
+
+impl ClockFigures {
+    /// Next-reply met ÷ (met + breached), in percent.
+    pub fn next_reply_pct(&self) -> Option<f64> {
+        crate::domain::stats::attainment_pct(self.next_reply_met, self.next_reply_breached)
+    }
+
+    /// Resolution met ÷ (met + breached), in percent.
+    pub fn resolution_pct(&self) -> Option<f64> {
+        crate::domain::stats::attainment_pct(self.resolution_met, self.resolution_breached)
+    }
 }
 
 /// How many breaches the page lists (the CSV has them all).

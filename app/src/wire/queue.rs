@@ -66,6 +66,10 @@ pub struct QueueItem {
     pub due_local: String,
     /// The first-response clock.
     pub clock: ClockInstants,
+    /// The running next-reply clock (a developer's reply waiting for an answer).
+    pub next_reply: Option<ClockInstants>,
+    /// The resolution clock while it runs or is paused (not once resolved).
+    pub resolution: Option<ClockInstants>,
     /// For an outage flood: the incident this row stands for (the row is its most
     /// urgent report).
     pub incident: Option<IncidentBadge>,
@@ -127,6 +131,9 @@ pub struct TicketView {
     /// Statuses it may move to now.
     pub next_statuses: Vec<TicketStatus>,
     /// Events and messages (internal notes included), oldest first.
+    /// What the ticket's clocks came to so far, for people: each next reply owed and
+    /// whether it was answered in time, the resolution (time paused excluded).
+    pub clock_notes: Vec<String>,
     pub timeline: Vec<TimelineEntry>,
     /// Server time (ms) and opening hours, for the countdown.
     pub now_ms: i64,

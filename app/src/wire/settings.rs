@@ -59,6 +59,12 @@ pub struct PolicyVersion {
     pub low: String,
     /// At risk with less than this share of the target left (percent).
     pub at_risk_percent: i64,
+    /// Next-reply target (after a developer's reply to an answered ticket).
+    pub next_reply: String,
+    /// Resolution target.
+    pub resolution: String,
+    /// Whether waiting on the developer pauses the resolution clock.
+    pub pause_when_waiting: bool,
     /// When it was put in force, in the reader's timezone ("installation" for the default).
     pub since_local: String,
     /// Who did (an email), or "default".
@@ -76,6 +82,10 @@ pub struct PolicyView {
     pub normal_minutes: i64,
     /// The low target in business minutes on today's calendar.
     pub low_minutes: i64,
+    /// The next-reply target in business minutes on today's calendar.
+    pub next_reply_minutes: i64,
+    /// The resolution target in business minutes on today's calendar.
+    pub resolution_minutes: i64,
     /// One standard business day of today's calendar, in minutes.
     pub standard_day_minutes: i64,
 }

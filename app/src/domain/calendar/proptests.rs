@@ -186,4 +186,52 @@ proptest! {
         // Opted in: at once, whatever the hour.
         prop_assert_eq!(alert_delivery(cal, instant, now, true), now);
     }
+
+    /// Pause (PRODUCT §5): holding a clock and resuming it at the same moment changes
+    /// nothing.
+    #[test]
+    fn pausing_and_resuming_at_once_changes_nothing(
+        case in case(),
+        target in 1..5000i64,
+        risk_share in 1..100i64,
+        after in 0..20 * 86_400i64,
+    ) {
+        use crate::domain::sla::PausableClock;
+        let cal = &case.calendar;
+        let clock = PausableClock::start(cal, case.start, target, target - target * risk_share / 100);
+        let now = case.start + TimeDelta::seconds(after);
+        let (again, held) = clock.hold(cal, now).resume(cal, now);
+        prop_assert_eq!(held, 0);
+        prop_assert_eq!(again, clock);
+    }
+
+    /// Pause (PRODUCT §5): business time while paused never counts. A clock started,
+    /// paused at `a`, resumed at `b` has, at any `c` after, its target less the business
+    /// time of [start, a] and [b, c] left, while that is positive; and the time held is
+    /// the business time of [a, b].
+    #[test]
+    fn paused_time_never_counts(
+        case in case(),
+        target in 1..5000i64,
+        d1 in 0..10 * 86_400i64,
+        d2 in 0..10 * 86_400i64,
+        d3 in 0..10 * 86_400i64,
+    ) {
+        use crate::domain::sla::PausableClock;
+        let cal = &case.calendar;
+        let (a, b) = (case.start + TimeDelta::seconds(d1), case.start + TimeDelta::seconds(d1 + d2));
+        let c = b + TimeDelta::seconds(d3);
+        let clock = PausableClock::start(cal, case.start, target, target / 2);
+        let paused = clock.hold(cal, a);
+        // Frozen while held.
+        prop_assert_eq!(paused.left_secs(cal, b), paused.left_secs(cal, a));
+        let (resumed, held) = paused.resume(cal, b);
+        prop_assert_eq!(held, cal.business_seconds_between(a, b));
+        let counted = cal.business_seconds_between(case.start, a) + cal.business_seconds_between(b, c);
+        let expected = target * 60 - counted;
+        if cal.business_seconds_between(case.start, a) < target * 60 && expected > 0 {
+            prop_assert_eq!(resumed.left_secs(cal, c), expected);
+            prop_assert!(!resumed.is_overdue(c));
+        }
+    }
 }

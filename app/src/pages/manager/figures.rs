@@ -199,6 +199,9 @@ pub fn KeyFigures(
         },
     );
     let rate = |part: i64, whole: i64| format!("{} %", fmt_pct(ratio_pct(part, whole)));
+    let c = r.clocks;
+    let pct = |p: Option<f64>| p.map_or_else(|| "—".to_owned(), |p| format!("{} %", fmt_pct(Some(p))));
+    let paused = crate::domain::sla::format_business_duration(c.paused_business_secs);
     view! {
         <dl class="kpis" aria-label="Key figures">
             <div class="kpi">
@@ -213,6 +216,30 @@ pub fn KeyFigures(
             <div class="kpi">
                 <dt>"First response p50 / p90, wall-clock hours"</dt>
                 <dd data-kpi="wall">{wall}</dd>
+            </div>
+            <div class="kpi">
+                <dt>"Next-reply attainment"</dt>
+                <dd data-kpi="next-reply">{pct(c.next_reply_pct())}</dd>
+                <dd class="hint">{format!(
+                    "{} met · {} breached · {} owed now",
+                    c.next_reply_met, c.next_reply_breached, c.next_reply_running
+                )}</dd>
+            </div>
+            <div class="kpi">
+                <dt>"Resolution attainment"</dt>
+                <dd data-kpi="resolution">{pct(c.resolution_pct())}</dd>
+                <dd class="hint">{format!(
+                    "{} met · {} breached · {} open now",
+                    c.resolution_met, c.resolution_breached, c.resolution_open
+                )}</dd>
+            </div>
+            <div class="kpi">
+                <dt>"Time paused, waiting on developers"</dt>
+                <dd data-kpi="paused">{paused}</dd>
+                <dd class="hint">{format!(
+                    "business time, {} of the resolved tickets waited",
+                    c.paused_tickets
+                )}</dd>
             </div>
             <div class="kpi">
                 <dt>"Reports filed"</dt>

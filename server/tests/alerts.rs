@@ -74,7 +74,7 @@ async fn scalar(db: &Db, sql: &'static str, id: i64) -> i64 {
 
 async fn alerts_of(db: &Db, report: i64) -> Vec<String> {
     app::on_db!(db, pool => sqlx::query_scalar::<_, String>(
-        "SELECT event FROM sla_alerts WHERE report_id = $1 ORDER BY id")
+        "SELECT event FROM sla_alerts WHERE report_id = $1 AND clock = 'first_response' ORDER BY id")
         .bind(report)
         .fetch_all(pool)
         .await)
@@ -387,7 +387,7 @@ async fn the_daily_digest_goes_out_once_at_opening(engine: Engine) {
     assert!(
         mails[0]
             .data
-            .contains("2 first-response breaches since the last digest"),
+            .contains("2 SLA breaches since the last digest"),
         "{}",
         mails[0].data
     );

@@ -63,7 +63,7 @@ test("a 5xx reaches the live queue; note, reply, developer reply and reopen", as
   const row = agent.locator(`tr[data-ticket="${id}"]`);
   await expect(row).toBeVisible({ timeout: 5_000 });
   await expect(agent.locator("table.queue tbody tr").first()).toHaveAttribute("data-ticket", id);
-  const countdown = row.locator(".time-left");
+  const countdown = row.locator(".time-left").first();
   await expect(countdown).toContainText("left");
   const first = await countdown.textContent();
   await expect(countdown).not.toHaveText(first!, { timeout: 3_000 });
@@ -85,6 +85,13 @@ test("a 5xx reaches the live queue; note, reply, developer reply and reopen", as
   await agent.getByRole("button", { name: "Send" }).click();
   await expect(agent.locator(".countdown .badge").first()).toHaveText("Met");
   await expect(agent.locator(".badges")).toContainText("Waiting on developer");
+  // Waiting on the developer pauses the resolution clock: its countdown stands still.
+  const resolution = agent.locator("dd.resolution .time-left");
+  await expect(resolution).toContainText("paused: waiting on the developer");
+  const frozen = await resolution.textContent();
+  await agent.waitForTimeout(1_500);
+  await expect(resolution).toHaveText(frozen!);
+  await expect(agent.locator("dd.next-reply")).toHaveCount(0);
 
   // The developer sees the reply, not the note, and answers: the ticket reopens.
   await dev.reload();
@@ -98,6 +105,9 @@ test("a 5xx reaches the live queue; note, reply, developer reply and reopen", as
 
   await expect(agent.locator(".timeline .developer_reply")).toContainText("invoice 42", { timeout: 5_000 });
   await expect(agent.locator(".badges")).toContainText("Open");
+  // The reply resumes the resolution clock and starts a next-reply clock.
+  await expect(resolution).not.toContainText("waiting on the developer");
+  await expect(agent.locator("dd.next-reply .time-left")).toContainText(/left|overdue/);
 
   await agentContext.close();
   await devContext.close();

@@ -88,7 +88,11 @@ async fn fire(app: &TestApp, at: DateTime<Utc>) -> usize {
 async fn ok(app: &TestApp, c: &Client, name: &str, form: &[(&str, &str)]) {
     let res = app.call(c, name, form).await;
     let status = res.status();
-    assert!(status.is_success(), "{name}: {status} {}", res.text().await.unwrap_or_default());
+    assert!(
+        status.is_success(),
+        "{name}: {status} {}",
+        res.text().await.unwrap_or_default()
+    );
 }
 
 async fn staff_reply(app: &TestApp, agent: &Client, id: i64, then: &str) {
@@ -113,14 +117,23 @@ async fn developer_reply(app: &TestApp, dev: &Client, id: i64) {
         app,
         dev,
         "reply_to_report",
-        &[("id", &id), ("body", "Here it is: req-7f3a. Still failing.")],
+        &[
+            ("id", &id),
+            ("body", "Here it is: req-7f3a. Still failing."),
+        ],
     )
     .await;
 }
 
 async fn set_status(app: &TestApp, agent: &Client, id: i64, status: &str) {
     let id = id.to_string();
-    ok(app, agent, "change_status", &[("id", &id), ("status", status)]).await;
+    ok(
+        app,
+        agent,
+        "change_status",
+        &[("id", &id), ("status", status)],
+    )
+    .await;
 }
 
 async fn ticket(app: &TestApp, agent: &Client, id: i64) -> Value {
@@ -135,9 +148,7 @@ async fn report(app: &TestApp, manager: &Client, from: &str, to: &str) -> Value 
 
 /// Default policy (resolution 5 business days = 40 h, next reply 1 day = 8 h, waiting
 /// pauses), hours Mon–Fri 09–17 UTC. Filed Tue 24 Nov 10:00.
-async fn waiting_pauses_resolution_and_a_developer_reply_starts_a_next_reply_clock(
-    engine: Engine,
-) {
+async fn waiting_pauses_resolution_and_a_developer_reply_starts_a_next_reply_clock(engine: Engine) {
     let app = spawn_app_at(engine, tuesday_10am()).await;
     let dev = app.developer("dev@example.com").await;
     let agent = app.staff("agent@example.com", Role::Agent).await;
@@ -149,7 +160,10 @@ async fn waiting_pauses_resolution_and_a_developer_reply_starts_a_next_reply_clo
     assert_eq!(r.resolution_due_at, Some(ms(utc(2026, 12, 1, 10, 0))));
     assert_eq!(r.resolution_at_risk_at, Some(ms(utc(2026, 11, 27, 16, 0))));
     let t = ticket(&app, &agent, id).await;
-    assert_eq!(t["item"]["resolution"]["due_ms"], ms(utc(2026, 12, 1, 10, 0)));
+    assert_eq!(
+        t["item"]["resolution"]["due_ms"],
+        ms(utc(2026, 12, 1, 10, 0))
+    );
     assert!(t["item"]["resolution"]["paused"].is_null(), "{t}");
     assert!(t["item"]["next_reply"].is_null());
 
@@ -160,10 +174,15 @@ async fn waiting_pauses_resolution_and_a_developer_reply_starts_a_next_reply_clo
     assert_eq!(r.resolution_paused_at, Some(ms(utc(2026, 11, 24, 12, 0))));
     assert_eq!(r.resolution_left_secs, Some(38 * HOUR));
     let t = ticket(&app, &agent, id).await;
-    assert_eq!(t["item"]["resolution"]["paused"]["left_ms"], 38 * HOUR * 1000);
+    assert_eq!(
+        t["item"]["resolution"]["paused"]["left_ms"],
+        38 * HOUR * 1000
+    );
     assert_eq!(t["item"]["resolution"]["paused"]["at_risk"], false);
     assert!(
-        t["clock_notes"].to_string().contains("paused while waiting on the developer"),
+        t["clock_notes"]
+            .to_string()
+            .contains("paused while waiting on the developer"),
         "{t}"
     );
 
@@ -195,14 +214,20 @@ async fn waiting_pauses_resolution_and_a_developer_reply_starts_a_next_reply_clo
         )]
     );
     let t = ticket(&app, &agent, id).await;
-    assert_eq!(t["item"]["next_reply"]["due_ms"], ms(utc(2026, 12, 1, 12, 0)));
+    assert_eq!(
+        t["item"]["next_reply"]["due_ms"],
+        ms(utc(2026, 12, 1, 12, 0))
+    );
     assert!(t["item"]["resolution"]["paused"].is_null());
     // A second developer message while one is owed starts no second clock.
     developer_reply(&app, &dev, id).await;
     assert_eq!(next_replies(&app.db, id).await.len(), 1);
 
     // Tue 1 Dec 10:00 + 1 s: the next reply is at risk (one alert, once).
-    assert_eq!(fire(&app, utc(2026, 12, 1, 10, 0) + chrono::Duration::seconds(1)).await, 1);
+    assert_eq!(
+        fire(&app, utc(2026, 12, 1, 10, 0) + chrono::Duration::seconds(1)).await,
+        1
+    );
     assert_eq!(fire(&app, utc(2026, 12, 1, 10, 30)).await, 0);
     assert_eq!(
         alerts_of(&app.db, id).await,
@@ -229,10 +254,16 @@ async fn waiting_pauses_resolution_and_a_developer_reply_starts_a_next_reply_clo
     assert_eq!(r.resolved_at, Some(ms(utc(2026, 12, 1, 13, 0))));
     assert!(!r.resolution_breached);
     let t = ticket(&app, &agent, id).await;
-    assert!(t["item"]["resolution"].is_null(), "a stopped clock is not counted down");
+    assert!(
+        t["item"]["resolution"].is_null(),
+        "a stopped clock is not counted down"
+    );
     let notes = t["clock_notes"].to_string();
     assert!(notes.contains("answered in time"), "{notes}");
-    assert!(notes.contains("Resolved within its 40h 00m target"), "{notes}");
+    assert!(
+        notes.contains("Resolved within its 40h 00m target"),
+        "{notes}"
+    );
     // Nothing more, ever, for this ticket.
     assert_eq!(fire(&app, utc(2026, 12, 9, 12, 0)).await, 0);
     assert_eq!(alerts_of(&app.db, id).await.len(), 1);
@@ -269,7 +300,12 @@ async fn without_pause_a_short_resolution_target_alerts_and_breaches_for_good(en
         (policy("1h", "soon", "no"), "resolution"),
         (policy("0m", "4h", "no"), "next_reply"),
     ] {
-        expect_error(app.call(&manager, "save_sla_policy", &form).await, 422, Some(field)).await;
+        expect_error(
+            app.call(&manager, "save_sla_policy", &form).await,
+            422,
+            Some(field),
+        )
+        .await;
     }
     let p: Value = app.call_ok(&manager, "get_sla_policy", &[]).await;
     assert_eq!(p["history"].as_array().unwrap().len(), 1, "{p}");
@@ -309,7 +345,11 @@ async fn without_pause_a_short_resolution_target_alerts_and_breaches_for_good(en
     // The developer replies at 15:00: a 1 h next-reply clock; unanswered, it breaches.
     app.clock.set(utc(2026, 11, 24, 15, 0));
     developer_reply(&app, &dev, id).await;
-    assert_eq!(fire(&app, utc(2026, 11, 24, 16, 1)).await, 2, "next reply at risk, then breached");
+    assert_eq!(
+        fire(&app, utc(2026, 11, 24, 16, 1)).await,
+        2,
+        "next reply at risk, then breached"
+    );
     // Resolved at 16:30 without an answer: both stop, breached for good.
     app.clock.set(utc(2026, 11, 24, 16, 30));
     set_status(&app, &agent, id, "resolved").await;
@@ -354,7 +394,10 @@ async fn a_reopened_ticket_resumes_its_resolution_clock_without_counting_the_res
     assert_eq!(r.resolution_due_at, Some(ms(utc(2026, 12, 1, 16, 0))));
     let t = ticket(&app, &agent, id).await;
     assert_eq!(t["item"]["status"], "open");
-    assert_eq!(t["item"]["resolution"]["due_ms"], ms(utc(2026, 12, 1, 16, 0)));
+    assert_eq!(
+        t["item"]["resolution"]["due_ms"],
+        ms(utc(2026, 12, 1, 16, 0))
+    );
     // The reopening reply is owed an answer too.
     assert_eq!(next_replies(&app.db, id).await.len(), 1);
 }

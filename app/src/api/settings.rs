@@ -174,9 +174,15 @@ pub async fn save_sla_policy(
     let user = auth::require_role(Role::Manager).await?;
     let state = app_state()?;
     let current = sla_policy::current(&state.db).await?;
-    let (current_next, current_resolution) =
-        (current.next_reply.to_string(), current.resolution.to_string());
-    let current_pause = if current.pause_when_waiting { "yes" } else { "no" };
+    let (current_next, current_resolution) = (
+        current.next_reply.to_string(),
+        current.resolution.to_string(),
+    );
+    let current_pause = if current.pause_when_waiting {
+        "yes"
+    } else {
+        "no"
+    };
     let policy = SlaPolicy::parse(&PolicyForm {
         normal: &first_response_normal,
         low: &first_response_low,

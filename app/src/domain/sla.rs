@@ -255,7 +255,10 @@ impl PausableClock {
             at_risk_at: ahead(held.risk_left_secs, self.at_risk_at),
             held: None,
         };
-        (resumed, cal.business_seconds_between(held.since, now).max(0))
+        (
+            resumed,
+            cal.business_seconds_between(held.since, now).max(0),
+        )
     }
 
     /// Business seconds left at `now` (frozen while held; negative: overdue by).

@@ -165,9 +165,8 @@ impl Default for SlaPolicy {
 impl SlaPolicy {
     /// Checks a policy as a manager wrote it; errors name the field.
     pub fn parse(form: &PolicyForm<'_>) -> Result<Self, (String, String)> {
-        let target = |text: &str, field: &str| {
-            Target::parse(text).map_err(|e| (field.to_owned(), e))
-        };
+        let target =
+            |text: &str, field: &str| Target::parse(text).map_err(|e| (field.to_owned(), e));
         let normal = target(form.normal, "first_response_normal")?;
         let low = target(form.low, "first_response_low")?;
         let next_reply = target(form.next_reply, "next_reply")?;
@@ -301,13 +300,34 @@ mod tests {
             assert_eq!(f, field);
         }
         for (change, field) in [
-            (PolicyForm { next_reply: "soon", ..form("1d", "2d", "25") }, "next_reply"),
-            (PolicyForm { resolution: "", ..form("1d", "2d", "25") }, "resolution"),
-            (PolicyForm { pause_when_waiting: "maybe", ..form("1d", "2d", "25") }, "pause_when_waiting"),
+            (
+                PolicyForm {
+                    next_reply: "soon",
+                    ..form("1d", "2d", "25")
+                },
+                "next_reply",
+            ),
+            (
+                PolicyForm {
+                    resolution: "",
+                    ..form("1d", "2d", "25")
+                },
+                "resolution",
+            ),
+            (
+                PolicyForm {
+                    pause_when_waiting: "maybe",
+                    ..form("1d", "2d", "25")
+                },
+                "pause_when_waiting",
+            ),
         ] {
             assert_eq!(SlaPolicy::parse(&change).unwrap_err().0, field);
         }
-        let off = SlaPolicy::parse(&PolicyForm { pause_when_waiting: "no", ..form("1d", "2d", "25") });
+        let off = SlaPolicy::parse(&PolicyForm {
+            pause_when_waiting: "no",
+            ..form("1d", "2d", "25")
+        });
         assert!(!off.unwrap().pause_when_waiting);
     }
 }

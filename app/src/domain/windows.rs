@@ -199,7 +199,10 @@ mod tests {
             }),
             ..c
         };
-        assert_eq!(clock_state(&paused, &w, 90_000), (SlaStatus::OnTrack, 7_000));
+        assert_eq!(
+            clock_state(&paused, &w, 90_000),
+            (SlaStatus::OnTrack, 7_000)
+        );
         let overdue = ClockInstants {
             paused: Some(PausedClock {
                 left_ms: -1,

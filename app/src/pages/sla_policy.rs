@@ -41,7 +41,13 @@ fn Policy(p: PolicyView, save: ServerAction<SaveSlaPolicy>) -> impl IntoView {
         .unwrap_or_else(|| ("1d".to_owned(), "2d".to_owned(), 25));
     let (next_reply, resolution, pauses) = current
         .as_ref()
-        .map(|c| (c.next_reply.clone(), c.resolution.clone(), c.pause_when_waiting))
+        .map(|c| {
+            (
+                c.next_reply.clone(),
+                c.resolution.clone(),
+                c.pause_when_waiting,
+            )
+        })
         .unwrap_or_else(|| ("1d".to_owned(), "5d".to_owned(), true));
     let day = format_business_duration(p.standard_day_minutes * 60);
     view! {

@@ -55,7 +55,16 @@ impl Clock {
     /// Where its schedule lives: table, stage column, at-risk and due columns, the
     /// report's id column, and what "running" means (the schedule indexes' predicate,
     /// repeated word for word so both engines use them; migrations 0012 and 0014).
-    fn schedule(self) -> (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str) {
+    fn schedule(
+        self,
+    ) -> (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    ) {
         match self {
             Clock::FirstResponse => (
                 "reports",
@@ -383,9 +392,9 @@ async fn record(
                      share (time waiting on the developer does not count): it is due to \
                      be resolved by {due}."
                 ),
-                (Clock::Resolution, Event::Breach) => format!(
-                    "Its resolution time ran out at {due}. The breach stays on the record."
-                ),
+                (Clock::Resolution, Event::Breach) => {
+                    format!("Its resolution time ran out at {due}. The breach stays on the record.")
+                }
             };
             let instant = from_millis(claimed.clock.instant);
             told.push(Told {

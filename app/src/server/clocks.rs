@@ -301,10 +301,7 @@ pub async fn next_replies(db: &super::db::Db, id: i64) -> Result<Vec<NextReplyRo
 }
 
 /// A ticket's resolution clock.
-pub async fn resolution(
-    db: &super::db::Db,
-    id: i64,
-) -> Result<Option<ResolutionRow>, sqlx::Error> {
+pub async fn resolution(db: &super::db::Db, id: i64) -> Result<Option<ResolutionRow>, sqlx::Error> {
     let sql = format!("SELECT r.id, {RESOLUTION_FIELDS} FROM reports r WHERE r.id = $1");
     super::db::on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)
 }

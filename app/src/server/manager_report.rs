@@ -66,9 +66,10 @@ pub async fn build(
     let day_start = |d: chrono::NaiveDate| {
         use chrono::TimeZone;
         let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
-        tz.from_local_datetime(&midnight)
-            .earliest()
-            .map_or_else(|| midnight.and_utc().timestamp_millis(), |t| t.timestamp_millis())
+        tz.from_local_datetime(&midnight).earliest().map_or_else(
+            || midnight.and_utc().timestamp_millis(),
+            |t| t.timestamp_millis(),
+        )
     };
     let (clocks_from, clocks_to) = (
         day_start(range.from()),

@@ -552,7 +552,9 @@ pub async fn file_in_one_statement(
         .bind(super::events::CHANNEL)
         .bind(col(list, |r| r.sla.map(|s| s.resolution_target_minutes)))
         .bind(col(list, |r| r.sla.map(|s| millis(s.resolution_due_at))))
-        .bind(col(list, |r| r.sla.map(|s| millis(s.resolution_at_risk_at))))
+        .bind(col(list, |r| {
+            r.sla.map(|s| millis(s.resolution_at_risk_at))
+        }))
         .bind(col(list, |r| r.sla.is_some_and(|s| s.resolution_pauses)))
         .fetch_all(c)
         .await

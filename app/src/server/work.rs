@@ -296,17 +296,22 @@ async fn clock_notes(
             String::new()
         };
         let left = clock.left_secs(calendar, now);
-        notes.push(match (r.resolved_at, r.resolution_breached || clock.is_overdue(now)) {
-            (Some(_), false) => format!(
-                "Resolved within its {target} target ({} to spare{paused}).",
-                format_business_duration(left)
-            ),
-            (Some(_), true) => format!("Resolved after its {target} target{paused}."),
-            (None, _) if r.paused() => format!(
-                "Resolution ({target} target) paused while waiting on the developer{paused}."
-            ),
-            (None, _) => format!("Resolution target {target}{paused}."),
-        });
+        notes.push(
+            match (
+                r.resolved_at,
+                r.resolution_breached || clock.is_overdue(now),
+            ) {
+                (Some(_), false) => format!(
+                    "Resolved within its {target} target ({} to spare{paused}).",
+                    format_business_duration(left)
+                ),
+                (Some(_), true) => format!("Resolved after its {target} target{paused}."),
+                (None, _) if r.paused() => format!(
+                    "Resolution ({target} target) paused while waiting on the developer{paused}."
+                ),
+                (None, _) => format!("Resolution target {target}{paused}."),
+            },
+        );
     }
     Ok(notes)
 }

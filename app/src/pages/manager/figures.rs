@@ -200,7 +200,8 @@ pub fn KeyFigures(
     );
     let rate = |part: i64, whole: i64| format!("{} %", fmt_pct(ratio_pct(part, whole)));
     let c = r.clocks;
-    let pct = |p: Option<f64>| p.map_or_else(|| "—".to_owned(), |p| format!("{} %", fmt_pct(Some(p))));
+    let pct =
+        |p: Option<f64>| p.map_or_else(|| "—".to_owned(), |p| format!("{} %", fmt_pct(Some(p))));
     let paused = crate::domain::sla::format_business_duration(c.paused_business_secs);
     view! {
         <dl class="kpis" aria-label="Key figures">

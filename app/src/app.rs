@@ -142,6 +142,23 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
                 <Route path=path!("/signup") view=pages::account::SignupPage ssr=SsrMode::Async />
                 <Route path=path!("/login") view=pages::account::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/account") view=pages::password::AccountPage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/forgot-password")
+                    view=pages::password::ForgotPasswordPage
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/reset-password")
+                    view=pages::password::ResetPasswordPage
+                    ssr=SsrMode::Async
+                />
+                <Route path=path!("/invite") view=pages::password::InvitePage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/manager/people")
+                    view=pages::people::PeoplePage
+                    ssr=SsrMode::Async
+                />
                 <Route
                     path=path!("/reports/new")
                     view=pages::reports::new::NewReportPage
@@ -236,14 +253,15 @@ fn SignedInNav(user: CurrentUser, unread: i64) -> impl IntoView {
         {manager.then(|| view! { <A href="/manager/reports">"Reports"</A> })}
         {manager.then(|| view! { <A href="/settings/calendar">"Calendar"</A> })}
         {manager.then(|| view! { <A href="/settings/sla">"SLA"</A> })}
+        {manager.then(|| view! { <A href="/manager/people">"People"</A> })}
         <A href="/reports/new">"Report a failure"</A>
         <A href="/reports">"My reports"</A>
         <A href="/account/tokens">"API tokens"</A>
         {staff.then(|| view! { <pages::alerts::Bell unread /> })}
-        <span class="who" title=user.role.as_str()>
+        <a class="who" href="/account" title="Your account: password and name">
             {user.email.clone()}
             {user.role.is_staff().then(|| view! { <span class="role">{user.role.as_str()}</span> })}
-        </span>
+        </a>
         <ActionForm action=session.logout attr:class="inline">
             <button type="submit" class="link">"Sign out"</button>
         </ActionForm>

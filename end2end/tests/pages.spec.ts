@@ -50,7 +50,7 @@ test("every page is accessible and fits a phone, for every role", async ({ brows
   const problems: string[] = [];
 
   const visitor = await (await browser.newContext()).newPage();
-  for (const path of ["/", "/signup", "/login"]) await audit(visitor, path, problems);
+  for (const path of ["/", "/signup", "/login", "/forgot-password", "/reset-password?token=x", "/invite?token=x"]) await audit(visitor, path, problems);
 
   // A developer with a 5xx (a ticket) and a 4xx (guidance).
   const devContext = await browser.newContext();
@@ -85,7 +85,7 @@ test("every page is accessible and fits a phone, for every role", async ({ brows
   await dev.getByRole("button", { name: "File report" }).click();
   await expect(dev).toHaveURL(/\/reports\/\d+$/);
   const deflected = new URL(dev.url()).pathname;
-  for (const path of ["/reports/new", "/reports", ticket, deflected, "/account/tokens"]) {
+  for (const path of ["/reports/new", "/reports", ticket, deflected, "/account/tokens", "/account"]) {
     await audit(dev, path, problems);
   }
 
@@ -115,7 +115,7 @@ test("every page is accessible and fits a phone, for every role", async ({ brows
 
   const manager = await (await browser.newContext()).newPage();
   await signIn(manager, STAFF.manager.email, STAFF.manager.password);
-  for (const path of ["/manager/reports", "/settings/calendar", "/settings/sla"]) {
+  for (const path of ["/manager/reports", "/settings/calendar", "/settings/sla", "/manager/people", "/account"]) {
     await audit(manager, path, problems);
   }
 

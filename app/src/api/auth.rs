@@ -54,7 +54,7 @@ pub async fn signup(email: String, password: String, timezone: String) -> Result
         })
         .await?;
     tracing::info!(user_id = id, "developer signed up");
-    auth::sign_in(&auth::session().await?, id).await?;
+    auth::sign_in(&auth::session().await?, id, 0).await?;
     leptos_axum::redirect("/reports/new");
     Ok(())
 }
@@ -76,7 +76,17 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             ..AppError::unauthorized_with("Wrong email or password.")
         });
     };
-    auth::sign_in(&auth::session().await?, user.id).await?;
+    if user.deactivated_at.is_some() {
+        return Err(AppError {
+            field: Some("email".to_owned()),
+            ..AppError::with_status(
+                403,
+                "This account has been deactivated. Ask a manager to reactivate it.",
+            )
+        });
+    }
+    auth::sign_in(&auth::session().await?, user.id, user.session_epoch).await?;
+    crate::server::people::signed_in(&state, user.id).await?;
     tracing::info!(user_id = user.id, "signed in");
     let home = if user.role()?.is_staff() {
         "/queue"

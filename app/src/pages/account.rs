@@ -81,6 +81,7 @@ pub fn LoginPage() -> impl IntoView {
                 </button>
             </ActionForm>
             <p>"New here? " <a href="/signup">"Create an account"</a></p>
+            <p><a href="/forgot-password">"Forgot your password?"</a></p>
         </section>
     }
 }

@@ -8,6 +8,8 @@ pub mod incidents;
 pub mod manager;
 pub mod not_found;
 pub mod notices;
+pub mod password;
+pub mod people;
 pub mod queue;
 pub mod reports;
 pub mod sla_policy;

@@ -460,7 +460,7 @@ pub async fn fire_due(state: &AppState) -> Result<usize, AppError> {
                 Box::pin(async move {
                     let staff: Vec<Staff> = on_tx!(tx, c => sqlx::query_as(
                         "SELECT id, email, timezone, alert_unassigned, alert_after_hours \
-                         FROM users WHERE role IN ($1, $2) ORDER BY id")
+                         FROM users WHERE role IN ($1, $2) AND deactivated_at IS NULL ORDER BY id")
                         .bind(Role::Agent.as_str())
                         .bind(Role::Manager.as_str())
                         .fetch_all(&mut *c)
@@ -563,7 +563,8 @@ pub async fn digest_if_due(state: &AppState) -> Result<Digest, AppError> {
                     return Ok(Digest::Sent(day));
                 }
                 let managers: Vec<(String, String)> = on_tx!(tx, c => sqlx::query_as(
-                    "SELECT email, timezone FROM users WHERE role = $1 ORDER BY id")
+                    "SELECT email, timezone FROM users WHERE role = $1 AND deactivated_at IS NULL \
+                     ORDER BY id")
                     .bind(Role::Manager.as_str())
                     .fetch_all(&mut *c)
                     .await)?;

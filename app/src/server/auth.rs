@@ -11,6 +11,8 @@ use tower_sessions::Session;
 
 /// The session key under which the signed-in user's id is kept.
 const USER_ID_KEY: &str = "user_id";
+/// The account's session epoch when this session signed in (absent: 0).
+const EPOCH_KEY: &str = "epoch";
 
 /// At most this many argon2 hashes run at once (each takes ~19 MiB and a core for a
 /// moment): a burst of sign-ins waits its turn instead of exhausting memory.
@@ -95,13 +97,23 @@ pub async fn session() -> Result<Session, AppError> {
 
 /// Signs `user_id` in on this session, with a fresh session id (no fixation). (The
 /// request's [`RequestScope`] may still hold the visitor; sign-in redirects anyway.)
-pub async fn sign_in(session: &Session, user_id: i64) -> Result<(), AppError> {
+pub async fn sign_in(session: &Session, user_id: i64, epoch: i64) -> Result<(), AppError> {
     session
         .cycle_id()
         .await
         .map_err(|e| super::error::session_unavailable("session cycle failed", e))?;
     session
         .insert(USER_ID_KEY, user_id)
+        .await
+        .map_err(|e| super::error::session_unavailable("session write failed", e))?;
+    stamp(session, epoch).await
+}
+
+/// Stamps this session with the account's (new) session epoch, so that it stays signed
+/// in when the others are signed out.
+pub async fn stamp(session: &Session, epoch: i64) -> Result<(), AppError> {
+    session
+        .insert(EPOCH_KEY, epoch)
         .await
         .map_err(|e| super::error::session_unavailable("session write failed", e))
 }
@@ -157,20 +169,36 @@ pub async fn user_of_session(
     else {
         return Ok(None);
     };
-    db.hub()
+    let epoch = session
+        .get::<i64>(EPOCH_KEY)
+        .await
+        .map_err(|e| super::error::session_unavailable("session read failed", e))?
+        .unwrap_or(0);
+    let account = db
+        .hub()
         .caches
         .user(id, || async move {
             let Some(u) = users::find_by_id(db, id).await? else {
                 return Ok(None);
             };
-            Ok(Some(CurrentUser {
-                id: u.id,
-                role: u.role()?,
-                email: u.email,
-                timezone: u.timezone,
+            if u.deactivated_at.is_some() {
+                return Ok(None);
+            }
+            Ok(Some(users::Account {
+                user: CurrentUser {
+                    id: u.id,
+                    role: u.role()?,
+                    email: u.email,
+                    timezone: u.timezone,
+                },
+                session_epoch: u.session_epoch,
             }))
         })
-        .await
+        .await?;
+    // A deactivated account, or a session from before a password change: signed out.
+    Ok(account
+        .filter(|a| a.session_epoch == epoch)
+        .map(|a| a.user))
 }
 
 /// The signed-in user, or 401.

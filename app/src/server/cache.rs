@@ -108,7 +108,7 @@ pub struct Caches {
     policy: Slot<SlaPolicy>,
     guidance: Slot<Guidance>,
     notices: Slot<CurrentNotices>,
-    users: Keyed<i64, CurrentUser>,
+    users: Keyed<i64, super::users::Account>,
     sessions: Keyed<String, tower_sessions::session::Record>,
     tokens: Keyed<String, super::tokens::TokenOwner>,
 }
@@ -168,11 +168,16 @@ impl Caches {
         }
     }
 
-    /// An account as "who is asking" sees it; `None` if there is no such account.
-    pub async fn user<F, Fut>(&self, id: i64, load: F) -> Result<Option<CurrentUser>, AppError>
+    /// An account as "who is asking" sees it; `None` if there is no such account (or it
+    /// is deactivated).
+    pub async fn user<F, Fut>(
+        &self,
+        id: i64,
+        load: F,
+    ) -> Result<Option<super::users::Account>, AppError>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<Option<CurrentUser>, AppError>>,
+        Fut: Future<Output = Result<Option<super::users::Account>, AppError>>,
     {
         self.users.get(self.enabled(), id, load).await
     }

@@ -501,8 +501,10 @@ async fn assemble(
             let from_support = m.author_role != "developer";
             MessageView {
                 from_support,
+                // Developers see staff by their display name, or as "Support".
                 author: if from_support && !staff {
-                    SUPPORT_NAME.to_owned()
+                    m.author_display_name
+                        .map_or_else(|| SUPPORT_NAME.to_owned(), |n| format!("{n} (Support)"))
                 } else {
                     m.author_email
                 },

@@ -20,6 +20,7 @@ pub mod maintenance;
 pub mod manager_report;
 pub mod notices;
 pub mod outages;
+pub mod people;
 pub mod report_cache;
 pub mod reports;
 pub mod reports_sql;

@@ -196,7 +196,8 @@ pub struct StaffRow {
 /// Every agent and manager, by email.
 #[tracing::instrument(level = "debug", skip(db))]
 pub async fn staff(db: &Db) -> Result<Vec<StaffRow>, sqlx::Error> {
-    let sql = "SELECT id, email FROM users WHERE role IN ('agent', 'manager') ORDER BY email";
+    let sql = "SELECT id, email FROM users WHERE role IN ('agent', 'manager') \
+               AND deactivated_at IS NULL ORDER BY email";
     on_db!(db, pool => sqlx::query_as(sql).fetch_all(pool).await)
 }
 
@@ -407,6 +408,7 @@ pub async fn post_developer_reply(
 pub struct MessageRow {
     pub id: i64,
     pub author_email: String,
+    pub author_display_name: Option<String>,
     pub author_role: String,
     pub visibility: String,
     pub body: String,
@@ -420,7 +422,8 @@ pub async fn messages(
     id: i64,
     include_internal: bool,
 ) -> Result<Vec<MessageRow>, sqlx::Error> {
-    let sql = "SELECT m.id, u.email AS author_email, u.role AS author_role, m.visibility, m.body, \
+    let sql = "SELECT m.id, u.email AS author_email, u.display_name AS author_display_name, \
+               u.role AS author_role, m.visibility, m.body, \
                m.created_at FROM messages m JOIN users u ON u.id = m.author_id \
                WHERE m.report_id = $1 AND (m.visibility = 'public' OR $2) ORDER BY m.id";
     on_db!(db, pool => sqlx::query_as(sql).bind(id).bind(include_internal).fetch_all(pool).await)

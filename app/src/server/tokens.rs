@@ -216,6 +216,7 @@ pub enum Refused {
     Unknown,
     Expired,
     Revoked,
+    Deactivated,
 }
 
 impl Refused {
@@ -228,6 +229,7 @@ impl Refused {
                 "The bearer token has expired; create a new one in Account → API tokens."
             }
             Refused::Revoked => "The bearer token has been revoked.",
+            Refused::Deactivated => "The bearer token's account has been deactivated.",
         }
     }
 }
@@ -243,6 +245,7 @@ pub struct TokenOwner {
     email: String,
     role: String,
     timezone: String,
+    deactivated_at: Option<i64>,
 }
 
 /// Who `token` is: checked for shape and checksum, then looked up by its hash (from a
@@ -258,7 +261,7 @@ pub async fn bearer(state: &AppState, token: &str) -> Result<Result<Bearer, Refu
         .caches
         .token(hash.clone(), || async move {
             let sql = "SELECT t.id, t.user_id, t.expires_at, t.revoked_at, t.last_used_at, \
-                       u.email, u.role, u.timezone FROM api_tokens t \
+                       u.email, u.role, u.timezone, u.deactivated_at FROM api_tokens t \
                        JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1";
             let row: Option<TokenOwner> =
                 on_db!(db, pool => sqlx::query_as(sql).bind(hash).fetch_optional(pool).await)?;
@@ -274,6 +277,7 @@ pub async fn bearer(state: &AppState, token: &str) -> Result<Result<Bearer, Refu
         email,
         role,
         timezone,
+        deactivated_at,
     }) = found
     else {
         return Ok(Err(Refused::Unknown));
@@ -281,6 +285,9 @@ pub async fn bearer(state: &AppState, token: &str) -> Result<Result<Bearer, Refu
     let now = state.clock.now();
     if revoked_at.is_some() {
         return Ok(Err(Refused::Revoked));
+    }
+    if deactivated_at.is_some() {
+        return Ok(Err(Refused::Deactivated));
     }
     if expires_at.is_some_and(|e| e <= millis(now)) {
         return Ok(Err(Refused::Expired));

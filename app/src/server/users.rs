@@ -19,6 +19,12 @@ pub struct UserRow {
     pub timezone: String,
     /// When the account was created (ms since epoch).
     pub created_at: i64,
+    /// The name developers see for staff (`None`: "Support").
+    pub display_name: Option<String>,
+    /// When the account was deactivated (`None`: active).
+    pub deactivated_at: Option<i64>,
+    /// Sessions signed in under an older epoch are signed out.
+    pub session_epoch: i64,
 }
 
 impl UserRow {
@@ -31,6 +37,15 @@ impl UserRow {
     pub fn created(&self) -> DateTime<Utc> {
         from_millis(self.created_at)
     }
+}
+
+/// An active account as a session sees it: who, and the session epoch in force.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// Who.
+    pub user: crate::wire::auth::CurrentUser,
+    /// Sessions stamped with another epoch are signed out.
+    pub session_epoch: i64,
 }
 
 /// A new account to store.
@@ -46,7 +61,8 @@ pub struct NewUser<'a> {
     pub timezone: &'a str,
 }
 
-const COLUMNS: &str = "id, email, password_hash, role, timezone, created_at";
+const COLUMNS: &str = "id, email, password_hash, role, timezone, created_at, display_name, \
+                       deactivated_at, session_epoch";
 
 /// Inserts an account; a duplicate email is a unique violation for the caller to map.
 #[tracing::instrument(level = "debug", skip_all, fields(role = %user.role))]
@@ -86,6 +102,12 @@ pub async fn find_by_email_in(tx: &mut Tx, email: &str) -> Result<Option<UserRow
 pub async fn find_by_id(db: &Db, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
     on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)
+}
+
+/// [`find_by_id`] inside a unit of work.
+pub async fn find_by_id_in(tx: &mut Tx, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    on_tx!(tx, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await)
 }
 
 /// Changes an account's role and password (the CLI's `create-user` on an existing email).

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod incidents;
 pub mod manager;
 pub mod notices;
+pub mod people;
 pub mod queue;
 pub mod reports;
 pub mod settings;

@@ -15,6 +15,37 @@ pub type Access = (
 /// With sample arguments that decode, so the check under test is the one that answers.
 pub const SERVER_FNS: &[Access] = &[
     ("whoami", None, &[]),
+    ("my_account", Some(Role::Developer), &[]),
+    (
+        "change_password",
+        Some(Role::Developer),
+        &[("current_password", "x"), ("new_password", "y")],
+    ),
+    ("set_display_name", Some(Role::Agent), &[("display_name", "Ana")]),
+    ("request_password_reset", None, &[("email", "x@example.com")]),
+    ("reset_password", None, &[("token", "x"), ("password", "y")]),
+    ("invite_info", None, &[("token", "x")]),
+    (
+        "accept_invite",
+        None,
+        &[("token", "x"), ("password", "y"), ("timezone", "UTC")],
+    ),
+    ("list_people", Some(Role::Manager), &[]),
+    (
+        "invite_staff",
+        Some(Role::Manager),
+        &[("email", "x@example.com"), ("role", "agent")],
+    ),
+    (
+        "change_role",
+        Some(Role::Manager),
+        &[("user_id", "999999"), ("role", "agent")],
+    ),
+    (
+        "set_account_active",
+        Some(Role::Manager),
+        &[("user_id", "999999"), ("active", "yes")],
+    ),
     ("list_tokens", Some(Role::Developer), &[]),
     (
         "create_token",
@@ -169,6 +200,11 @@ pub const PAGES: &[(&str, Option<Role>)] = &[
     ("/", None),
     ("/signup", None),
     ("/login", None),
+    ("/forgot-password", None),
+    ("/reset-password", None),
+    ("/invite", None),
+    ("/account", Some(Role::Developer)),
+    ("/manager/people", Some(Role::Manager)),
     ("/reports/new", Some(Role::Developer)),
     ("/reports", Some(Role::Developer)),
     ("/reports/{id}", Some(Role::Developer)),

@@ -49,9 +49,17 @@ async fn whoami(app: &TestApp, c: &Client) -> Value {
     app.call_ok(c, "whoami", &[]).await
 }
 
-/// The token in a mailed link.
+/// The token in a mailed link (the body may be quoted-printable: long lines are wrapped
+/// with soft breaks and `=` escaped).
 fn token_in(mail: &str, path: &str) -> String {
-    let start = mail.find(path).unwrap_or_else(|| panic!("no {path} link in {mail}")) + path.len();
+    let mail = mail
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    let start = mail
+        .find(path)
+        .unwrap_or_else(|| panic!("no {path} link in {mail}"))
+        + path.len();
     mail[start..]
         .chars()
         .take_while(char::is_ascii_alphanumeric)
@@ -72,8 +80,12 @@ async fn a_manager_invites_an_agent_who_joins_through_the_link_once(engine: Engi
     let manager = app.staff("lead@example.com", Role::Manager).await;
     // Bad input names the field; an existing account is not invited.
     expect_error(
-        app.call(&manager, "invite_staff", &[("email", "nope"), ("role", "agent")])
-            .await,
+        app.call(
+            &manager,
+            "invite_staff",
+            &[("email", "nope"), ("role", "agent")],
+        )
+        .await,
         422,
         Some("email"),
     )
@@ -134,7 +146,11 @@ async fn a_manager_invites_an_agent_who_joins_through_the_link_once(engine: Engi
         app.call(
             &newcomer,
             "accept_invite",
-            &[("token", &token), ("password", "short"), ("timezone", "UTC")],
+            &[
+                ("token", &token),
+                ("password", "short"),
+                ("timezone", "UTC"),
+            ],
         )
         .await,
         422,
@@ -162,7 +178,8 @@ async fn a_manager_invites_an_agent_who_joins_through_the_link_once(engine: Engi
 
     // Used once: the link is gone.
     expect_error(
-        app.call(&client(), "invite_info", &[("token", &token)]).await,
+        app.call(&client(), "invite_info", &[("token", &token)])
+            .await,
         404,
         None,
     )
@@ -191,8 +208,15 @@ async fn a_manager_invites_an_agent_who_joins_through_the_link_once(engine: Engi
             &[("email", "late@example.com"), ("role", "manager")],
         )
         .await;
-    let late_token = late["link"].as_str().unwrap().rsplit('=').next().unwrap().to_owned();
-    app.clock.set(tuesday_10am() + Duration::hours(72) + Duration::seconds(1));
+    let late_token = late["link"]
+        .as_str()
+        .unwrap()
+        .rsplit('=')
+        .next()
+        .unwrap()
+        .to_owned();
+    app.clock
+        .set(tuesday_10am() + Duration::hours(72) + Duration::seconds(1));
     expect_error(
         app.call(
             &client(),
@@ -214,7 +238,12 @@ async fn a_manager_invites_an_agent_who_joins_through_the_link_once(engine: Engi
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| (i["email"].as_str().unwrap().to_owned(), i["state"].as_str().unwrap().to_owned()))
+        .map(|i| {
+            (
+                i["email"].as_str().unwrap().to_owned(),
+                i["state"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     assert_eq!(
         states,
@@ -233,14 +262,16 @@ async fn a_manager_invites_an_agent_who_joins_through_the_link_once(engine: Engi
     assert!(person(&people, "new@example.com").await["last_sign_in_local"].is_string());
 }
 
-async fn deactivation_stops_sessions_and_tokens_at_once_and_the_last_manager_stays(
-    engine: Engine,
-) {
+async fn deactivation_stops_sessions_and_tokens_at_once_and_the_last_manager_stays(engine: Engine) {
     let app = common::spawn_app(engine).await;
     let manager = app.staff("lead@example.com", Role::Manager).await;
     let agent = app.staff("agent@example.com", Role::Agent).await;
     let made: Value = app
-        .call_ok(&agent, "create_token", &[("name", "bot"), ("expires", "30")])
+        .call_ok(
+            &agent,
+            "create_token",
+            &[("name", "bot"), ("expires", "30")],
+        )
         .await;
     let token = made["token"].as_str().unwrap().to_owned();
     let me = |t: String| {
@@ -259,10 +290,21 @@ async fn deactivation_stops_sessions_and_tokens_at_once_and_the_last_manager_sta
     let agent_id = person(&people, "agent@example.com").await["id"].to_string();
     let manager_id = person(&people, "lead@example.com").await["id"].to_string();
 
-    ok(&app, &manager, "set_account_active", &[("user_id", &agent_id), ("active", "no")]).await;
+    ok(
+        &app,
+        &manager,
+        "set_account_active",
+        &[("user_id", &agent_id), ("active", "no")],
+    )
+    .await;
     // On the next request: signed out, the token refused, sign-in refused.
     assert!(whoami(&app, &agent).await.is_null());
-    expect_error(app.call(&agent, "queue", &[("query[status]", "")]).await, 401, None).await;
+    expect_error(
+        app.call(&agent, "queue", &[("query[status]", "")]).await,
+        401,
+        None,
+    )
+    .await;
     let refused = me(token.clone()).await;
     assert_eq!(refused.status(), 401);
     assert!(refused.text().await.unwrap().contains("deactivated"));
@@ -270,7 +312,10 @@ async fn deactivation_stops_sessions_and_tokens_at_once_and_the_last_manager_sta
         app.call(
             &client(),
             "login",
-            &[("email", "agent@example.com"), ("password", "staff password 123")],
+            &[
+                ("email", "agent@example.com"),
+                ("password", "staff password 123"),
+            ],
         )
         .await,
         403,
@@ -282,7 +327,13 @@ async fn deactivation_stops_sessions_and_tokens_at_once_and_the_last_manager_sta
     assert!(!staff.to_string().contains("agent@example.com"), "{staff}");
 
     // Reactivated: the token works again; the old session stays signed out.
-    ok(&app, &manager, "set_account_active", &[("user_id", &agent_id), ("active", "yes")]).await;
+    ok(
+        &app,
+        &manager,
+        "set_account_active",
+        &[("user_id", &agent_id), ("active", "yes")],
+    )
+    .await;
     assert_eq!(me(token).await.status(), 200);
     assert!(whoami(&app, &agent).await.is_null());
     let again = client();
@@ -290,37 +341,68 @@ async fn deactivation_stops_sessions_and_tokens_at_once_and_the_last_manager_sta
         &app,
         &again,
         "login",
-        &[("email", "agent@example.com"), ("password", "staff password 123")],
+        &[
+            ("email", "agent@example.com"),
+            ("password", "staff password 123"),
+        ],
     )
     .await;
     assert_eq!(whoami(&app, &again).await["role"], "agent");
 
     // The only manager can neither step down nor deactivate themself.
     expect_error(
-        app.call(&manager, "change_role", &[("user_id", &manager_id), ("role", "agent")])
-            .await,
+        app.call(
+            &manager,
+            "change_role",
+            &[("user_id", &manager_id), ("role", "agent")],
+        )
+        .await,
         409,
         Some("role"),
     )
     .await;
     expect_error(
-        app.call(&manager, "set_account_active", &[("user_id", &manager_id), ("active", "no")])
-            .await,
+        app.call(
+            &manager,
+            "set_account_active",
+            &[("user_id", &manager_id), ("active", "no")],
+        )
+        .await,
         409,
         Some("active"),
     )
     .await;
     expect_error(
-        app.call(&manager, "change_role", &[("user_id", &agent_id), ("role", "boss")])
-            .await,
+        app.call(
+            &manager,
+            "change_role",
+            &[("user_id", &agent_id), ("role", "boss")],
+        )
+        .await,
         422,
         Some("role"),
     )
     .await;
     // With a second manager, they can.
-    ok(&app, &manager, "change_role", &[("user_id", &agent_id), ("role", "manager")]).await;
-    assert_eq!(whoami(&app, &again).await["role"], "manager", "roles apply at once");
-    ok(&app, &manager, "change_role", &[("user_id", &manager_id), ("role", "agent")]).await;
+    ok(
+        &app,
+        &manager,
+        "change_role",
+        &[("user_id", &agent_id), ("role", "manager")],
+    )
+    .await;
+    assert_eq!(
+        whoami(&app, &again).await["role"],
+        "manager",
+        "roles apply at once"
+    );
+    ok(
+        &app,
+        &manager,
+        "change_role",
+        &[("user_id", &manager_id), ("role", "agent")],
+    )
+    .await;
     expect_error(app.call(&manager, "list_people", &[]).await, 403, None).await;
 
     let people: Value = app.call_ok(&again, "list_people", &[]).await;
@@ -339,10 +421,26 @@ async fn deactivation_stops_sessions_and_tokens_at_once_and_the_last_manager_sta
     assert_eq!(
         audit,
         [
-            ("role".into(), "lead@example.com".into(), "manager → agent".into()),
-            ("role".into(), "agent@example.com".into(), "agent → manager".into()),
-            ("reactivated".into(), "agent@example.com".into(), String::new()),
-            ("deactivated".into(), "agent@example.com".into(), String::new()),
+            (
+                "role".into(),
+                "lead@example.com".into(),
+                "manager → agent".into()
+            ),
+            (
+                "role".into(),
+                "agent@example.com".into(),
+                "agent → manager".into()
+            ),
+            (
+                "reactivated".into(),
+                "agent@example.com".into(),
+                String::new()
+            ),
+            (
+                "deactivated".into(),
+                "agent@example.com".into(),
+                String::new()
+            ),
         ]
     );
 }
@@ -355,7 +453,10 @@ async fn a_password_change_signs_out_the_other_sessions(engine: Engine) {
         &app,
         &phone,
         "login",
-        &[("email", "dev@example.com"), ("password", "correct horse battery")],
+        &[
+            ("email", "dev@example.com"),
+            ("password", "correct horse battery"),
+        ],
     )
     .await;
     assert_eq!(whoami(&app, &phone).await["email"], "dev@example.com");
@@ -364,7 +465,10 @@ async fn a_password_change_signs_out_the_other_sessions(engine: Engine) {
         app.call(
             &laptop,
             "change_password",
-            &[("current_password", "wrong guess here"), ("new_password", "a brand new secret")],
+            &[
+                ("current_password", "wrong guess here"),
+                ("new_password", "a brand new secret"),
+            ],
         )
         .await,
         422,
@@ -375,28 +479,48 @@ async fn a_password_change_signs_out_the_other_sessions(engine: Engine) {
         app.call(
             &laptop,
             "change_password",
-            &[("current_password", "correct horse battery"), ("new_password", "short")],
+            &[
+                ("current_password", "correct horse battery"),
+                ("new_password", "short"),
+            ],
         )
         .await,
         422,
         Some("password"),
     )
     .await;
-    assert_eq!(whoami(&app, &phone).await["email"], "dev@example.com", "nothing changed yet");
+    assert_eq!(
+        whoami(&app, &phone).await["email"],
+        "dev@example.com",
+        "nothing changed yet"
+    );
     ok(
         &app,
         &laptop,
         "change_password",
-        &[("current_password", "correct horse battery"), ("new_password", "a brand new secret")],
+        &[
+            ("current_password", "correct horse battery"),
+            ("new_password", "a brand new secret"),
+        ],
     )
     .await;
-    assert_eq!(whoami(&app, &laptop).await["email"], "dev@example.com", "this session stays");
-    assert!(whoami(&app, &phone).await.is_null(), "the other is signed out");
+    assert_eq!(
+        whoami(&app, &laptop).await["email"],
+        "dev@example.com",
+        "this session stays"
+    );
+    assert!(
+        whoami(&app, &phone).await.is_null(),
+        "the other is signed out"
+    );
     expect_error(
         app.call(
             &client(),
             "login",
-            &[("email", "dev@example.com"), ("password", "correct horse battery")],
+            &[
+                ("email", "dev@example.com"),
+                ("password", "correct horse battery"),
+            ],
         )
         .await,
         401,
@@ -407,10 +531,23 @@ async fn a_password_change_signs_out_the_other_sessions(engine: Engine) {
         &app,
         &client(),
         "login",
-        &[("email", "dev@example.com"), ("password", "a brand new secret")],
+        &[
+            ("email", "dev@example.com"),
+            ("password", "a brand new secret"),
+        ],
     )
     .await;
-    expect_error(app.call(&client(), "change_password", &[("current_password", "x"), ("new_password", "y")]).await, 401, None).await;
+    expect_error(
+        app.call(
+            &client(),
+            "change_password",
+            &[("current_password", "x"), ("new_password", "y")],
+        )
+        .await,
+        401,
+        None,
+    )
+    .await;
 }
 
 async fn a_reset_link_works_once_within_the_hour_and_tells_nobody_who_has_an_account(
@@ -421,10 +558,18 @@ async fn a_reset_link_works_once_within_the_hour_and_tells_nobody_who_has_an_acc
     let visitor = client();
     // Unknown and known emails get the same answer; only the known one gets mail.
     let unknown = app
-        .call(&visitor, "request_password_reset", &[("email", "nobody@example.com")])
+        .call(
+            &visitor,
+            "request_password_reset",
+            &[("email", "nobody@example.com")],
+        )
         .await;
     let known = app
-        .call(&visitor, "request_password_reset", &[("email", "Dev@Example.com")])
+        .call(
+            &visitor,
+            "request_password_reset",
+            &[("email", "Dev@Example.com")],
+        )
         .await;
     assert_eq!(unknown.status(), known.status());
     assert_eq!(unknown.text().await.unwrap(), known.text().await.unwrap());
@@ -432,23 +577,46 @@ async fn a_reset_link_works_once_within_the_hour_and_tells_nobody_who_has_an_acc
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(smtp.received().len(), 1);
     assert_eq!(mails[0].to, ["dev@example.com"]);
-    let token = token_in(&mails[0].data, "https://desk.example.com/reset-password?token=");
+    let token = token_in(
+        &mails[0].data,
+        "https://desk.example.com/reset-password?token=",
+    );
 
     expect_error(
-        app.call(&visitor, "reset_password", &[("token", "forged"), ("password", "a brand new secret")])
-            .await,
+        app.call(
+            &visitor,
+            "reset_password",
+            &[("token", "forged"), ("password", "a brand new secret")],
+        )
+        .await,
         422,
         Some("token"),
     )
     .await;
-    ok(&app, &visitor, "reset_password", &[("token", &token), ("password", "a brand new secret")])
-        .await;
-    assert_eq!(whoami(&app, &visitor).await["email"], "dev@example.com", "signed in");
-    assert!(whoami(&app, &old).await.is_null(), "every older session is signed out");
+    ok(
+        &app,
+        &visitor,
+        "reset_password",
+        &[("token", &token), ("password", "a brand new secret")],
+    )
+    .await;
+    assert_eq!(
+        whoami(&app, &visitor).await["email"],
+        "dev@example.com",
+        "signed in"
+    );
+    assert!(
+        whoami(&app, &old).await.is_null(),
+        "every older session is signed out"
+    );
     // Single use.
     expect_error(
-        app.call(&client(), "reset_password", &[("token", &token), ("password", "yet another secret")])
-            .await,
+        app.call(
+            &client(),
+            "reset_password",
+            &[("token", &token), ("password", "yet another secret")],
+        )
+        .await,
         422,
         Some("token"),
     )
@@ -457,19 +625,33 @@ async fn a_reset_link_works_once_within_the_hour_and_tells_nobody_who_has_an_acc
         &app,
         &client(),
         "login",
-        &[("email", "dev@example.com"), ("password", "a brand new secret")],
+        &[
+            ("email", "dev@example.com"),
+            ("password", "a brand new secret"),
+        ],
     )
     .await;
 
     // A second link expires after an hour.
-    app.call(&visitor, "request_password_reset", &[("email", "dev@example.com")])
-        .await;
+    app.call(
+        &visitor,
+        "request_password_reset",
+        &[("email", "dev@example.com")],
+    )
+    .await;
     let mails = smtp.wait_for(2).await;
-    let late = token_in(&mails[1].data, "https://desk.example.com/reset-password?token=");
+    let late = token_in(
+        &mails[1].data,
+        "https://desk.example.com/reset-password?token=",
+    );
     app.clock.set(tuesday_10am() + Duration::minutes(61));
     expect_error(
-        app.call(&client(), "reset_password", &[("token", &late), ("password", "yet another secret")])
-            .await,
+        app.call(
+            &client(),
+            "reset_password",
+            &[("token", &late), ("password", "yet another secret")],
+        )
+        .await,
         422,
         Some("token"),
     )
@@ -482,9 +664,15 @@ async fn developers_get_nothing_of_people_and_see_staff_by_display_name(engine: 
     let agent = app.staff("ana@example.com", Role::Agent).await;
     for (name, form) in [
         ("list_people", vec![]),
-        ("invite_staff", vec![("email", "x@example.com"), ("role", "agent")]),
+        (
+            "invite_staff",
+            vec![("email", "x@example.com"), ("role", "agent")],
+        ),
         ("change_role", vec![("user_id", "1"), ("role", "manager")]),
-        ("set_account_active", vec![("user_id", "1"), ("active", "no")]),
+        (
+            "set_account_active",
+            vec![("user_id", "1"), ("active", "no")],
+        ),
         ("set_display_name", vec![("display_name", "Me")]),
     ] {
         expect_error(app.call(&dev, name, &form).await, 403, None).await;
@@ -492,8 +680,12 @@ async fn developers_get_nothing_of_people_and_see_staff_by_display_name(engine: 
     expect_error(app.call(&agent, "list_people", &[]).await, 403, None).await;
 
     expect_error(
-        app.call(&agent, "set_display_name", &[("display_name", &"x".repeat(81))])
-            .await,
+        app.call(
+            &agent,
+            "set_display_name",
+            &[("display_name", &"x".repeat(81))],
+        )
+        .await,
         422,
         Some("display_name"),
     )
@@ -514,7 +706,12 @@ async fn developers_get_nothing_of_people_and_see_staff_by_display_name(engine: 
         ],
     )
     .await;
-    let report: Value = app.call_ok(&dev, "get_report", &[("id", &id.to_string())]).await;
+    let report: Value = app
+        .call_ok(&dev, "get_report", &[("id", &id.to_string())])
+        .await;
     assert_eq!(report["messages"][0]["author"], "Ana (Support)", "{report}");
-    assert!(!report.to_string().contains("ana@example.com"), "no staff email for developers");
+    assert!(
+        !report.to_string().contains("ana@example.com"),
+        "no staff email for developers"
+    );
 }

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 /// The signed-in user's account settings.
 #[server(endpoint = "my_account")]
-pub async fn my_account() -> Result<MyAccount, AppError> {
+pub async fn get_my_account() -> Result<MyAccount, AppError> {
     use crate::server::{auth, people, state::app_state};
     let user = auth::require_user().await?;
     people::my_account(&app_state()?, &user).await
@@ -25,8 +25,8 @@ pub async fn change_password(
     let user = auth::require_user().await?;
     // Guessing the current password is throttled like signing in.
     auth::limit(crate::server::limits::Action::SignIn, None).await?;
-    let epoch = people::change_password(&app_state()?, &user, current_password, &new_password)
-        .await?;
+    let epoch =
+        people::change_password(&app_state()?, &user, current_password, &new_password).await?;
     auth::stamp(&auth::session().await?, epoch).await
 }
 
@@ -117,7 +117,7 @@ pub async fn set_account_active(user_id: i64, active: String) -> Result<(), AppE
 
 /// What an invitation link offers (404 once used or expired).
 #[server(endpoint = "invite_info")]
-pub async fn invite_info(token: String) -> Result<InviteInfo, AppError> {
+pub async fn get_invite(token: String) -> Result<InviteInfo, AppError> {
     use crate::server::{people, state::app_state};
     // Anyone holding a link may look at it.
     people::invite_info(&app_state()?, &token).await

@@ -4,7 +4,7 @@
 
 use crate::{
     api::people::{
-        invite_info, my_account, AcceptInvite, ChangePassword, RequestPasswordReset,
+        get_invite, get_my_account, AcceptInvite, ChangePassword, RequestPasswordReset,
         ResetPassword, SetDisplayName,
     },
     app::use_session,
@@ -20,7 +20,7 @@ use leptos_router::hooks::use_query_map;
 pub fn AccountPage() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let name = ServerAction::<SetDisplayName>::new();
-    let account = Resource::new(move || name.version().get(), |_| my_account());
+    let account = Resource::new(move || name.version().get(), |_| get_my_account());
     let error = action_error(change);
     let name_error = action_error(name);
     let changed = move || change.value().get().is_some_and(|r| r.is_ok());
@@ -145,7 +145,7 @@ pub fn InvitePage() -> impl IntoView {
     let error = action_error(accept);
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
-    let info = Resource::new(token, invite_info);
+    let info = Resource::new(token, get_invite);
     view! {
         <Title text="Join the support desk" />
         <Transition fallback=|| view! { <p>"Loading…"</p> }>

@@ -3,9 +3,7 @@
 //! latest invitations and every change, audited.
 
 use crate::{
-    api::people::{
-        list_people, ChangeRole, InviteStaff, PeopleView, PersonView, SetAccountActive,
-    },
+    api::people::{list_people, ChangeRole, InviteStaff, PeopleView, PersonView, SetAccountActive},
     components::forms::{action_error, FieldError, FormError},
     domain::role::Role,
     pages::failure_view,
@@ -30,7 +28,8 @@ pub fn PeoplePage() -> impl IntoView {
         |_| list_people(),
     );
     let invite_error = action_error(invite);
-    let change_error = Signal::derive(move || action_error(role).get().or(action_error(active).get()));
+    let change_error =
+        Signal::derive(move || action_error(role).get().or(action_error(active).get()));
     let created = move || invite.value().get().and_then(Result::ok);
     view! {
         <Title text="People" />
@@ -162,21 +161,27 @@ fn PersonRow(
         None => person.email.clone(),
     };
     let you = person.is_you.then_some(" (you)");
+    let email = person.email.clone();
+    let role_label = format!("Role of {email}");
+    let hidden_role = format!(" of {email}");
+    let hidden_active = format!(" {email}");
+    let role_id = id.clone();
+    let current = person.role;
     view! {
-        <tr data-person=person.email.clone() class=if person.active { "" } else { "inactive" }>
+        <tr data-person=email class=if person.active { "" } else { "inactive" }>
             <td>{label}{you}</td>
             <td>
                 <ActionForm action=role attr:class="inline">
-                    <input type="hidden" name="user_id" value=id.clone() />
-                    <label for=select_id.clone() class="visually-hidden">{format!("Role of {}", person.email)}</label>
+                    <input type="hidden" name="user_id" value=role_id />
+                    <label for=select_id.clone() class="visually-hidden">{role_label}</label>
                     <select id=select_id name="role">
                         {[Role::Developer, Role::Agent, Role::Manager].into_iter().map(|r| view! {
-                            <option value=r.as_str() selected=r == person.role>{r.as_str()}</option>
+                            <option value=r.as_str() selected=r == current>{r.as_str()}</option>
                         }).collect_view()}
                     </select>
                     " "
                     <button type="submit">
-                        "Change role"<span class="visually-hidden">{format!(" of {}", person.email)}</span>
+                        "Change role"<span class="visually-hidden">{hidden_role}</span>
                     </button>
                 </ActionForm>
             </td>
@@ -189,7 +194,7 @@ fn PersonRow(
                     {if person.active { "Active " } else { "Deactivated " }}
                     <button type="submit">
                         {if person.active { "Deactivate" } else { "Reactivate" }}
-                        <span class="visually-hidden">{format!(" {}", person.email)}</span>
+                        <span class="visually-hidden">{hidden_active}</span>
                     </button>
                 </ActionForm>
             </td>

@@ -196,9 +196,7 @@ pub async fn user_of_session(
         })
         .await?;
     // A deactivated account, or a session from before a password change: signed out.
-    Ok(account
-        .filter(|a| a.session_epoch == epoch)
-        .map(|a| a.user))
+    Ok(account.filter(|a| a.session_epoch == epoch).map(|a| a.user))
 }
 
 /// The signed-in user, or 401.

@@ -14,7 +14,6 @@ use super::{db::Db, guidance::ArticleRow, notices::NoticeRow};
 use crate::{
     domain::{calendar::BusinessCalendar, guidance::ArticleRule, sla_policy::SlaPolicy},
     error::AppError,
-    wire::auth::CurrentUser,
 };
 use chrono::{DateTime, Utc};
 use std::{

@@ -27,7 +27,9 @@ use crate::{
     error::AppError,
     wire::{
         auth::CurrentUser,
-        people::{AuditView, InviteCreated, InviteInfo, InviteView, MyAccount, PeopleView, PersonView},
+        people::{
+            AuditView, InviteCreated, InviteInfo, InviteView, MyAccount, PeopleView, PersonView,
+        },
     },
 };
 use chrono::{DateTime, Duration, Utc};
@@ -142,7 +144,10 @@ pub async fn change_password(
             })
         })
         .await?;
-    tracing::info!(user = user.id, "password changed; other sessions signed out");
+    tracing::info!(
+        user = user.id,
+        "password changed; other sessions signed out"
+    );
     Ok(epoch)
 }
 
@@ -226,8 +231,15 @@ pub async fn reset_password(
                     .await)?;
                 let user = used.first().map(|r| r.0).ok_or_else(|| bad_link("token"))?;
                 let epoch = set_password(tx, user, &hash).await?;
-                audit(tx, None, Some(user), "password_reset", "through an emailed link", now)
-                    .await?;
+                audit(
+                    tx,
+                    None,
+                    Some(user),
+                    "password_reset",
+                    "through an emailed link",
+                    now,
+                )
+                .await?;
                 Ok((user, epoch))
             })
         })
@@ -400,7 +412,11 @@ pub async fn invite(
     let token = secret();
     let url = link(state, &format!("/invite?token={token}"));
     let (hash, now, by) = (tokens::hash(&token), state.clock.now(), actor.id);
-    let (mailed, who, inviter) = (state.options.mail_enabled, email.as_str().to_owned(), actor.email.clone());
+    let (mailed, who, inviter) = (
+        state.options.mail_enabled,
+        email.as_str().to_owned(),
+        actor.email.clone(),
+    );
     let body_url = url.clone();
     state
         .db
@@ -511,7 +527,15 @@ pub async fn accept_invite(
                     .execute(&mut *c)
                     .await
                     .map(|_| ()))?;
-                audit(tx, None, Some(id), "joined", &format!("as {}", role.as_str()), now).await?;
+                audit(
+                    tx,
+                    None,
+                    Some(id),
+                    "joined",
+                    &format!("as {}", role.as_str()),
+                    now,
+                )
+                .await?;
                 Ok(id)
             })
         })

@@ -21,8 +21,16 @@ pub const SERVER_FNS: &[Access] = &[
         Some(Role::Developer),
         &[("current_password", "x"), ("new_password", "y")],
     ),
-    ("set_display_name", Some(Role::Agent), &[("display_name", "Ana")]),
-    ("request_password_reset", None, &[("email", "x@example.com")]),
+    (
+        "set_display_name",
+        Some(Role::Agent),
+        &[("display_name", "Ana")],
+    ),
+    (
+        "request_password_reset",
+        None,
+        &[("email", "x@example.com")],
+    ),
     ("reset_password", None, &[("token", "x"), ("password", "y")]),
     ("invite_info", None, &[("token", "x")]),
     (

@@ -181,6 +181,7 @@ fn Frame() -> impl IntoView {
                 />
                 <Route path=path!("/queue") view=pages::queue::QueuePage ssr=SsrMode::Async />
                 <Route path=path!("/alerts") view=pages::alerts::AlertsPage ssr=SsrMode::Async />
+                <Route path=path!("/canned") view=pages::canned::CannedPage ssr=SsrMode::Async />
                 <Route
                     path=path!("/tickets/:id")
                     view=pages::tickets::TicketPage

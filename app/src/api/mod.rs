@@ -5,6 +5,7 @@
 pub mod account;
 pub mod alerts;
 pub mod auth;
+pub mod canned;
 pub mod incidents;
 pub mod manager;
 pub mod notices;

@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod calendar;
+pub mod canned;
 pub mod endpoint;
 pub mod error;
 pub mod guidance;

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod alerts;
 pub mod calendar;
+pub mod canned;
 pub mod home;
 pub mod incidents;
 pub mod manager;

@@ -2,8 +2,12 @@
 //! publicly or add an internal note, and the whole timeline.
 
 use crate::{
-    api::queue::{
-        get_ticket, staff_members, AssignTicket, ChangeStatus, ClaimTicket, PostMessage, TicketView,
+    api::{
+        canned::{list_canned_replies, render_canned_reply, CannedView},
+        queue::{
+            get_ticket, staff_members, AssignTicket, ChangeStatus, ClaimTicket, PostMessage,
+            TicketView,
+        },
     },
     components::{
         badges::{ClassBadge, StatusBadge},
@@ -40,6 +44,25 @@ pub fn TicketPage() -> impl IntoView {
         |(id, ..)| get_ticket(id),
     );
     let staff = Resource::new(|| (), |_| staff_members());
+    // A saved reply picked for the reply box (`?canned=<id>`: a plain GET form, so it
+    // works without JavaScript too), with this ticket's fields filled in.
+    let query = leptos_router::hooks::use_query_map();
+    let canned_id = move || {
+        query
+            .read()
+            .get("canned")
+            .and_then(|v| v.parse::<i64>().ok())
+    };
+    let canned = Resource::new(|| (), |_| list_canned_replies());
+    let prefill = Resource::new(
+        move || (id(), canned_id()),
+        |(id, pick)| async move {
+            match pick {
+                Some(c) => render_canned_reply(id, c).await.ok(),
+                None => None,
+            }
+        },
+    );
     let actions = Actions {
         claim,
         assign,
@@ -52,7 +75,9 @@ pub fn TicketPage() -> impl IntoView {
                 match ticket.await {
                     Ok(t) => {
                         let staff = staff.await.unwrap_or_default();
-                        view! { <Ticket t staff actions /> }.into_any()
+                        let canned = canned.await.unwrap_or_default();
+                        let prefill = prefill.await;
+                        view! { <Ticket t staff actions canned prefill /> }.into_any()
                     }
                     Err(e) => failure_view(e, "/queue", "work on tickets"),
                 }
@@ -74,6 +99,8 @@ fn Ticket(
     t: TicketView,
     staff: Vec<crate::api::queue::StaffMember>,
     actions: Actions,
+    canned: Vec<CannedView>,
+    prefill: Option<String>,
 ) -> impl IntoView {
     let now = ticking_now(t.now_ms);
     let windows = StoredValue::new(t.windows.clone());
@@ -166,11 +193,22 @@ fn Ticket(
         {(!closed).then(|| view! {
             <section class="panel" aria-labelledby="reply-title">
                 <h2 id="reply-title">"Reply or note"</h2>
+                <form method="get" action=format!("/tickets/{id}") class="inline canned-pick">
+                    <label for="canned-pick">"Saved reply"</label>
+                    " "
+                    <select id="canned-pick" name="canned">
+                        {canned.into_iter().map(|c| view! { <option value=c.id.to_string()>{c.title}</option> }).collect_view()}
+                    </select>
+                    " "
+                    <button type="submit">"Insert"</button>
+                    " "
+                    <a href="/canned">"Manage saved replies"</a>
+                </form>
                 <ActionForm action=actions.message>
                     <FormError error=message_error fields=&["body", "visibility", "then_status"] />
                     <input type="hidden" name="id" value=id.to_string() />
                     <label for="message-body">"Message"</label>
-                    <textarea id="message-body" name="body" rows="4" maxlength="10000" aria-describedby="body-error"></textarea>
+                    <textarea id="message-body" name="body" rows="4" maxlength="10000" aria-describedby="body-error">{prefill.clone().unwrap_or_default()}</textarea>
                     <FieldError error=message_error field="body" />
                     <fieldset class="inline-choices">
                         <legend>"Who sees it"</legend>

@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod auth;
 pub mod cache;
 pub mod calendar;
+pub mod canned;
 pub mod clock;
 pub mod clocks;
 pub mod db;

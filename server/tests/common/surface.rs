@@ -39,6 +39,22 @@ pub const SERVER_FNS: &[Access] = &[
         &[("token", "x"), ("password", "y"), ("timezone", "UTC")],
     ),
     ("list_people", Some(Role::Manager), &[]),
+    ("list_canned_replies", Some(Role::Agent), &[]),
+    (
+        "save_canned_reply",
+        Some(Role::Agent),
+        &[("title", "Request id"), ("body", "Hello {developer}")],
+    ),
+    (
+        "delete_canned_reply",
+        Some(Role::Agent),
+        &[("id", "999999")],
+    ),
+    (
+        "render_canned_reply",
+        Some(Role::Agent),
+        &[("ticket", "{report}"), ("canned", "999999")],
+    ),
     (
         "invite_staff",
         Some(Role::Manager),
@@ -219,6 +235,7 @@ pub const PAGES: &[(&str, Option<Role>)] = &[
     ("/account/tokens", Some(Role::Developer)),
     ("/queue", Some(Role::Agent)),
     ("/alerts", Some(Role::Agent)),
+    ("/canned", Some(Role::Agent)),
     ("/tickets/{id}", Some(Role::Agent)),
     ("/incidents/{id}", Some(Role::Agent)),
     ("/notices", Some(Role::Agent)),

@@ -28,7 +28,9 @@ test("a manager invites an agent who joins through the link and works the queue"
   // The invited agent follows the link, chooses a password and lands on the queue.
   const agentContext = await browser.newContext();
   const agent = await agentContext.newPage();
-  await agent.goto(new URL(link).pathname + new URL(link).search);
+  // Without FAULTDESK_PUBLIC_URL the link is a path on this site.
+  const path = link.replace(/^https?:\/\/[^/]+/, "");
+  await agent.goto(path);
   await expect(agent.getByRole("heading", { name: "Join the support desk" })).toBeVisible();
   await expect(agent.getByText(`You are invited as an agent, with the email ${email}.`)).toBeVisible();
   await hydrated(agent);
@@ -39,7 +41,7 @@ test("a manager invites an agent who joins through the link and works the queue"
 
   // The link is used up.
   const again = await (await browser.newContext()).newPage();
-  await again.goto(new URL(link).pathname + new URL(link).search);
+  await again.goto(path);
   await expect(again.getByRole("heading", { name: "This invitation is not valid any more" })).toBeVisible();
 
   // The manager sees them, and deactivates them: the agent's next request is refused.

@@ -89,12 +89,16 @@ pub async fn change_status(id: i64, status: String) -> Result<(), AppError> {
 
 /// A public reply (the developer sees it; the first one stops the SLA clock) or an
 /// internal note (staff only). `then_status` optionally moves the ticket afterwards.
+/// `seen` is the newest message the page showed: a public reply is refused (409, field
+/// `confirm`) when another agent has replied publicly since; sending again (with the
+/// page's new `seen`) posts it anyway.
 #[server(endpoint = "post_message")]
 pub async fn post_message(
     id: i64,
     body: String,
     visibility: String,
     then_status: Option<String>,
+    seen: Option<i64>,
 ) -> Result<(), AppError> {
     use crate::{
         domain::role::Role,
@@ -108,6 +112,30 @@ pub async fn post_message(
         &body,
         &visibility,
         then_status.as_deref().unwrap_or(""),
+        seen,
     )
     .await
+}
+
+/// Tells the others on ticket `id` that the caller is there (`state`: `viewing`,
+/// `replying` while typing a reply, `leaving`) and returns who else is.
+#[server(endpoint = "ticket_presence")]
+pub async fn ticket_presence(id: i64, state: String) -> Result<Vec<PresenceView>, AppError> {
+    use crate::{
+        domain::role::Role,
+        server::{auth, presence, state::app_state},
+    };
+    let user = auth::require_role(Role::Agent).await?;
+    let (replying, leaving) = match state.trim() {
+        "viewing" => (false, false),
+        "replying" => (true, false),
+        "leaving" => (false, true),
+        _ => {
+            return Err(AppError::validation(
+                "state",
+                "Say viewing, replying or leaving.",
+            ))
+        }
+    };
+    presence::beat(&app_state()?, &user, id, replying, leaving).await
 }

@@ -5,15 +5,15 @@ use crate::{
     api::{
         canned::{list_canned_replies, render_canned_reply, CannedView},
         queue::{
-            get_ticket, staff_members, AssignTicket, ChangeStatus, ClaimTicket, PostMessage,
-            TicketView,
+            get_ticket, staff_members, ticket_presence, AssignTicket, ChangeStatus, ClaimTicket,
+            PostMessage, PresenceView, TicketView,
         },
     },
     components::{
         badges::{ClassBadge, StatusBadge},
         countdown::{ticking_now, SlaCountdown},
         forms::{action_error, FieldError, FormError},
-        live::live_changes,
+        live::{live_changes, live_events},
     },
     pages::{failure_view, reports::detail::Details, route_id},
 };
@@ -63,13 +63,34 @@ pub fn TicketPage() -> impl IntoView {
             }
         },
     );
+    // The reply being written: kept here, outside the ticket's view, so that a live
+    // update of the ticket (or a refused send) never wipes it.
+    let draft = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Some(text)) = prefill.get() {
+            draft.set(text);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = message.value().get() {
+            draft.set(String::new());
+        }
+    });
+    let presence = presence(id, draft);
     let actions = Actions {
         claim,
         assign,
         status,
         message,
+        draft,
     };
     view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let others = presence.await.unwrap_or_default();
+                view! { <Presence others /> }
+            })}
+        </Transition>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match ticket.await {
@@ -92,6 +113,96 @@ struct Actions {
     assign: ServerAction<AssignTicket>,
     status: ServerAction<ChangeStatus>,
     message: ServerAction<PostMessage>,
+    draft: RwSignal<String>,
+}
+
+/// Who else is on this ticket, kept fresh: this page beats every 10 s (saying whether
+/// its user is typing a reply: within the last 15 s), and refetches at once when
+/// someone arrives, leaves, or starts or stops replying, on any instance.
+fn presence(
+    id: impl Fn() -> i64 + Copy + Send + Sync + 'static,
+    draft: RwSignal<String>,
+) -> Resource<Result<Vec<PresenceView>, crate::error::AppError>> {
+    let others_changed = live_events("/events/queue", &["presence"]);
+    let tick = RwSignal::new(0usize);
+    let typing = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    {
+        let last_input = StoredValue::new(0f64);
+        let started = StoredValue::new(false);
+        Effect::new(move |_| {
+            draft.track();
+            // The first run is the page's own value, not typing.
+            if started.get_value() {
+                last_input.set_value(js_sys::Date::now());
+                if !typing.get_untracked() {
+                    typing.set(true);
+                }
+            }
+            started.set_value(true);
+        });
+        let handle = set_interval_with_handle(
+            move || {
+                if typing.get_untracked() && js_sys::Date::now() - last_input.get_value() > 15_000.0
+                {
+                    typing.set(false);
+                }
+                tick.update(|n| *n += 1);
+            },
+            std::time::Duration::from_secs(10),
+        );
+        // Leaving: the page closed or went elsewhere (a beacon survives the unload),
+        // or the router moved on.
+        let leave = move || {
+            if let Ok(params) = web_sys::UrlSearchParams::new() {
+                params.append("id", &id().to_string());
+                params.append("state", "leaving");
+                let _ = window()
+                    .navigator()
+                    .send_beacon_with_opt_url_search_params("/api/ticket_presence", Some(&params));
+            }
+        };
+        let on_hide = window_event_listener(leptos::ev::pagehide, move |_| leave());
+        on_cleanup(move || {
+            if let Ok(h) = handle {
+                h.clear();
+            }
+            on_hide.remove();
+            leave();
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = draft;
+    Resource::new(
+        move || (id(), typing.get(), tick.get(), others_changed.get()),
+        |(id, typing, ..)| {
+            ticket_presence(id, if typing { "replying" } else { "viewing" }.to_owned())
+        },
+    )
+}
+
+/// "Also here: …", with whoever is typing a reply first.
+#[component]
+fn Presence(others: Vec<PresenceView>) -> impl IntoView {
+    let replying: Vec<String> = others
+        .iter()
+        .filter(|p| p.replying)
+        .map(|p| p.who.clone())
+        .collect();
+    let here: Vec<String> = others.iter().map(|p| p.who.clone()).collect();
+    view! {
+        <div class="presence" role="status" aria-live="polite">
+            {(!replying.is_empty()).then(|| view! {
+                <p class="warn replying">
+                    {format!("{} {} replying to this ticket right now.", replying.join(", "),
+                        if replying.len() == 1 { "is" } else { "are" })}
+                </p>
+            })}
+            {(!here.is_empty()).then(|| view! {
+                <p class="hint viewers">{format!("Also on this ticket: {}.", here.join(", "))}</p>
+            })}
+        </div>
+    }
 }
 
 #[component]
@@ -113,6 +224,7 @@ fn Ticket(
     let claim_error = action_error(actions.claim);
     let message_error = action_error(actions.message);
     let closed = t.next_statuses.is_empty();
+    let last_message_id = t.last_message_id;
     view! {
         <Title text=title.clone() />
         <section class="panel">
@@ -207,8 +319,12 @@ fn Ticket(
                 <ActionForm action=actions.message>
                     <FormError error=message_error fields=&["body", "visibility", "then_status"] />
                     <input type="hidden" name="id" value=id.to_string() />
+                    <input type="hidden" name="seen" value=last_message_id.to_string() />
                     <label for="message-body">"Message"</label>
-                    <textarea id="message-body" name="body" rows="4" maxlength="10000" aria-describedby="body-error">{prefill.clone().unwrap_or_default()}</textarea>
+                    <textarea id="message-body" name="body" rows="4" maxlength="10000" aria-describedby="body-error"
+                        prop:value=move || actions.draft.get()
+                        on:input:target=move |ev| actions.draft.set(ev.target().value())
+                    >{prefill.clone().unwrap_or_default()}</textarea>
                     <FieldError error=message_error field="body" />
                     <fieldset class="inline-choices">
                         <legend>"Who sees it"</legend>

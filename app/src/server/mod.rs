@@ -22,6 +22,7 @@ pub mod manager_report;
 pub mod notices;
 pub mod outages;
 pub mod people;
+pub mod presence;
 pub mod report_cache;
 pub mod reports;
 pub mod reports_sql;

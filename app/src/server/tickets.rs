@@ -403,6 +403,26 @@ pub async fn post_developer_reply(
     Ok(true)
 }
 
+/// Who (display name, else email) last replied publicly on ticket `id` after message
+/// `seen`, other than `author`; `None` if nobody did.
+pub async fn public_reply_since(
+    tx: &mut Tx,
+    id: i64,
+    seen: i64,
+    author: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String, Option<String>)> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT u.email, u.display_name FROM messages m JOIN users u ON u.id = m.author_id \
+         WHERE m.report_id = $1 AND m.id > $2 AND m.visibility = 'public' \
+         AND u.role <> 'developer' AND m.author_id <> $3 ORDER BY m.id DESC LIMIT 1")
+        .bind(id)
+        .bind(seen)
+        .bind(author)
+        .fetch_optional(&mut *c)
+        .await)?;
+    Ok(row.map(|(email, name)| name.unwrap_or(email)))
+}
+
 /// A message as stored, with its author.
 #[derive(sqlx::FromRow, Debug, Clone)]
 pub struct MessageRow {

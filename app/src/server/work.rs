@@ -228,7 +228,9 @@ pub async fn ticket(
             )
         })
         .collect();
-    for m in tickets::messages(&state.db, id, true).await? {
+    let messages = tickets::messages(&state.db, id, true).await?;
+    let last_message_id = messages.iter().map(|m| m.id).max().unwrap_or(0);
+    for m in messages {
         let kind = match (m.visibility.as_str(), m.author_role.as_str()) {
             ("internal", _) => "internal_note",
             (_, "developer") => "developer_reply",
@@ -249,6 +251,7 @@ pub async fn ticket(
     let clock_notes = clock_notes(state, &row, &calendar, now, tz).await?;
     Ok(TicketView {
         clock_notes,
+        last_message_id,
         item: item(&row, tz)?,
         report,
         assignee_id: row.assignee_id,
@@ -429,6 +432,7 @@ pub async fn post_message(
     body: &str,
     visibility: &str,
     then_status: &str,
+    seen: Option<i64>,
 ) -> Result<(), AppError> {
     let visibility = match visibility {
         "public" => Visibility::Public,
@@ -464,6 +468,18 @@ pub async fn post_message(
                 let current = row.status()?;
                 if !workflow::accepts_staff_messages(current) {
                     return Err(AppError::conflict("This ticket is closed."));
+                }
+                // Two agents answering at once: the second is told before posting.
+                if let (Visibility::Public, Some(seen)) = (visibility, seen) {
+                    if let Some(who) = tickets::public_reply_since(tx, id, seen, author).await? {
+                        return Err(AppError {
+                            field: Some("confirm".to_owned()),
+                            ..AppError::conflict(format!(
+                                "{who} replied to the developer meanwhile: read it in the \
+                                 timeline below. Press Send again to post your reply as well."
+                            ))
+                        });
+                    }
                 }
                 // A public reply opens a new ticket; check the requested follow-up
                 // status against that before storing anything.

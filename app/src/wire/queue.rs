@@ -134,9 +134,22 @@ pub struct TicketView {
     /// What the ticket's clocks came to so far, for people: each next reply owed and
     /// whether it was answered in time, the resolution (time paused excluded).
     pub clock_notes: Vec<String>,
+    /// The newest message's id (0: none), sent back with a reply so that a reply
+    /// crossing another agent's is caught.
+    pub last_message_id: i64,
     pub timeline: Vec<TimelineEntry>,
     /// Server time (ms) and opening hours, for the countdown.
     pub now_ms: i64,
     /// Opening hours around now.
     pub windows: OpenWindows,
+}
+
+/// Another staff member on a ticket page now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PresenceView {
+    /// Who (their display name, else their email).
+    pub who: String,
+    /// Whether they are typing a reply.
+    pub replying: bool,
 }

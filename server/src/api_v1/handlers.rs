@@ -475,6 +475,8 @@ pub async fn post_message(
         body.then_status
             .map(|m| app::domain::ticket::TicketStatus::from(m).as_str())
             .unwrap_or(""),
+        // The API posts as asked; crossing replies are a browser's concern.
+        None,
     )
     .await?;
     Ok((

@@ -108,6 +108,11 @@ pub const SERVER_FNS: &[Access] = &[
     ),
     ("queue", Some(Role::Agent), &[("query[status]", "")]),
     ("staff_members", Some(Role::Agent), &[]),
+    (
+        "ticket_presence",
+        Some(Role::Agent),
+        &[("id", "{report}"), ("state", "viewing")],
+    ),
     ("get_sla_policy", Some(Role::Manager), &[]),
     (
         "save_sla_policy",

@@ -143,6 +143,21 @@ test("a manager reads the SLA report, changes the range and downloads a CSV matc
   const csv = fs.readFileSync((await download.path())!, "utf8");
   expect(csv).toContain('\r\n"/v1/search/a,b",');
   expect(parseCsv(csv)).toEqual(screen);
+
+  // Any column sorts the rows: numbers biggest first, then the other way round.
+  const reportsColumn = async () =>
+    (await bodyCells(table)).map((r) => Number(r[1].replace(/,/g, "")));
+  await table.getByRole("button", { name: "Reports", exact: true }).click();
+  const down = await reportsColumn();
+  expect(down).toEqual([...down].sort((a, b) => b - a));
+  await expect(table.locator("thead th").nth(1)).toHaveAttribute("aria-sort", "descending");
+  await table.getByRole("button", { name: "Reports", exact: true }).click();
+  const up = await reportsColumn();
+  expect(up).toEqual([...up].sort((a, b) => a - b));
+
+  // Deflection per guidance article: our 4xx's article is listed.
+  const articles = page.getByRole("table", { name: "Deflection per guidance article" });
+  await expect(articles.locator("tbody tr").first()).toBeVisible();
 });
 
 test("the range form refuses an end before the start, naming the field", async ({ page }) => {

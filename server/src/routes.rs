@@ -50,6 +50,10 @@ pub const PLAIN_ROUTES: &[(&str, Option<Role>)] = &[
         Some(Role::Manager),
     ),
     ("/manager/reports/deflection.csv", Some(Role::Manager)),
+    (
+        "/manager/reports/deflection_by_article.csv",
+        Some(Role::Manager),
+    ),
 ];
 
 /// `GET /events/queue`: server-sent events telling open queue pages that tickets

@@ -19,8 +19,8 @@ use crate::{
     },
     error::AppError,
     wire::manager::{
-        BacklogBand, BreachView, CodeVolume, DayVolume, DeflectionFigures, EndpointVolume,
-        ManagerReport, PeriodFigures, ReportTable, SlaFigures, ENDPOINTS_SHOWN,
+        ArticleDeflection, BacklogBand, BreachView, CodeVolume, DayVolume, DeflectionFigures,
+        EndpointVolume, ManagerReport, PeriodFigures, ReportTable, SlaFigures, ENDPOINTS_SHOWN,
     },
 };
 use chrono::{DateTime, Utc};
@@ -75,7 +75,7 @@ pub async fn build(
         day_start(range.from()),
         day_start(range.to().succ_opt().unwrap_or(range.to())),
     );
-    let (aggregates, breaches, backlog, clocks) = tokio::try_join!(
+    let (aggregates, breaches, backlog, clocks, articles) = tokio::try_join!(
         when(
             need(&aggregate_tables),
             report_cache::load(db, &f, &t, now_ms)
@@ -96,7 +96,42 @@ pub async fn build(
             need(&[T::Attainment]),
             q::clock_figures(db, clocks_from, clocks_to)
         ),
+        when(need(&[T::DeflectionByArticle]), q::by_article(db, &f, &t)),
     )?;
+    let by_article = match articles {
+        Some(rows) => {
+            let catalogue = super::guidance::catalogue(db).await?;
+            let mut list: Vec<ArticleDeflection> = rows
+                .into_iter()
+                .map(
+                    |(slug, shown, self_solved, escalated, no_answer, recontacts)| {
+                        ArticleDeflection {
+                            title: catalogue
+                                .article(&slug)
+                                .map_or_else(|| slug.clone(), |a| a.title.clone()),
+                            slug,
+                            shown,
+                            self_solved,
+                            escalated,
+                            no_answer,
+                            recontacts,
+                        }
+                    },
+                )
+                .collect();
+            // The article that fails most first.
+            list.sort_by(|a, b| {
+                (b.escalated, b.recontacts, b.shown, &a.slug).cmp(&(
+                    a.escalated,
+                    a.recontacts,
+                    a.shown,
+                    &b.slug,
+                ))
+            });
+            list
+        }
+        None => Vec::new(),
+    };
     let aggregates = aggregates.unwrap_or_default();
     let groups = aggregates.groups;
     let endpoints = need(&[T::VolumeByEndpoint]).then_some(aggregates.endpoints);
@@ -123,6 +158,7 @@ pub async fn build(
         by_endpoint: by_endpoint(endpoints.unwrap_or_default()),
         deflection: deflection(&groups),
         clocks: clocks.unwrap_or_default(),
+        by_article,
     })
 }
 

@@ -30,11 +30,13 @@ pub enum ReportTable {
     VolumeByEndpoint,
     /// Deflected vs routed, guidance outcomes, re-contacts.
     Deflection,
+    /// The same per guidance article: which article fails.
+    DeflectionByArticle,
 }
 
 impl ReportTable {
     /// Every table, in page order.
-    pub const ALL: [ReportTable; 10] = [
+    pub const ALL: [ReportTable; 11] = [
         ReportTable::Attainment,
         ReportTable::AttainmentOverTime,
         ReportTable::ResponseTimes,
@@ -45,6 +47,7 @@ impl ReportTable {
         ReportTable::VolumeByStatusCode,
         ReportTable::VolumeByEndpoint,
         ReportTable::Deflection,
+        ReportTable::DeflectionByArticle,
     ];
 
     /// The name in the CSV path and file name.
@@ -60,6 +63,7 @@ impl ReportTable {
             ReportTable::VolumeByStatusCode => "volume_by_status_code",
             ReportTable::VolumeByEndpoint => "volume_by_endpoint",
             ReportTable::Deflection => "deflection",
+            ReportTable::DeflectionByArticle => "deflection_by_article",
         }
     }
 
@@ -272,6 +276,29 @@ pub struct ManagerReport {
     /// Next-reply and resolution attainment, and time paused.
     #[serde(default)]
     pub clocks: ClockFigures,
+    /// Guidance outcomes per article, most escalated first.
+    #[serde(default)]
+    pub by_article: Vec<ArticleDeflection>,
+}
+
+/// What one guidance article did for the reports it was shown on, in the range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ArticleDeflection {
+    /// The article's slug.
+    pub slug: String,
+    /// Its title now (the slug if it is gone).
+    pub title: String,
+    /// Reports it was shown on.
+    pub shown: i64,
+    /// "This solved it."
+    pub self_solved: i64,
+    /// "Still failing": escalated to support.
+    pub escalated: i64,
+    /// No answer yet.
+    pub no_answer: i64,
+    /// Reports it was shown on that re-filed a deflected report within 24 hours.
+    pub recontacts: i64,
 }
 
 /// Next-reply and resolution clocks: those that stopped in the range (met or

@@ -123,6 +123,7 @@ fn Report(r: ManagerReport) -> impl IntoView {
         {section("codes-title", ReportTable::VolumeByStatusCode)}
         {section("endpoints-title", ReportTable::VolumeByEndpoint)}
         {section("deflection-title", ReportTable::Deflection)}
+        {section("articles-title", ReportTable::DeflectionByArticle)}
     }
 }
 

@@ -76,6 +76,7 @@ impl ManagerReport {
             ReportTable::VolumeByStatusCode => self.volume_by_code(),
             ReportTable::VolumeByEndpoint => self.volume_by_endpoint(),
             ReportTable::Deflection => self.deflection_table(),
+            ReportTable::DeflectionByArticle => self.deflection_by_article(),
         }
     }
 
@@ -358,6 +359,40 @@ impl ManagerReport {
                 n(part),
                 n(whole),
                 fmt_pct(ratio_pct(part, whole)),
+            ]);
+        }
+        t
+    }
+
+    fn deflection_by_article(&self) -> Table {
+        let mut t = Table::new(
+            ReportTable::DeflectionByArticle,
+            "Deflection per guidance article",
+            "Client-error reports filed in the range, by the article they were shown, most \
+             escalated first. Self-solve rate: “this solved it” ÷ reports shown. A re-contact \
+             is a report that re-filed a deflected one (same developer, endpoint template and \
+             status code) within 24 hours. An article with a low self-solve rate, many \
+             escalations or re-contacts is the one to rewrite."
+                .to_owned(),
+            &[
+                "Article",
+                "Shown",
+                "This solved it",
+                "Still failing (escalated)",
+                "No answer yet",
+                "Re-contacts within 24 h",
+                "Self-solve rate %",
+            ],
+        );
+        for a in &self.by_article {
+            t.rows.push(vec![
+                a.title.clone(),
+                n(a.shown),
+                n(a.self_solved),
+                n(a.escalated),
+                n(a.no_answer),
+                n(a.recontacts),
+                fmt_pct(ratio_pct(a.self_solved, a.shown)),
             ]);
         }
         t

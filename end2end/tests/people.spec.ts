@@ -81,3 +81,15 @@ test("a developer changes their password and their other session is signed out",
   await first.goto("/reports");
   await expect(first.getByRole("heading", { name: "My reports" })).toBeVisible();
 });
+
+test("asking for a reset link answers the same for any email", async ({ page }) => {
+  for (const email of ["nobody-here@example.com", STAFF.agent.email]) {
+    await page.goto("/forgot-password");
+    await hydrated(page);
+    await page.getByLabel("Email").fill(email);
+    await page.getByRole("button", { name: "Send me a link" }).click();
+    await expect(page.getByRole("status")).toHaveText(
+      "If that email has an account, a link is on its way. Check your inbox (and spam folder).",
+    );
+  }
+});

@@ -42,9 +42,9 @@ pub async fn set_display_name(display_name: String) -> Result<(), AppError> {
 }
 
 /// Asks for a password-reset link by email. The answer never says whether the email has
-/// an account.
+/// an account, only whether this desk sends mail (`false`: ask a manager instead).
 #[server(endpoint = "request_password_reset")]
-pub async fn request_password_reset(email: String) -> Result<(), AppError> {
+pub async fn request_password_reset(email: String) -> Result<bool, AppError> {
     use crate::server::{auth, people, state::app_state};
     // Anyone may ask (a few times an hour per address, like signing up).
     auth::limit(crate::server::limits::Action::SignUp, None).await?;

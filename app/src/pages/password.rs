@@ -85,7 +85,7 @@ pub fn AccountPage() -> impl IntoView {
 pub fn ForgotPasswordPage() -> impl IntoView {
     let request = ServerAction::<RequestPasswordReset>::new();
     let error = action_error(request);
-    let sent = move || request.value().get().is_some_and(|r| r.is_ok());
+    let answer = move || request.value().get().and_then(Result::ok);
     view! {
         <Title text="Forgot your password" />
         <section class="panel narrow">
@@ -98,10 +98,18 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                     aria-describedby="email-error" />
                 <FieldError error field="email" />
                 <button type="submit" class="primary">"Send me a link"</button>
-                {move || sent().then(|| view! {
-                    <p class="ok" role="status">
-                        "If that email has an account, a link is on its way. Check your inbox (and spam folder)."
-                    </p>
+                {move || answer().map(|mailing| if mailing {
+                    view! {
+                        <p class="ok" role="status">
+                            "If that email has an account, a link is on its way. Check your inbox (and spam folder)."
+                        </p>
+                    }.into_any()
+                } else {
+                    view! {
+                        <p class="form-error" role="status">
+                            "This desk sends no mail, so no link can reach you: ask a manager to help you back in."
+                        </p>
+                    }.into_any()
                 })}
             </ActionForm>
             <p><a href="/login">"Back to sign in"</a></p>

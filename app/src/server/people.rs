@@ -152,15 +152,16 @@ pub async fn change_password(
 }
 
 /// Asks for a password-reset link for `email`. The answer is the same whether or not
-/// the email has an account (nothing tells who has one); an active account gets a
-/// single-use link valid an hour, by mail.
-pub async fn request_reset(state: &AppState, email: &str) -> Result<(), AppError> {
+/// the email has an account (nothing tells who has one): whether this desk sends mail at
+/// all. An active account gets a single-use link valid an hour, by mail.
+pub async fn request_reset(state: &AppState, email: &str) -> Result<bool, AppError> {
     let email = Email::parse(email)?;
+    let mailing = state.options.mail_enabled;
     let Some(user) = users::find_by_email(&state.db, email.as_str()).await? else {
-        return Ok(());
+        return Ok(mailing);
     };
-    if user.deactivated_at.is_some() || !state.options.mail_enabled {
-        return Ok(());
+    if user.deactivated_at.is_some() || !mailing {
+        return Ok(mailing);
     }
     let token = secret();
     let now = state.clock.now();
@@ -192,7 +193,7 @@ pub async fn request_reset(state: &AppState, email: &str) -> Result<(), AppError
                     ),
                 };
                 mail::enqueue(tx, &[mail], now).await?;
-                Ok(())
+                Ok(true)
             })
         })
         .await

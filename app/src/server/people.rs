@@ -41,16 +41,6 @@ pub const RESET_MINUTES: i64 = 60;
 /// The longest display name.
 pub const MAX_DISPLAY_NAME_CHARS: usize = 80;
 
-/// A random one-time secret (43 base62 characters, 256 bits).
-fn secret() -> String {
-    use rand::Rng;
-    let alphabet = tokens::alphabet();
-    let mut rng = rand::rngs::OsRng;
-    (0..tokens::BODY_CHARS)
-        .map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char)
-        .collect()
-}
-
 /// An absolute link to `path` when the public URL is known (mail), else the path.
 fn link(state: &AppState, path: &str) -> String {
     match &state.options.public_url {
@@ -163,7 +153,7 @@ pub async fn request_reset(state: &AppState, email: &str) -> Result<bool, AppErr
     if user.deactivated_at.is_some() || !mailing {
         return Ok(mailing);
     }
-    let token = secret();
+    let token = super::tokens::random_body();
     let now = state.clock.now();
     let url = link(state, &format!("/reset-password?token={token}"));
     let hash = tokens::hash(&token);
@@ -410,7 +400,7 @@ pub async fn invite(
             "Invite agents or managers; developers sign up themselves.",
         ));
     }
-    let token = secret();
+    let token = super::tokens::random_body();
     let url = link(state, &format!("/invite?token={token}"));
     let (hash, now, by) = (tokens::hash(&token), state.clock.now(), actor.id);
     let (mailed, who, inviter) = (

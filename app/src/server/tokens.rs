@@ -193,13 +193,18 @@ pub async fn revoke(state: &AppState, user: &CurrentUser, id: i64) -> Result<(),
 
 /// A new token: the prefix, 43 random base62 characters, the checksum.
 fn generate() -> String {
+    tokens::from_body(&random_body())
+}
+
+/// 43 random base62 characters (256 bits) from the OS: a token's body, and the secret of
+/// one-time links (invitations, password resets).
+pub fn random_body() -> String {
     use rand::Rng;
     let alphabet = tokens::alphabet();
     let mut rng = rand::rngs::OsRng;
-    let body: String = (0..tokens::BODY_CHARS)
+    (0..tokens::BODY_CHARS)
         .map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char)
-        .collect();
-    tokens::from_body(&body)
+        .collect()
 }
 
 /// Who a token is, as far as the API cares.

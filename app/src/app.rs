@@ -183,6 +183,21 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/alerts") view=pages::alerts::AlertsPage ssr=SsrMode::Async />
                 <Route path=path!("/canned") view=pages::canned::CannedPage ssr=SsrMode::Async />
                 <Route
+                    path=path!("/guidance")
+                    view=pages::guidance::GuidancePage
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/guidance/new")
+                    view=pages::guidance::NewArticlePage
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/guidance/:slug")
+                    view=pages::guidance::ArticlePage
+                    ssr=SsrMode::Async
+                />
+                <Route
                     path=path!("/tickets/:id")
                     view=pages::tickets::TicketPage
                     ssr=SsrMode::Async
@@ -250,7 +265,7 @@ fn SignedInNav(user: CurrentUser, unread: i64) -> impl IntoView {
     let staff = user.role.is_staff();
     let manager = user.role.is_manager();
     view! {
-        {staff.then(|| view! { <A href="/queue">"Queue"</A> <A href="/notices">"Notices"</A> })}
+        {staff.then(|| view! { <A href="/queue">"Queue"</A> <A href="/notices">"Notices"</A> <A href="/guidance">"Guidance"</A> })}
         {manager.then(|| view! { <A href="/manager/reports">"Reports"</A> })}
         {manager.then(|| view! { <A href="/settings/calendar">"Calendar"</A> })}
         {manager.then(|| view! { <A href="/settings/sla">"SLA"</A> })}

@@ -428,6 +428,7 @@ fn new_report(reporter: i64, n: i64, slug: Option<&str>) -> app::server::reports
         excerpt: None,
         token_fingerprints: String::new(),
         guidance_slug: slug.map(str::to_owned),
+        guidance_version: slug.map(|_| 1),
         disposition: if routed { "routed" } else { "deflected" }.to_owned(),
         feedback: (!routed).then(|| "pending".to_owned()),
         status: if routed { "new" } else { "awaiting_feedback" }.to_owned(),

@@ -4,52 +4,69 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::error::FieldError;
+use super::{
+    error::{quoted, FieldError},
+    text::TextRule,
+};
 
 /// Which status codes an article covers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CodeMatch {
-    /// Only these 4xx codes.
-    Exact(Vec<u16>),
+    /// These 4xx codes and ranges of codes (inclusive), e.g. `401` or `406,415` or
+    /// `400-409,422`.
+    Listed(Vec<(u16, u16)>),
     /// Any 4xx code: the fallback articles.
     AnyClientError,
 }
 
 impl CodeMatch {
-    /// Parses the database/form text: `401`, `406,415` or `4xx`.
+    /// Parses the database/form text: `401`, `406,415`, `400-409,422` or `4xx`.
     pub fn parse(input: &str) -> Result<Self, FieldError> {
         let trimmed = input.trim();
         if trimmed.eq_ignore_ascii_case("4xx") {
             return Ok(Self::AnyClientError);
         }
-        let mut codes = Vec::new();
-        for part in trimmed.split(',').map(str::trim) {
-            let code = part
+        let code = |part: &str| {
+            part.trim()
                 .parse::<u16>()
                 .ok()
                 .filter(|c| (400..=499).contains(c))
-                .ok_or_else(|| {
-                    FieldError::new(
-                        "codes",
-                        format!(
-                            "“{part}” is not a client error code; list codes between 400 and 499 separated by commas (e.g. 406,415), or write 4xx for any client error."
-                        ),
-                    )
-                })?;
-            if !codes.contains(&code) {
-                codes.push(code);
+        };
+        let mut listed: Vec<(u16, u16)> = Vec::new();
+        for part in trimmed.split(',').map(str::trim) {
+            let range = match part.split_once('-') {
+                Some((low, high)) => code(low).zip(code(high)).filter(|(l, h)| l <= h),
+                None => code(part).map(|c| (c, c)),
+            }
+            .ok_or_else(|| {
+                FieldError::new(
+                    "codes",
+                    format!(
+                        "{} is not a client error code or range; list codes between 400 and 499 separated by commas, ranges as 400-409 (e.g. 406,415 or 400-409,422), or write 4xx for any client error.",
+                        quoted(part)
+                    ),
+                )
+            })?;
+            if !listed.contains(&range) {
+                listed.push(range);
             }
         }
-        Ok(Self::Exact(codes))
+        Ok(Self::Listed(listed))
     }
 
     /// The text stored in the database; [`CodeMatch::parse`] reads it back.
     pub fn to_db_string(&self) -> String {
         match self {
             Self::AnyClientError => "4xx".to_owned(),
-            Self::Exact(codes) => codes
+            Self::Listed(ranges) => ranges
                 .iter()
-                .map(u16::to_string)
+                .map(|&(low, high)| {
+                    if low == high {
+                        low.to_string()
+                    } else {
+                        format!("{low}-{high}")
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(","),
         }
@@ -58,7 +75,153 @@ impl CodeMatch {
     fn covers(&self, code: u16) -> bool {
         match self {
             Self::AnyClientError => (400..=499).contains(&code),
-            Self::Exact(codes) => codes.contains(&code),
+            Self::Listed(ranges) => ranges
+                .iter()
+                .any(|&(low, high)| (low..=high).contains(&code)),
+        }
+    }
+}
+
+/// How an article's message pattern is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PatternKind {
+    /// Case-insensitive words: alternatives separated by `|`, words that must all
+    /// appear joined by `+` (see [`parse_keywords`]).
+    Words,
+    /// A regular expression, matched case-insensitively anywhere in the message.
+    Regex,
+}
+
+impl PatternKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Words => "words",
+            Self::Regex => "regex",
+        }
+    }
+
+    /// Reads a stored or submitted name.
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        match s.trim() {
+            "words" | "" => Ok(Self::Words),
+            "regex" => Ok(Self::Regex),
+            other => Err(FieldError::new(
+                "pattern_kind",
+                format!(
+                    "{} is not a kind of pattern; choose words or regex.",
+                    quoted(other)
+                ),
+            )),
+        }
+    }
+}
+
+/// The longest message pattern accepted, in characters.
+pub const MAX_PATTERN_CHARS: usize = 500;
+
+/// What an article asks of the response's `message`.
+#[derive(Debug, Clone)]
+pub enum MessagePattern {
+    /// Whatever the message says.
+    Any,
+    /// Alternatives of words that must all appear (lower case, at word starts).
+    Words(Vec<Vec<String>>),
+    /// A case-insensitive regular expression found anywhere in the message.
+    Regex(regex::Regex),
+}
+
+impl PartialEq for MessagePattern {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Any, Self::Any) => true,
+            (Self::Words(a), Self::Words(b)) => a == b,
+            (Self::Regex(a), Self::Regex(b)) => a.as_str() == b.as_str(),
+            _ => false,
+        }
+    }
+}
+
+impl MessagePattern {
+    /// Parses a pattern of `kind`, checking a regular expression compiles (within a
+    /// size limit, so a pattern cannot make matching slow). An empty text is [`Any`].
+    ///
+    /// [`Any`]: MessagePattern::Any
+    pub fn parse(kind: PatternKind, text: &str) -> Result<Self, FieldError> {
+        let text = text.trim();
+        if text.chars().count() > MAX_PATTERN_CHARS {
+            return Err(FieldError::new(
+                "pattern",
+                format!("Keep the message pattern to {MAX_PATTERN_CHARS} characters."),
+            ));
+        }
+        if text.is_empty() {
+            return Ok(Self::Any);
+        }
+        match kind {
+            PatternKind::Words => {
+                let words = parse_keywords(text);
+                Ok(if words.is_empty() {
+                    Self::Any
+                } else {
+                    Self::Words(words)
+                })
+            }
+            PatternKind::Regex => regex::RegexBuilder::new(text)
+                .case_insensitive(true)
+                .size_limit(1 << 20)
+                .build()
+                .map(Self::Regex)
+                .map_err(|e| {
+                    let why = match &e {
+                        regex::Error::Syntax(s) => s
+                            .lines()
+                            .rev()
+                            .find(|l| l.starts_with("error:"))
+                            .map_or_else(
+                                || s.clone(),
+                                |l| l.trim_start_matches("error:").trim().to_owned(),
+                            ),
+                        regex::Error::CompiledTooBig(_) => "it is too large".to_owned(),
+                        _ => e.to_string(),
+                    };
+                    FieldError::new(
+                        "pattern",
+                        format!("{} is not a valid regular expression: {why}.", quoted(text)),
+                    )
+                }),
+        }
+    }
+
+    /// The pattern as stored, for [`MessagePattern::parse`] with its kind.
+    pub fn to_db_string(&self) -> String {
+        match self {
+            Self::Any => String::new(),
+            Self::Words(words) => keywords_to_db_string(words),
+            Self::Regex(re) => re.as_str().to_owned(),
+        }
+    }
+
+    /// The kind it is stored as.
+    pub fn kind(&self) -> PatternKind {
+        match self {
+            Self::Regex(_) => PatternKind::Regex,
+            Self::Any | Self::Words(_) => PatternKind::Words,
+        }
+    }
+
+    /// Whether the message (given as is and lower-cased) matches; `None` for [`Any`].
+    ///
+    /// [`Any`]: MessagePattern::Any
+    fn matches(&self, message: &str, lower: &str) -> Option<bool> {
+        match self {
+            Self::Any => None,
+            Self::Words(words) => Some(
+                words
+                    .iter()
+                    .any(|all| all.iter().all(|w| contains_word(lower, w))),
+            ),
+            Self::Regex(re) => Some(re.is_match(message)),
         }
     }
 }
@@ -91,62 +254,72 @@ pub fn keywords_to_db_string(keywords: &[Vec<String>]) -> String {
         .join("|")
 }
 
-/// When an article applies: the codes it covers and, optionally, words in the
-/// response's `message`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// When an article applies: the codes it covers and, optionally, a pattern the
+/// response's `message` must match.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ArticleRule {
     /// The article's slug, e.g. `token-expired`.
     pub slug: String,
     /// The status codes the article covers.
     pub codes: CodeMatch,
-    /// Alternatives of words that must all appear in the message; empty = any message.
-    pub keywords: Vec<Vec<String>>,
+    /// What the message must match.
+    pub pattern: MessagePattern,
+}
+
+/// Checks an article's slug: 1–64 lowercase letters or digits in words joined by `-`.
+pub fn check_slug(slug: &str) -> Result<&str, FieldError> {
+    let slug = slug.trim();
+    let valid = !slug.is_empty()
+        && slug.len() <= 64
+        && slug.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+    if valid {
+        Ok(slug)
+    } else {
+        Err(FieldError::new(
+            "slug",
+            "The slug must be 1–64 lowercase letters or digits in words joined by “-”, e.g. token-expired.",
+        ))
+    }
 }
 
 impl ArticleRule {
-    /// Builds a rule from its database columns, checking the slug and codes.
+    /// Builds a rule of word patterns from its database columns, checking them.
     pub fn parse(slug: &str, codes: &str, keywords: &str) -> Result<Self, FieldError> {
-        let slug = slug.trim();
-        let valid_slug = !slug.is_empty()
-            && slug.len() <= 64
-            && slug.split('-').all(|part| {
-                !part.is_empty()
-                    && part
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            });
-        if !valid_slug {
-            return Err(FieldError::new(
-                "slug",
-                "The slug must be 1–64 lowercase letters or digits in words joined by “-”, e.g. token-expired.",
-            ));
-        }
+        Self::parse_with(slug, codes, PatternKind::Words, keywords)
+    }
+
+    /// Builds a rule from its slug, codes and a pattern of `kind`, checking them.
+    pub fn parse_with(
+        slug: &str,
+        codes: &str,
+        kind: PatternKind,
+        pattern: &str,
+    ) -> Result<Self, FieldError> {
         Ok(Self {
-            slug: slug.to_owned(),
+            slug: check_slug(slug)?.to_owned(),
             codes: CodeMatch::parse(codes)?,
-            keywords: parse_keywords(keywords),
+            pattern: MessagePattern::parse(kind, pattern)?,
         })
     }
 
     /// How specifically the rule matches (higher wins), or `None` if it does not apply.
-    fn specificity(&self, code: u16, message: &str) -> Option<u8> {
+    fn specificity(&self, code: u16, message: &str, lower: &str) -> Option<u8> {
         if !self.codes.covers(code) {
             return None;
         }
         let base = match self.codes {
-            CodeMatch::Exact(_) => 2,
+            CodeMatch::Listed(_) => 2,
             CodeMatch::AnyClientError => 0,
         };
-        if self.keywords.is_empty() {
-            Some(base + 1)
-        } else if self
-            .keywords
-            .iter()
-            .any(|words| words.iter().all(|w| contains_word(message, w)))
-        {
-            Some(base + 2)
-        } else {
-            None
+        match self.pattern.matches(message, lower) {
+            None => Some(base + 1),
+            Some(true) => Some(base + 2),
+            Some(false) => None,
         }
     }
 }
@@ -162,9 +335,9 @@ fn contains_word(message_lower: &str, word: &str) -> bool {
     })
 }
 
-/// Picks the article for a client error: an exact code whose keywords match beats an
-/// exact code without keywords, which beats a 4xx fallback whose keywords match, which
-/// beats a 4xx fallback without keywords. Ties go to the earlier rule. Returns `None`
+/// Picks the article for a client error: listed codes whose pattern matches beat
+/// listed codes without a pattern, which beat a 4xx fallback whose pattern matches,
+/// which beats a 4xx fallback without a pattern. Ties go to the earlier rule. Returns `None`
 /// for codes outside 400–499.
 pub fn select_article<'a>(
     rules: &'a [ArticleRule],
@@ -174,10 +347,10 @@ pub fn select_article<'a>(
     if !(400..=499).contains(&code) {
         return None;
     }
-    let message = message.to_lowercase();
+    let lower = message.to_lowercase();
     let mut best: Option<(u8, &ArticleRule)> = None;
     for rule in rules {
-        let Some(score) = rule.specificity(code, &message) else {
+        let Some(score) = rule.specificity(code, message, &lower) else {
             continue;
         };
         if best.is_none_or(|(top, _)| score > top) {
@@ -185,6 +358,86 @@ pub fn select_article<'a>(
         }
     }
     best.map(|(_, rule)| rule)
+}
+
+/// An article as an editor submits it (form texts).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleDraft {
+    /// The slug (only read when the article is created; it never changes).
+    pub slug: String,
+    /// Headline.
+    pub title: String,
+    /// What the error means.
+    pub summary: String,
+    /// What to check, one item per line.
+    pub checks: String,
+    /// How to call again.
+    pub call_again: String,
+    /// Whether retrying the same request (after waiting) is right, as for 429.
+    pub retry_same_request: bool,
+    /// Status codes: `401`, `406,415`, `400-409` or `4xx`.
+    pub codes: String,
+    /// `words` or `regex`.
+    pub pattern_kind: String,
+    /// The message pattern (empty: any message).
+    pub pattern: String,
+}
+
+/// A checked article: its texts trimmed, its rule parsed.
+#[derive(Debug, Clone)]
+pub struct CheckedArticle {
+    /// The texts as they will be stored (codes and pattern in their stored spelling).
+    pub draft: ArticleDraft,
+    /// The matching rule.
+    pub rule: ArticleRule,
+}
+
+const TITLE: TextRule = TextRule::new("title", "The title", 1, 200);
+const SUMMARY: TextRule = TextRule::new("summary", "The summary", 1, 2000);
+const CHECKS: TextRule = TextRule::new("checks", "What to check", 1, 4000);
+const CALL_AGAIN: TextRule = TextRule::new("call_again", "How to call again", 1, 2000);
+/// The most items in “what to check”.
+pub const MAX_CHECKS: usize = 20;
+
+/// Checks an article: every text within its limits (the title on one line, at most
+/// [`MAX_CHECKS`] checks), the codes and the message pattern readable. The first
+/// problem is returned, naming its field.
+pub fn check_article(draft: &ArticleDraft) -> Result<CheckedArticle, FieldError> {
+    let slug = check_slug(&draft.slug)?.to_owned();
+    let title = TITLE.check(&draft.title)?;
+    if title.contains(['\n', '\r', '\t']) {
+        return Err(FieldError::new("title", "Keep the title on one line."));
+    }
+    let summary = SUMMARY.check(&draft.summary)?;
+    let checks_text = CHECKS.check(&draft.checks)?;
+    let checks: Vec<&str> = checks_text
+        .lines()
+        .map(|l| l.trim().trim_start_matches(['-', '*', '•']).trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    if checks.is_empty() || checks.len() > MAX_CHECKS {
+        return Err(FieldError::new(
+            "checks",
+            format!("List between 1 and {MAX_CHECKS} things to check, one per line."),
+        ));
+    }
+    let call_again = CALL_AGAIN.check(&draft.call_again)?;
+    let kind = PatternKind::parse(&draft.pattern_kind)?;
+    let rule = ArticleRule::parse_with(&slug, &draft.codes, kind, &draft.pattern)?;
+    Ok(CheckedArticle {
+        draft: ArticleDraft {
+            slug,
+            title,
+            summary,
+            checks: checks.join("\n"),
+            call_again,
+            retry_same_request: draft.retry_same_request,
+            codes: rule.codes.to_db_string(),
+            pattern_kind: rule.pattern.kind().as_str().to_owned(),
+            pattern: rule.pattern.to_db_string(),
+        },
+        rule,
+    })
 }
 
 /// The catalogue's starting rules as `(slug, codes, keywords)` database texts; the
@@ -320,7 +573,7 @@ mod tests {
         }
         assert_eq!(
             CodeMatch::parse(" 406 , 415,406").unwrap(),
-            CodeMatch::Exact(vec![406, 415])
+            CodeMatch::Listed(vec![(406, 406), (415, 415)])
         );
         assert_eq!(CodeMatch::parse("4XX").unwrap(), CodeMatch::AnyClientError);
         assert_eq!(
@@ -331,8 +584,93 @@ mod tests {
     }
 
     #[test]
+    fn code_ranges_and_regular_expressions() {
+        assert_eq!(
+            CodeMatch::parse("400-409, 422").unwrap().to_db_string(),
+            "400-409,422"
+        );
+        let rules = vec![
+            ArticleRule::parse_with("quota", "400-409,429", PatternKind::Regex, r"quota\s+\w+ed")
+                .unwrap(),
+            ArticleRule::parse("range", "400-409", "").unwrap(),
+        ];
+        let pick = |code, msg| select_article(&rules, code, msg).map(|r| r.slug.as_str());
+        assert_eq!(pick(429, "Daily QUOTA   exceeded"), Some("quota"));
+        assert_eq!(pick(403, "quota reached"), Some("range"));
+        assert_eq!(pick(405, "anything"), Some("range"));
+        assert_eq!(pick(410, "quota exceeded"), None);
+        let err = MessagePattern::parse(PatternKind::Regex, "token(").unwrap_err();
+        assert_eq!(err.field, "pattern");
+        assert!(
+            err.message.contains("not a valid regular expression"),
+            "{}",
+            err.message
+        );
+        assert!(err.message.contains("unclosed group"), "{}", err.message);
+        assert_eq!(
+            MessagePattern::parse(PatternKind::Regex, "  ").unwrap(),
+            MessagePattern::Any
+        );
+        let long = "a".repeat(MAX_PATTERN_CHARS + 1);
+        assert_eq!(
+            MessagePattern::parse(PatternKind::Words, &long)
+                .unwrap_err()
+                .field,
+            "pattern"
+        );
+        assert_eq!(
+            PatternKind::parse("regexp").unwrap_err().field,
+            "pattern_kind"
+        );
+    }
+
+    fn draft() -> ArticleDraft {
+        ArticleDraft {
+            slug: "quota-exceeded".into(),
+            title: " Daily quota exceeded ".into(),
+            summary: "You used today's requests.".into(),
+            checks: "- Look at X-Quota-Remaining\n\n* Spread calls over the day\n".into(),
+            call_again: "Tomorrow, after 00:00 UTC.".into(),
+            retry_same_request: true,
+            codes: "429, 400-403".into(),
+            pattern_kind: "regex".into(),
+            pattern: r"quota\s+exceeded".into(),
+        }
+    }
+
+    #[test]
+    fn articles_are_checked_field_by_field() {
+        let ok = check_article(&draft()).unwrap();
+        assert_eq!(ok.draft.title, "Daily quota exceeded");
+        assert_eq!(
+            ok.draft.checks,
+            "Look at X-Quota-Remaining\nSpread calls over the day"
+        );
+        assert_eq!(ok.draft.codes, "429,400-403");
+        assert_eq!(ok.draft.pattern_kind, "regex");
+        assert_eq!(ok.rule.slug, "quota-exceeded");
+        let field = |f: fn(&mut ArticleDraft)| {
+            let mut d = draft();
+            f(&mut d);
+            check_article(&d).unwrap_err().field
+        };
+        assert_eq!(field(|d| d.title = "  ".into()), "title");
+        assert_eq!(field(|d| d.title = "two\nlines".into()), "title");
+        assert_eq!(field(|d| d.summary = String::new()), "summary");
+        assert_eq!(field(|d| d.checks = "-\n*".into()), "checks");
+        assert_eq!(field(|d| d.checks = "a\n".repeat(MAX_CHECKS + 1)), "checks");
+        assert_eq!(field(|d| d.call_again = "x".repeat(2001)), "call_again");
+        assert_eq!(field(|d| d.codes = "500".into()), "codes");
+        assert_eq!(field(|d| d.pattern = "quota[".into()), "pattern");
+        assert_eq!(field(|d| d.pattern_kind = "glob".into()), "pattern_kind");
+        assert_eq!(field(|d| d.slug = "Quota".into()), "slug");
+    }
+
+    #[test]
     fn rejects_bad_rules() {
-        for bad in ["", "500", "401,", "abc", "4xx,401"] {
+        for bad in [
+            "", "500", "401,", "abc", "4xx,401", "409-400", "400-500", "400-",
+        ] {
             assert_eq!(CodeMatch::parse(bad).unwrap_err().field, "codes", "{bad}");
         }
         for bad in ["", "Token", "token--expired", "-a", "a b"] {

@@ -3,7 +3,7 @@
 
 use crate::{
     api::canned::{list_canned_replies, CannedView, DeleteCannedReply, SaveCannedReply},
-    components::forms::{action_error, FieldError, FormError},
+    components::forms::{action_error, textarea_text, FieldError, FormError},
     domain::canned::PLACEHOLDERS,
     pages::failure_view,
 };
@@ -80,7 +80,7 @@ fn Canned(
                 <label for=title_id.clone()>"Title"</label>
                 <input id=title_id name="title" type="text" maxlength="100" required value=title />
                 <label for=body_id.clone()>"Text"</label>
-                <textarea id=body_id name="body" rows="4" maxlength="10000" required>{body}</textarea>
+                <textarea id=body_id name="body" rows="4" maxlength="10000" required inner_html=textarea_text(&body)></textarea>
                 <p class="hint">{saved}</p>
                 <button type="submit">"Save changes"<span class="visually-hidden">{save_name}</span></button>
             </ActionForm>

@@ -4,6 +4,7 @@ pub mod account;
 pub mod alerts;
 pub mod calendar;
 pub mod canned;
+pub mod guidance;
 pub mod home;
 pub mod incidents;
 pub mod manager;

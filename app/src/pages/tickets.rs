@@ -362,7 +362,7 @@ fn Ticket(
             </ol>
         </section>
 
-        <Details r=t.report />
+        <Details r=t.report staff=true />
     }
 }
 

@@ -12,7 +12,11 @@
 
 use super::{db::Db, guidance::ArticleRow, notices::NoticeRow};
 use crate::{
-    domain::{calendar::BusinessCalendar, guidance::ArticleRule, sla_policy::SlaPolicy},
+    domain::{
+        calendar::BusinessCalendar,
+        guidance::{select_article, ArticleRule},
+        sla_policy::SlaPolicy,
+    },
     error::AppError,
 };
 use chrono::{DateTime, Utc};
@@ -78,11 +82,16 @@ impl CacheKind {
 pub struct Guidance {
     /// Every article.
     pub articles: Vec<ArticleRow>,
-    /// The rules of the articles whose patterns could be read, in catalogue order.
+    /// The rules of the live articles whose patterns could be read, in catalogue order.
     pub rules: Vec<ArticleRule>,
 }
 
 impl Guidance {
+    /// The article the intake shows for client error `code` with (scrubbed) `message`.
+    pub fn choose(&self, code: u16, message: &str) -> Option<&ArticleRow> {
+        select_article(&self.rules, code, message).and_then(|r| self.article(&r.slug))
+    }
+
     /// The article with `slug`.
     pub fn article(&self, slug: &str) -> Option<&ArticleRow> {
         self.articles.iter().find(|a| a.slug == slug)
@@ -239,7 +248,11 @@ impl Caches {
                 |_| true,
                 || async {
                     let articles = super::guidance::all(db).await?;
-                    let rules = articles.iter().filter_map(ArticleRow::rule).collect();
+                    let rules = articles
+                        .iter()
+                        .filter(|a| a.retired_at.is_none())
+                        .filter_map(ArticleRow::rule)
+                        .collect();
                     Ok(Guidance { articles, rules })
                 },
             )

@@ -12,7 +12,6 @@ use crate::domain::text::TextRule;
 use crate::{
     domain::{
         calendar::BusinessCalendar,
-        guidance::select_article,
         incidents::group_key,
         retry,
         scrub::scrub,
@@ -136,8 +135,9 @@ async fn prepare(
     let (disposition, feedback, status, guidance_slug, sla) = match class {
         FailureClass::ClientError => {
             let catalogue = guidance::catalogue(&state.db).await?;
-            let slug = select_article(&catalogue.rules, code.unwrap_or_default() as u16, &message)
-                .map(|r| r.slug.clone());
+            let slug = catalogue
+                .choose(code.unwrap_or_default() as u16, &message)
+                .map(|a| (a.slug.clone(), a.version));
             (
                 Disposition::Deflected,
                 Some(Feedback::Pending),
@@ -192,7 +192,8 @@ async fn prepare(
         description,
         excerpt,
         token_fingerprints: fingerprints.join(","),
-        guidance_slug,
+        guidance_slug: guidance_slug.as_ref().map(|(slug, _)| slug.clone()),
+        guidance_version: guidance_slug.map(|(_, version)| version),
         disposition: disposition.as_str().to_owned(),
         feedback: feedback.map(|f| f.as_str().to_owned()),
         status: status.as_str().to_owned(),
@@ -427,11 +428,7 @@ async fn assemble(
     use super::db::from_millis;
     let tz = viewer.timezone.as_str();
     let guidance = match &row.guidance_slug {
-        Some(slug) => guidance::catalogue(&state.db)
-            .await?
-            .article(slug)
-            .cloned()
-            .map(|a| a.into_view()),
+        Some(slug) => guidance::shown(&state.db, slug, row.guidance_version.unwrap_or(1)).await?,
         None => None,
     };
     let sla = match (row.due_at, row.sla_target_minutes, row.routed_at) {

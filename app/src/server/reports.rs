@@ -129,6 +129,7 @@ pub struct ReportRow {
     pub excerpt: Option<String>,
     pub token_fingerprints: String,
     pub guidance_slug: Option<String>,
+    pub guidance_version: Option<i64>,
     pub disposition: String,
     pub feedback: Option<String>,
     pub escalation_note: Option<String>,
@@ -189,8 +190,8 @@ impl ReportRow {
 const COLUMNS: &str = "id, reporter_id, endpoint, endpoint_template, method, status_code, \
     transport, class, message, request_id, occurred_at, reporter_timezone, environment, \
     retries, retry_interval_secs, retry_followed, retry_reason, description, excerpt, \
-    token_fingerprints, guidance_slug, disposition, feedback, escalation_note, recontact, \
-    status, priority, created_at, routed_at, sla_target_minutes, due_at, first_response_at, \
+    token_fingerprints, guidance_slug, guidance_version, disposition, feedback, escalation_note, \
+    recontact, status, priority, created_at, routed_at, sla_target_minutes, due_at, first_response_at, \
     sla_breached, assignee_id, updated_at, at_risk_at, incident_id, notice_id, unrelated_statement";
 
 /// A report ready to store: validated, scrubbed and classified.
@@ -216,6 +217,8 @@ pub struct NewReport {
     pub excerpt: Option<String>,
     pub token_fingerprints: String,
     pub guidance_slug: Option<String>,
+    /// The version of the guidance article shown.
+    pub guidance_version: Option<i64>,
     pub disposition: String,
     pub feedback: Option<String>,
     pub status: String,
@@ -260,6 +263,7 @@ impl NewReport {
             excerpt: self.excerpt.clone(),
             token_fingerprints: self.token_fingerprints.clone(),
             guidance_slug: self.guidance_slug.clone(),
+            guidance_version: self.guidance_version,
             disposition: self.disposition.clone(),
             feedback: self.feedback.clone(),
             escalation_note: None,
@@ -384,7 +388,8 @@ WITH v AS MATERIALIZED (SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[
   $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::text[], \
   $24::text[], $25::bigint[], $26::bigint[], $27::bigint[], $28::bigint[], $29::bigint[], \
   $30::text[], $31::bigint[], $32::text[], $33::boolean[], $34::boolean[], $35::text[], \
-  $36::boolean[], $46::bigint[], $47::bigint[], $48::bigint[], $49::boolean[]) \
+  $36::boolean[], $46::bigint[], $47::bigint[], $48::bigint[], $49::boolean[], \
+  $50::bigint[]) \
   WITH ORDINALITY AS v (reporter_id, endpoint, endpoint_template, method, \
   status_code, transport, class, message, request_id, occurred_at, reporter_timezone, \
   environment, retries, retry_interval_secs, retry_followed, retry_reason, description, \
@@ -392,7 +397,7 @@ WITH v AS MATERIALIZED (SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[
   created_at, routed_at, sla_target_minutes, due_at, at_risk_at, created_day, notice_id, \
   group_key, recontact_in_batch, check_recontact, filed_detail, is_ticket, \
   resolution_target_minutes, resolution_due_at, resolution_at_risk_at, resolution_pauses, \
-  ord)), \
+  guidance_version, ord)), \
 num AS MATERIALIZED (SELECT id, row_number() OVER (ORDER BY id) AS ord FROM \
   (SELECT nextval(pg_get_serial_sequence('reports', 'id')) AS id \
    FROM generate_series(1, cardinality($1::bigint[]))) s), \
@@ -416,7 +421,7 @@ rep AS (INSERT INTO reports (id, reporter_id, endpoint, endpoint_template, metho
   excerpt, token_fingerprints, guidance_slug, disposition, feedback, recontact, status, \
   priority, created_at, routed_at, sla_target_minutes, due_at, at_risk_at, updated_at, \
   created_day, notice_id, incident_id, incident_member, resolution_target_minutes, \
-  resolution_due_at, resolution_at_risk_at, resolution_pauses) \
+  resolution_due_at, resolution_at_risk_at, resolution_pauses, guidance_version) \
   SELECT num.id, v.reporter_id, v.endpoint, v.endpoint_template, v.method, v.status_code, \
   v.transport, v.class, v.message, v.request_id, v.occurred_at, v.reporter_timezone, \
   v.environment, v.retries, v.retry_interval_secs, v.retry_followed, v.retry_reason, \
@@ -433,7 +438,7 @@ rep AS (INSERT INTO reports (id, reporter_id, endpoint, endpoint_template, metho
     WHEN inc.lead_report_id IN (SELECT id FROM num) OR inc.lead_active THEN TRUE \
     ELSE faultdesk_file_in_transaction() END, \
   v.resolution_target_minutes, v.resolution_due_at, v.resolution_at_risk_at, \
-  COALESCE(v.resolution_pauses, FALSE) \
+  COALESCE(v.resolution_pauses, FALSE), v.guidance_version \
   FROM v JOIN num USING (ord) LEFT JOIN inc ON inc.group_key = v.group_key ORDER BY num.id \
   RETURNING id, recontact, incident_id), \
 ev AS (INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
@@ -556,6 +561,7 @@ pub async fn file_in_one_statement(
             r.sla.map(|s| millis(s.resolution_at_risk_at))
         }))
         .bind(col(list, |r| r.sla.is_some_and(|s| s.resolution_pauses)))
+        .bind(col(list, |r| r.guidance_version))
         .fetch_all(c)
         .await
     {
@@ -612,7 +618,7 @@ async fn insert_rows(
              token_fingerprints, guidance_slug, disposition, feedback, recontact, status, priority, \
              created_at, routed_at, sla_target_minutes, due_at, at_risk_at, updated_at, created_day, \
              notice_id, incident_id, incident_member, resolution_target_minutes, \
-             resolution_due_at, resolution_at_risk_at, resolution_pauses) ",
+             resolution_due_at, resolution_at_risk_at, resolution_pauses, guidance_version) ",
         );
         let rows = chunk.iter().zip(recontact).zip(incidents);
         q.push_values(rows, |mut b, ((r, recontact), incident)| {
@@ -654,7 +660,8 @@ async fn insert_rows(
                 .push_bind(r.sla.map(|s| s.resolution_target_minutes))
                 .push_bind(r.sla.map(|s| millis(s.resolution_due_at)))
                 .push_bind(r.sla.map(|s| millis(s.resolution_at_risk_at)))
-                .push_bind(r.sla.is_some_and(|s| s.resolution_pauses));
+                .push_bind(r.sla.is_some_and(|s| s.resolution_pauses))
+                .push_bind(r.guidance_version);
         });
         q.push(" RETURNING id");
         q.build_query_as().fetch_all(&mut *c).await

@@ -7,6 +7,7 @@ pub mod account;
 pub mod alerts;
 pub mod auth;
 pub mod canned;
+pub mod guidance;
 pub mod incidents;
 pub mod manager;
 pub mod notices;

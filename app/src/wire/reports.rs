@@ -49,6 +49,8 @@ pub struct GuidanceView {
     pub call_again: String,
     /// Whether retrying the same request (after waiting) is right.
     pub retry_same_request: bool,
+    /// Which version of the article this is (a report keeps the one it was shown).
+    pub version: i64,
 }
 
 /// The first-response clock of a ticket, as its reporter sees it.

@@ -134,9 +134,22 @@ fn Report(
     }
 }
 
-/// What the developer reported, as filed (secrets masked).
+/// What the developer reported, as filed (secrets masked); for `staff`, with a link to
+/// the guidance version the developer was shown.
 #[component]
-pub fn Details(r: ReportDetail) -> impl IntoView {
+pub fn Details(
+    r: ReportDetail,
+    /// Whether the viewer is staff (the guidance shown links to its editor).
+    #[prop(optional)]
+    staff: bool,
+) -> impl IntoView {
+    let shown = r.guidance.clone().filter(|_| staff).map(|g| {
+        let href = format!("/guidance/{}#version-{}", g.slug, g.version);
+        view! {
+            <dt>"Guidance shown"</dt>
+            <dd><a href=href>{g.title}</a>{format!(" (version {})", g.version)}</dd>
+        }
+    });
     view! {
         <section class="panel" aria-labelledby="details-title">
             <h2 id="details-title">"Details"</h2>
@@ -157,6 +170,7 @@ pub fn Details(r: ReportDetail) -> impl IntoView {
                 {r.retry_reason.clone().map(|why| view! { <dt>"Why no retry"</dt><dd>{why}</dd> })}
                 <dt>"Description"</dt><dd class="pre">{r.description.clone()}</dd>
                 {r.excerpt.clone().map(|x| view! { <dt>"Excerpt"</dt><dd><pre>{x}</pre></dd> })}
+                {shown}
                 {r.escalation_note.clone().map(|n| view! { <dt>"What you changed"</dt><dd class="pre">{n}</dd> })}
                 {(!r.token_fingerprints.is_empty()).then(|| view! {
                     <dt>"Masked secrets"</dt>
@@ -229,6 +243,7 @@ fn Guidance(g: GuidanceView) -> impl IntoView {
             </ul>
             <h3>"Then call again"</h3>
             <p>{g.call_again}</p>
+            <p class="hint">{format!("Article {}, version {}.", g.slug, g.version)}</p>
         </section>
     }
 }

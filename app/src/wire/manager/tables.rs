@@ -372,7 +372,8 @@ impl ManagerReport {
              escalated first. Self-solve rate: “this solved it” ÷ reports shown. A re-contact \
              is a report that re-filed a deflected one (same developer, endpoint template and \
              status code) within 24 hours. An article with a low self-solve rate, many \
-             escalations or re-contacts is the one to rewrite."
+             escalations or re-contacts is the one to rewrite: its name opens it in the \
+             guidance editor."
                 .to_owned(),
             &[
                 "Article",
@@ -394,6 +395,7 @@ impl ManagerReport {
                 n(a.recontacts),
                 fmt_pct(ratio_pct(a.self_solved, a.shown)),
             ]);
+            t.links.push(Some(format!("/guidance/{}", a.slug)));
         }
         t
     }

@@ -1,0 +1,1 @@
+../sqlite/0018_guidance_versions.sql

@@ -134,7 +134,9 @@ async fn every_page_checks_who_is_asking(engine: Engine) {
         } else {
             report
         };
-        let url = path.replace("{id}", &id.to_string());
+        let url = path
+            .replace("{id}", &id.to_string())
+            .replace("{slug}", "token-expired");
         for (role, client) in callers.all() {
             let status = app.get(client, &url).await.status().as_u16();
             check(path, *needs, role, status);

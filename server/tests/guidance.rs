@@ -15,8 +15,11 @@ use std::time::Duration;
 on_both_engines!(agents_edit_guidance_and_reports_keep_what_they_showed);
 on_both_engines!(new_articles_match_by_range_and_regex_until_retired);
 
-fn article<'a>(fields: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+/// The save form: `fields` override the article's (`article[...]`), `extra` adds the
+/// plain fields (`version`, `create`).
+fn article(fields: &[(&str, &str)], extra: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut form = vec![
+        ("slug", "token-expired"),
         ("title", "Your access token expired: get a new one"),
         ("summary", "Access tokens last an hour."),
         ("checks", "The token's exp claim\nYour clock"),
@@ -26,13 +29,20 @@ fn article<'a>(fields: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
         ("pattern_kind", "words"),
         ("pattern", "expir"),
     ];
-    for (k, v) in fields {
-        match form.iter_mut().find(|(name, _)| name == k) {
+    for &(k, v) in fields {
+        match form.iter_mut().find(|(name, _)| *name == k) {
             Some(slot) => slot.1 = v,
             None => form.push((k, v)),
         }
     }
-    form
+    form.into_iter()
+        .map(|(k, v)| (format!("article[{k}]"), v.to_owned()))
+        .chain(extra.iter().map(|&(k, v)| (k.to_owned(), v.to_owned())))
+        .collect()
+}
+
+fn refs(form: &[(String, String)]) -> Vec<(&str, &str)> {
+    form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
 async fn guidance_of(app: &common::TestApp, c: &reqwest::Client, id: i64) -> Value {
@@ -89,19 +99,20 @@ async fn agents_edit_guidance_and_reports_keep_what_they_showed(engine: Engine) 
         ("pattern_kind", "glob", 422),
         ("retry_same_request", "maybe", 422),
     ] {
-        let mut form = article(&[(field, value)]);
-        form.extend([("slug", "token-expired"), ("version", "1")]);
+        let form = article(&[(field, value)], &[("version", "1")]);
         expect_error(
-            app.call(&agent, "save_guidance", &form).await,
+            app.call(&agent, "save_guidance", &refs(&form)).await,
             status,
             Some(field),
         )
         .await;
     }
-    let mut form = article(&[("pattern_kind", "regex"), ("pattern", "expir(ed")]);
-    form.extend([("slug", "token-expired"), ("version", "1")]);
+    let form = article(
+        &[("pattern_kind", "regex"), ("pattern", "expir(ed")],
+        &[("version", "1")],
+    );
     let err = expect_error(
-        app.call(&agent, "save_guidance", &form).await,
+        app.call(&agent, "save_guidance", &refs(&form)).await,
         422,
         Some("pattern"),
     )
@@ -113,20 +124,17 @@ async fn agents_edit_guidance_and_reports_keep_what_they_showed(engine: Engine) 
     );
 
     // An agent saves version 2.
-    let mut form = article(&[]);
-    form.extend([("slug", "token-expired"), ("version", "1")]);
-    let v: i64 = app.call_ok(&agent, "save_guidance", &form).await;
+    let form = article(&[], &[("version", "1")]);
+    let v: i64 = app.call_ok(&agent, "save_guidance", &refs(&form)).await;
     assert_eq!(v, 2);
     // Saving the same text again stores nothing new.
-    let mut same = article(&[]);
-    same.extend([("slug", "token-expired"), ("version", "2")]);
-    let v: i64 = app.call_ok(&manager, "save_guidance", &same).await;
+    let same = article(&[], &[("version", "2")]);
+    let v: i64 = app.call_ok(&manager, "save_guidance", &refs(&same)).await;
     assert_eq!(v, 2);
     // A save started from version 1 would overwrite it: refused, nothing stored.
-    let mut stale = article(&[("title", "Someone else's title")]);
-    stale.extend([("slug", "token-expired"), ("version", "1")]);
+    let stale = article(&[("title", "Someone else's title")], &[("version", "1")]);
     expect_error(
-        app.call(&manager, "save_guidance", &stale).await,
+        app.call(&manager, "save_guidance", &refs(&stale)).await,
         409,
         Some("version"),
     )
@@ -198,7 +206,7 @@ async fn agents_edit_guidance_and_reports_keep_what_they_showed(engine: Engine) 
     for (name, form) in [
         ("list_guidance", vec![]),
         ("get_guidance", vec![("slug", "token-expired")]),
-        ("save_guidance", same.clone()),
+        ("save_guidance", refs(&same)),
         (
             "retire_guidance",
             vec![("slug", "token-expired"), ("retired", "yes")],
@@ -243,29 +251,31 @@ async fn new_articles_match_by_range_and_regex_until_retired(engine: Engine) {
     .await;
 
     let create = |slug: &'static str| {
-        let mut form = article(&[
-            ("title", "Daily quota exceeded"),
-            ("codes", "400-409, 429"),
-            ("pattern_kind", "regex"),
-            ("pattern", r"quota\s+exceeded"),
-            ("retry_same_request", "yes"),
-        ]);
-        form.extend([("create", "yes"), ("slug", slug)]);
-        form
+        article(
+            &[
+                ("slug", slug),
+                ("title", "Daily quota exceeded"),
+                ("codes", "400-409, 429"),
+                ("pattern_kind", "regex"),
+                ("pattern", r"quota\s+exceeded"),
+                ("retry_same_request", "yes"),
+            ],
+            &[("create", "yes")],
+        )
     };
     let v: i64 = app
-        .call_ok(&agent, "save_guidance", &create("quota-exceeded"))
+        .call_ok(&agent, "save_guidance", &refs(&create("quota-exceeded")))
         .await;
     assert_eq!(v, 1);
     expect_error(
-        app.call(&agent, "save_guidance", &create("quota-exceeded"))
+        app.call(&agent, "save_guidance", &refs(&create("quota-exceeded")))
             .await,
         409,
         Some("slug"),
     )
     .await;
     expect_error(
-        app.call(&agent, "save_guidance", &create("Quota Exceeded"))
+        app.call(&agent, "save_guidance", &refs(&create("Quota Exceeded")))
             .await,
         422,
         Some("slug"),
@@ -361,18 +371,15 @@ async fn new_articles_match_by_range_and_regex_until_retired(engine: Engine) {
     .await;
 
     // Without JavaScript a refused save comes back with what was typed.
-    let mut form: Vec<(String, String)> = article(&[
-        ("title", "Kept title while the regex is fixed"),
-        ("pattern_kind", "regex"),
-        ("pattern", "quota("),
-    ])
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
-    form.extend([
-        ("slug".to_owned(), "quota-exceeded".to_owned()),
-        ("version".to_owned(), "3".to_owned()),
-    ]);
+    let form = article(
+        &[
+            ("slug", "quota-exceeded"),
+            ("title", "Kept title while the regex is fixed"),
+            ("pattern_kind", "regex"),
+            ("pattern", "quota("),
+        ],
+        &[("version", "3")],
+    );
     let back = app
         .refused_without_js(&agent, "save_guidance", "/guidance/quota-exceeded", &form)
         .await;

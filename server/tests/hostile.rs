@@ -209,11 +209,11 @@ async fn every_page_and_route_survives_the_corpus(engine: Engine) {
         for path in &paths {
             for value in &corpus {
                 let v = encode(value);
-                let url = if path.contains("{id}") {
-                    path.replace("{id}", &v)
+                let url = if path.contains("{id}") || path.contains("{slug}") {
+                    path.replace("{id}", &v).replace("{slug}", &v)
                 } else {
                     format!(
-                        "{path}?status={v}&from={v}&to={v}&after={v}&endpoint={v}&id={v}&next={v}"
+                        "{path}?status={v}&from={v}&to={v}&after={v}&endpoint={v}&id={v}&next={v}&message={v}"
                     )
                 };
                 let res = client
@@ -258,10 +258,42 @@ async fn echoed_values_are_escaped(engine: Engine) {
         )
         .await;
     }
+    // Staff text shown in forms (textareas) and lists: saved replies, guidance articles.
+    for (i, attack) in attacks.iter().enumerate() {
+        app.call_ok::<i64>(
+            &agent,
+            "save_canned_reply",
+            &[
+                ("title", &format!("T{i} {attack}")),
+                ("body", &format!("B {attack}")),
+            ],
+        )
+        .await;
+        let text = format!("Text {attack}");
+        app.call_ok::<i64>(
+            &agent,
+            "save_guidance",
+            &[
+                ("article[slug]", "token-expired"),
+                ("article[title]", &format!("Title {attack}")),
+                ("article[summary]", &text),
+                ("article[checks]", &text),
+                ("article[call_again]", &text),
+                ("article[retry_same_request]", "no"),
+                ("article[codes]", "401"),
+                ("article[pattern_kind]", "words"),
+                ("article[pattern]", &format!("expir {i}")),
+            ],
+        )
+        .await;
+    }
     let mut pages = vec![
         "/queue".to_owned(),
         "/reports".to_owned(),
         "/notices".to_owned(),
+        "/canned".to_owned(),
+        "/guidance".to_owned(),
+        "/guidance/token-expired".to_owned(),
     ];
     for id in &ids {
         pages.push(format!("/reports/{id}"));

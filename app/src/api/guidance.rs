@@ -3,7 +3,7 @@
 //! error would get.
 
 use crate::error::AppError;
-pub use crate::wire::guidance::*;
+pub use crate::{domain::guidance::ArticleDraft, wire::guidance::*};
 use leptos::prelude::*;
 
 /// Every article, live ones first.
@@ -43,54 +43,24 @@ pub async fn new_guidance_form() -> Result<std::collections::HashMap<String, Str
         .await
 }
 
-/// Creates an article (`create` = "yes") or saves a new version of `slug`, started
-/// from version `version` (409 naming `version` if someone saved since). The fields
-/// are checked first, each error naming its field; a regular expression must compile.
-/// `retry_same_request` is "yes" or "no"; `pattern_kind` "words" or "regex". Opens
-/// the article's page afterwards.
+/// Creates an article (`create` = "yes") or saves a new version of `article[slug]`,
+/// started from version `version` (409 naming `version` if someone saved since). The
+/// fields are checked first, each error naming its field; a regular expression must
+/// compile. `article[retry_same_request]` is "yes" or "no"; `article[pattern_kind]`
+/// "words" or "regex". Opens the article's page afterwards.
 #[server(endpoint = "save_guidance")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_guidance(
+    article: ArticleDraft,
     create: Option<String>,
     version: Option<i64>,
-    slug: String,
-    title: String,
-    summary: String,
-    checks: String,
-    call_again: String,
-    retry_same_request: String,
-    codes: String,
-    pattern_kind: String,
-    pattern: String,
 ) -> Result<i64, AppError> {
     use crate::{
-        domain::{guidance::ArticleDraft, role::Role},
+        domain::role::Role,
         server::{auth, guidance, state::app_state},
     };
     let user = auth::require_role(Role::Agent).await?;
-    let retry_same_request = match retry_same_request.trim() {
-        "yes" => true,
-        "no" => false,
-        _ => {
-            return Err(AppError::validation(
-                "retry_same_request",
-                "Say whether retrying the same request is right: yes or no.",
-            ))
-        }
-    };
-    let draft = ArticleDraft {
-        slug,
-        title,
-        summary,
-        checks,
-        call_again,
-        retry_same_request,
-        codes,
-        pattern_kind,
-        pattern,
-    };
     let create = create.as_deref() == Some("yes");
-    let (slug, version) = guidance::save(&app_state()?, &user, create, version, draft).await?;
+    let (slug, version) = guidance::save(&app_state()?, &user, create, version, article).await?;
     leptos_axum::redirect(&format!("/guidance/{slug}"));
     Ok(version)
 }

@@ -360,8 +360,9 @@ pub fn select_article<'a>(
     best.map(|(_, rule)| rule)
 }
 
-/// An article as an editor submits it (form texts).
+/// An article as an editor submits it: every field a string, as the form sends it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ArticleDraft {
     /// The slug (only read when the article is created; it never changes).
     pub slug: String,
@@ -373,8 +374,9 @@ pub struct ArticleDraft {
     pub checks: String,
     /// How to call again.
     pub call_again: String,
-    /// Whether retrying the same request (after waiting) is right, as for 429.
-    pub retry_same_request: bool,
+    /// Whether retrying the same request (after waiting) is right, as for 429: `yes`
+    /// or `no`.
+    pub retry_same_request: String,
     /// Status codes: `401`, `406,415`, `400-409` or `4xx`.
     pub codes: String,
     /// `words` or `regex`.
@@ -386,10 +388,18 @@ pub struct ArticleDraft {
 /// A checked article: its texts trimmed, its rule parsed.
 #[derive(Debug, Clone)]
 pub struct CheckedArticle {
-    /// The texts as they will be stored (codes and pattern in their stored spelling).
+    /// The texts as they will be stored (codes and pattern in their stored spelling,
+    /// `retry_same_request` as `yes` or `no`).
     pub draft: ArticleDraft,
+    /// Whether retrying the same request is right.
+    pub retry_same_request: bool,
     /// The matching rule.
     pub rule: ArticleRule,
+}
+
+/// `yes`/`no` for a flag, as forms and [`ArticleDraft`] write it.
+pub fn yes_no(flag: bool) -> String {
+    if flag { "yes" } else { "no" }.to_owned()
 }
 
 const TITLE: TextRule = TextRule::new("title", "The title", 1, 200);
@@ -422,6 +432,16 @@ pub fn check_article(draft: &ArticleDraft) -> Result<CheckedArticle, FieldError>
         ));
     }
     let call_again = CALL_AGAIN.check(&draft.call_again)?;
+    let retry_same_request = match draft.retry_same_request.trim() {
+        "yes" => true,
+        "no" => false,
+        _ => {
+            return Err(FieldError::new(
+                "retry_same_request",
+                "Say whether retrying the same request is right: yes or no.",
+            ))
+        }
+    };
     let kind = PatternKind::parse(&draft.pattern_kind)?;
     let rule = ArticleRule::parse_with(&slug, &draft.codes, kind, &draft.pattern)?;
     Ok(CheckedArticle {
@@ -431,11 +451,12 @@ pub fn check_article(draft: &ArticleDraft) -> Result<CheckedArticle, FieldError>
             summary,
             checks: checks.join("\n"),
             call_again,
-            retry_same_request: draft.retry_same_request,
+            retry_same_request: yes_no(retry_same_request),
             codes: rule.codes.to_db_string(),
             pattern_kind: rule.pattern.kind().as_str().to_owned(),
             pattern: rule.pattern.to_db_string(),
         },
+        retry_same_request,
         rule,
     })
 }
@@ -596,7 +617,7 @@ mod tests {
         ];
         let pick = |code, msg| select_article(&rules, code, msg).map(|r| r.slug.as_str());
         assert_eq!(pick(429, "Daily QUOTA   exceeded"), Some("quota"));
-        assert_eq!(pick(403, "quota reached"), Some("range"));
+        assert_eq!(pick(403, "no quota left"), Some("range"));
         assert_eq!(pick(405, "anything"), Some("range"));
         assert_eq!(pick(410, "quota exceeded"), None);
         let err = MessagePattern::parse(PatternKind::Regex, "token(").unwrap_err();
@@ -631,7 +652,7 @@ mod tests {
             summary: "You used today's requests.".into(),
             checks: "- Look at X-Quota-Remaining\n\n* Spread calls over the day\n".into(),
             call_again: "Tomorrow, after 00:00 UTC.".into(),
-            retry_same_request: true,
+            retry_same_request: "yes".into(),
             codes: "429, 400-403".into(),
             pattern_kind: "regex".into(),
             pattern: r"quota\s+exceeded".into(),
@@ -664,6 +685,11 @@ mod tests {
         assert_eq!(field(|d| d.pattern = "quota[".into()), "pattern");
         assert_eq!(field(|d| d.pattern_kind = "glob".into()), "pattern_kind");
         assert_eq!(field(|d| d.slug = "Quota".into()), "slug");
+        assert_eq!(
+            field(|d| d.retry_same_request = "maybe".into()),
+            "retry_same_request"
+        );
+        assert!(ok.retry_same_request);
     }
 
     #[test]

@@ -301,7 +301,12 @@ fn ArticleFields(
     kept: HashMap<String, String>,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let value = |f: &str, now: Option<String>| kept.get(f).cloned().or(now).unwrap_or_default();
+    let value = |f: &str, now: Option<String>| {
+        kept.get(&format!("article[{f}]"))
+            .cloned()
+            .or(now)
+            .unwrap_or_default()
+    };
     let c = current.as_ref();
     let slug = value("slug", c.map(|a| a.slug.clone()));
     let title = value("title", c.map(|a| a.title.clone()));
@@ -320,34 +325,34 @@ fn ArticleFields(
     view! {
         {match current {
             Some(_) => view! {
-                <input type="hidden" name="slug" value=slug.clone() />
+                <input type="hidden" name="article[slug]" value=slug.clone() />
                 <p>"Slug: " <code>{slug}</code></p>
             }.into_any(),
             None => view! {
                 <label for="article-slug">"Slug " <span class="optional">"(lowercase words joined by “-”; it never changes)"</span></label>
-                <input id="article-slug" name="slug" type="text" maxlength="64" required value=slug
+                <input id="article-slug" name="article[slug]" type="text" maxlength="64" required value=slug
                     aria-describedby="slug-error" />
                 <FieldError error field="slug" />
             }.into_any(),
         }}
         <label for="article-title">"Title"</label>
-        <input id="article-title" name="title" type="text" maxlength="200" required value=title
+        <input id="article-title" name="article[title]" type="text" maxlength="200" required value=title
             aria-describedby="title-error" />
         <FieldError error field="title" />
         <label for="article-summary">"What the error means"</label>
-        <textarea id="article-summary" name="summary" rows="3" maxlength="2000" required
+        <textarea id="article-summary" name="article[summary]" rows="3" maxlength="2000" required
             aria-describedby="summary-error" inner_html=textarea_text(&summary)></textarea>
         <FieldError error field="summary" />
         <label for="article-checks">"What to check " <span class="optional">"(one per line)"</span></label>
-        <textarea id="article-checks" name="checks" rows="5" maxlength="4000" required
+        <textarea id="article-checks" name="article[checks]" rows="5" maxlength="4000" required
             aria-describedby="checks-error" inner_html=textarea_text(&checks)></textarea>
         <FieldError error field="checks" />
         <label for="article-call-again">"How to call again"</label>
-        <textarea id="article-call-again" name="call_again" rows="2" maxlength="2000" required
+        <textarea id="article-call-again" name="article[call_again]" rows="2" maxlength="2000" required
             aria-describedby="call_again-error" inner_html=textarea_text(&call_again)></textarea>
         <FieldError error field="call_again" />
         <label for="article-retry">"Is retrying the same request right (after waiting)?"</label>
-        <select id="article-retry" name="retry_same_request" aria-describedby="retry_same_request-error">
+        <select id="article-retry" name="article[retry_same_request]" aria-describedby="retry_same_request-error">
             <option value="no" selected=!yes>"No: the request must change first"</option>
             <option value="yes" selected=yes>"Yes (e.g. rate limits)"</option>
         </select>
@@ -355,17 +360,17 @@ fn ArticleFields(
         <fieldset>
             <legend>"When it is shown"</legend>
             <label for="article-codes">"Status codes " <span class="optional">"(e.g. 401, 406,415, 400-409 or 4xx for any client error)"</span></label>
-            <input id="article-codes" name="codes" type="text" maxlength="200" required value=codes
+            <input id="article-codes" name="article[codes]" type="text" maxlength="200" required value=codes
                 aria-describedby="codes-error" />
             <FieldError error field="codes" />
             <label for="article-pattern-kind">"Message pattern is"</label>
-            <select id="article-pattern-kind" name="pattern_kind" aria-describedby="pattern_kind-error">
+            <select id="article-pattern-kind" name="article[pattern_kind]" aria-describedby="pattern_kind-error">
                 <option value="words" selected=!regex>"Words (case-insensitive)"</option>
                 <option value="regex" selected=regex>"A regular expression (case-insensitive)"</option>
             </select>
             <FieldError error field="pattern_kind" />
             <label for="article-pattern">"Message pattern " <span class="optional">"(empty: any message)"</span></label>
-            <input id="article-pattern" name="pattern" type="text" maxlength="500" value=pattern
+            <input id="article-pattern" name="article[pattern]" type="text" maxlength="500" value=pattern
                 aria-describedby="pattern-error pattern-hint" />
             <p class="hint" id="pattern-hint">
                 "Words: alternatives separated by |, words that must all appear joined by + "

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::{
     domain::{
-        guidance::{check_article, ArticleDraft, ArticleRule, PatternKind},
+        guidance::{check_article, yes_no, ArticleDraft, ArticleRule, PatternKind},
         scrub::scrub,
         timefmt::format_local,
         validation::MESSAGE,
@@ -81,7 +81,7 @@ impl ArticleRow {
             summary: self.summary.clone(),
             checks: self.checks.clone(),
             call_again: self.call_again.clone(),
-            retry_same_request: self.retry_same_request,
+            retry_same_request: yes_no(self.retry_same_request),
             codes: self.codes.clone(),
             pattern_kind: self.pattern_kind.clone(),
             pattern: self.keywords.clone(),
@@ -321,7 +321,9 @@ pub async fn save(
     expected: Option<i64>,
     draft: ArticleDraft,
 ) -> Result<(String, i64), AppError> {
-    let checked = check_article(&draft)?.draft;
+    let checked = check_article(&draft)?;
+    let retries = checked.retry_same_request;
+    let checked = checked.draft;
     let (by, now) = (actor.id, millis(state.clock.now()));
     state
         .db
@@ -342,7 +344,7 @@ pub async fn save(
                         .bind(&d.summary)
                         .bind(&d.checks)
                         .bind(&d.call_again)
-                        .bind(d.retry_same_request)
+                        .bind(retries)
                         .bind(now)
                         .bind(&d.pattern_kind)
                         .fetch_all(&mut *c)
@@ -376,7 +378,7 @@ pub async fn save(
                     .bind(&d.summary)
                     .bind(&d.checks)
                     .bind(&d.call_again)
-                    .bind(d.retry_same_request)
+                    .bind(retries)
                     .bind(&d.pattern_kind)
                     .bind(version)
                     .bind(now)
@@ -487,7 +489,7 @@ async fn insert_version(
         .bind(&d.summary)
         .bind(&d.checks)
         .bind(&d.call_again)
-        .bind(d.retry_same_request)
+        .bind(d.retry_same_request == "yes")
         .bind(retired)
         .bind(now)
         .bind(by)

@@ -52,15 +52,15 @@ pub const SERVER_FNS: &[Access] = &[
         Some(Role::Agent),
         &[
             ("version", "999999"),
-            ("slug", "token-expired"),
-            ("title", "Token expired"),
-            ("summary", "It expired."),
-            ("checks", "The token's expiry"),
-            ("call_again", "With a fresh token."),
-            ("retry_same_request", "no"),
-            ("codes", "401"),
-            ("pattern_kind", "words"),
-            ("pattern", "expir"),
+            ("article[slug]", "token-expired"),
+            ("article[title]", "Token expired"),
+            ("article[summary]", "It expired."),
+            ("article[checks]", "The token's expiry"),
+            ("article[call_again]", "With a fresh token."),
+            ("article[retry_same_request]", "no"),
+            ("article[codes]", "401"),
+            ("article[pattern_kind]", "words"),
+            ("article[pattern]", "expir"),
         ],
     ),
     (
@@ -261,7 +261,8 @@ pub const SERVER_FNS: &[Access] = &[
     ),
 ];
 
-/// Pages and who may open them (`{id}` is replaced by a ticket the developer filed).
+/// Pages and who may open them (`{id}` is replaced by a ticket the developer filed,
+/// `{slug}` by a guidance article).
 pub const PAGES: &[(&str, Option<Role>)] = &[
     ("/", None),
     ("/signup", None),
@@ -280,7 +281,7 @@ pub const PAGES: &[(&str, Option<Role>)] = &[
     ("/canned", Some(Role::Agent)),
     ("/guidance", Some(Role::Agent)),
     ("/guidance/new", Some(Role::Agent)),
-    ("/guidance/token-expired", Some(Role::Agent)),
+    ("/guidance/{slug}", Some(Role::Agent)),
     ("/tickets/{id}", Some(Role::Agent)),
     ("/incidents/{id}", Some(Role::Agent)),
     ("/notices", Some(Role::Agent)),

@@ -94,7 +94,7 @@ test("every page is accessible and fits a phone, for every role", async ({ brows
   await agent.goto(`/tickets/${ticketId}`);
   await hydrated(agent);
   const incident = await agent.locator('.incident-note a[href^="/incidents/"]').getAttribute("href");
-  for (const path of ["/queue", `/tickets/${ticketId}`, "/notices", "/alerts", "/canned", incident!]) {
+  for (const path of ["/queue", `/tickets/${ticketId}`, "/notices", "/alerts", "/canned", "/guidance", "/guidance/new", "/guidance/unauthorized", incident!]) {
     await audit(agent, path, problems);
   }
 

@@ -122,7 +122,7 @@ fn ArticleTable(list: Vec<ArticleSummary>) -> impl IntoView {
         return view! { <p class="empty">"No articles yet."</p> }.into_any();
     }
     view! {
-        <table class="data">
+        <div class="table-scroll"><table class="list guidance">
             <thead>
                 <tr>
                     <th scope="col">"Article"</th>
@@ -156,7 +156,7 @@ fn ArticleTable(list: Vec<ArticleSummary>) -> impl IntoView {
                     }
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
     .into_any()
 }
@@ -198,8 +198,16 @@ pub fn ArticlePage() -> impl IntoView {
     let slug = move || params.read().get("slug").unwrap_or_default();
     let save = ServerAction::<SaveGuidance>::new();
     let retire = ServerAction::<RetireGuidance>::new();
+    // Reloaded after a successful save (a refused one keeps what was typed in the form)
+    // and after any retire or restore.
     let detail = Resource::new(
-        move || (slug(), save.version().get(), retire.version().get()),
+        move || {
+            (
+                slug(),
+                save.value().get().and_then(Result::ok),
+                retire.version().get(),
+            )
+        },
         |(s, _, _)| get_guidance(s),
     );
     let error = action_error(save);

@@ -27,6 +27,22 @@ result = {
     "raw_bytes": wasm["raw_bytes"], "gzip_bytes": wasm["gzip_bytes"],
     "brotli_bytes": wasm["brotli_bytes"], "files": rows,
 }
+# Earlier measurements stay: the previous headline goes into "history", and notes kept
+# by hand (such as "full_profile") are carried over.
+try:
+    with open(out) as f:
+        before = json.load(f)
+except (OSError, ValueError):
+    before = {}
+for key, value in before.items():
+    if key not in result and key != "history":
+        result[key] = value
+history = before.get("history", [])
+if before.get("raw_bytes") and before.get("raw_bytes") != result["raw_bytes"]:
+    history.append({"measured_at": before.get("measured_at"), "what": before.get("build"),
+                    "raw_bytes": before["raw_bytes"], "gzip_bytes": before.get("gzip_bytes"),
+                    "brotli_bytes": before.get("brotli_bytes")})
+result["history"] = history
 os.makedirs(os.path.dirname(out), exist_ok=True)
 with open(out, "w") as f:
     json.dump(result, f, indent=2)

@@ -310,6 +310,26 @@ fn changes(old: &VersionRow, new: &VersionRow) -> Vec<FieldChange> {
         .collect()
 }
 
+/// Binds an article's content as `$1`–`$8`: codes, keywords (the pattern), pattern
+/// kind, title, summary, checks, how to call again, whether to retry the same request.
+/// Every statement that writes an article or a version starts with these columns.
+macro_rules! bind_content {
+    ($query:expr, $d:expr) => {
+        $query
+            .bind(&$d.codes)
+            .bind(&$d.pattern)
+            .bind(&$d.pattern_kind)
+            .bind(&$d.title)
+            .bind(&$d.summary)
+            .bind(&$d.checks)
+            .bind(&$d.call_again)
+            .bind($d.retry_same_request == "yes")
+    };
+}
+
+const CONTENT_COLUMNS: &str =
+    "codes, keywords, pattern_kind, title, summary, checks, call_again, retry_same_request";
+
 /// Creates an article (`create`) or saves a new version of one: checked field by
 /// field first. `expected` is the version the editor started from: if someone saved
 /// since, nothing is stored (409 naming `version`). Saving what is already there
@@ -321,9 +341,7 @@ pub async fn save(
     expected: Option<i64>,
     draft: ArticleDraft,
 ) -> Result<(String, i64), AppError> {
-    let checked = check_article(&draft)?;
-    let retries = checked.retry_same_request;
-    let checked = checked.draft;
+    let checked = check_article(&draft)?.draft;
     let (by, now) = (actor.id, millis(state.clock.now()));
     state
         .db
@@ -331,25 +349,19 @@ pub async fn save(
             Box::pin(async move {
                 let d = checked;
                 if create {
-                    let inserted: Vec<(String,)> = on_tx!(tx, c => sqlx::query_as(
-                        "INSERT INTO guidance_articles (slug, codes, keywords, title, summary, \
-                         checks, call_again, retry_same_request, position, updated_at, version, \
-                         pattern_kind) SELECT $1, $2, $3, $4, $5, $6, $7, $8, \
-                         COALESCE(MAX(position), 0) + 1, $9, 1, $10 FROM guidance_articles WHERE TRUE \
-                         ON CONFLICT (slug) DO NOTHING RETURNING slug")
+                    let sql = format!(
+                        "INSERT INTO guidance_articles ({CONTENT_COLUMNS}, slug, position, \
+                         updated_at, version) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, \
+                         COALESCE(MAX(position), 0) + 1, $10, 1 FROM guidance_articles \
+                         WHERE TRUE ON CONFLICT (slug) DO NOTHING"
+                    );
+                    let inserted = on_tx!(tx, c => bind_content!(sqlx::query(&sql), d)
                         .bind(&d.slug)
-                        .bind(&d.codes)
-                        .bind(&d.pattern)
-                        .bind(&d.title)
-                        .bind(&d.summary)
-                        .bind(&d.checks)
-                        .bind(&d.call_again)
-                        .bind(retries)
                         .bind(now)
-                        .bind(&d.pattern_kind)
-                        .fetch_all(&mut *c)
-                        .await)?;
-                    if inserted.is_empty() {
+                        .execute(&mut *c)
+                        .await
+                        .map(|r| r.rows_affected()))?;
+                    if inserted == 0 {
                         return Err(AppError {
                             field: Some("slug".to_owned()),
                             ..AppError::conflict(format!(
@@ -367,19 +379,11 @@ pub async fn save(
                     return Ok((d.slug, current.version));
                 }
                 let version = current.version + 1;
-                let n = on_tx!(tx, c => sqlx::query(
-                    "UPDATE guidance_articles SET codes = $1, keywords = $2, title = $3, \
-                     summary = $4, checks = $5, call_again = $6, retry_same_request = $7, \
-                     pattern_kind = $8, version = $9, updated_at = $10 \
-                     WHERE slug = $11 AND version = $12")
-                    .bind(&d.codes)
-                    .bind(&d.pattern)
-                    .bind(&d.title)
-                    .bind(&d.summary)
-                    .bind(&d.checks)
-                    .bind(&d.call_again)
-                    .bind(retries)
-                    .bind(&d.pattern_kind)
+                let n = on_tx!(tx, c => bind_content!(sqlx::query(
+                    "UPDATE guidance_articles SET codes = $1, keywords = $2, pattern_kind = $3, \
+                     title = $4, summary = $5, checks = $6, call_again = $7, \
+                     retry_same_request = $8, version = $9, updated_at = $10 \
+                     WHERE slug = $11 AND version = $12"), d)
                     .bind(version)
                     .bind(now)
                     .bind(&d.slug)
@@ -476,20 +480,13 @@ async fn insert_version(
     now: i64,
     by: i64,
 ) -> Result<(), AppError> {
-    on_tx!(tx, c => sqlx::query(
-        "INSERT INTO guidance_versions (slug, version, codes, keywords, pattern_kind, title, \
-         summary, checks, call_again, retry_same_request, retired, created_at, created_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
+    let sql = format!(
+        "INSERT INTO guidance_versions ({CONTENT_COLUMNS}, slug, version, retired, created_at, \
+         created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+    );
+    on_tx!(tx, c => bind_content!(sqlx::query(&sql), d)
         .bind(&d.slug)
         .bind(version)
-        .bind(&d.codes)
-        .bind(&d.pattern)
-        .bind(&d.pattern_kind)
-        .bind(&d.title)
-        .bind(&d.summary)
-        .bind(&d.checks)
-        .bind(&d.call_again)
-        .bind(d.retry_same_request == "yes")
         .bind(retired)
         .bind(now)
         .bind(by)

@@ -43,10 +43,30 @@ test("three developers file the same 5xx; one incident, one reply reaches all th
   await expect(agent.locator("tr[data-report]")).toHaveCount(3);
   await hydrated(agent);
 
-  // One public update answers all three.
+  // While the agent types an update, another report joins: the page follows it live
+  // and the draft stays.
+  await agent.getByLabel("Update", { exact: true }).fill("Draft: investigating");
+  const late = devs[0].page;
+  await late.goto("/reports/new");
+  await hydrated(late);
+  await fillReport(late, {
+    endpoint: `${base}/1003`,
+    status: "502",
+    retries: "2",
+    interval: "1",
+    message: "Bad Gateway",
+    description: "Still failing, another item.",
+  });
+  await late.getByRole("button", { name: "File report" }).click();
+  await expect(late).toHaveURL(/\/reports\/\d+$/);
+  await expect(agent.locator("tr[data-report]")).toHaveCount(4);
+  await expect(agent.getByLabel("Update", { exact: true })).toHaveValue("Draft: investigating");
+
+  // One public update answers every report.
   await agent.getByLabel("Update", { exact: true }).fill("The item service is back; we are watching error rates.");
   await agent.getByRole("button", { name: "Send to all reports" }).click();
-  await expect(agent.getByText("Sent to 3 reports.")).toBeVisible();
+  await expect(agent.getByText("Sent to 4 reports.")).toBeVisible();
+  await expect(agent.getByLabel("Update", { exact: true })).toHaveValue("");
 
   for (const { page } of devs) {
     await page.reload();

@@ -79,6 +79,46 @@ async fn saved_replies_fill_in_the_tickets_fields(engine: Engine) {
         "the reply box holds the rendered reply"
     );
 
+    // On the incident the report started, the update box takes it too: the call as its
+    // reports share it, and "everyone" for the developer.
+    let report: Value = app.call_ok(&dev, "get_report", &[("id", &ticket)]).await;
+    let incident = report["incident"]["id"]
+        .as_i64()
+        .expect("an incident")
+        .to_string();
+    let text: String = app
+        .call_ok(
+            &other,
+            "render_canned_for_incident",
+            &[("incident", &incident), ("canned", &pick)],
+        )
+        .await;
+    assert_eq!(
+        text,
+        "Hi everyone, we see GET /v1/orders/{id} answering 503 Service Unavailable (request (no request id given))."
+    );
+    let html = app
+        .get(&other, &format!("/incidents/{incident}?canned={canned}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Hi everyone, we see GET /v1/orders/{id} answering 503"),
+        "the update box holds the rendered reply"
+    );
+    expect_error(
+        app.call(
+            &other,
+            "render_canned_for_incident",
+            &[("incident", "999999"), ("canned", &pick)],
+        )
+        .await,
+        404,
+        None,
+    )
+    .await;
+
     // Changed and deleted by anyone on the team.
     let same: i64 = app
         .call_ok(
@@ -118,12 +158,14 @@ async fn saved_replies_fill_in_the_tickets_fields(engine: Engine) {
     let list: Value = app.call_ok(&agent, "list_canned_replies", &[]).await;
     assert_eq!(list, serde_json::json!([]));
 
-    for name in ["list_canned_replies", "save_canned_reply"] {
-        expect_error(
-            app.call(&dev, name, &[("title", "x"), ("body", "y")]).await,
-            403,
-            None,
-        )
-        .await;
+    for (name, args) in [
+        ("list_canned_replies", vec![]),
+        ("save_canned_reply", vec![("title", "x"), ("body", "y")]),
+        (
+            "render_canned_for_incident",
+            vec![("incident", incident.as_str()), ("canned", pick.as_str())],
+        ),
+    ] {
+        expect_error(app.call(&dev, name, &args).await, 403, None).await;
     }
 }

@@ -52,3 +52,15 @@ pub async fn render_canned_reply(ticket: i64, canned: i64) -> Result<String, App
     auth::require_role(Role::Agent).await?;
     canned::render_for(&app_state()?, ticket, canned).await
 }
+
+/// Canned reply `canned` with incident `incident`'s fields filled in, for its update box
+/// (`{developer}` reads "everyone": the update reaches every reporter).
+#[server(endpoint = "render_canned_for_incident")]
+pub async fn render_canned_for_incident(incident: i64, canned: i64) -> Result<String, AppError> {
+    use crate::{
+        domain::role::Role,
+        server::{auth, canned, state::app_state},
+    };
+    auth::require_role(Role::Agent).await?;
+    canned::render_for_incident(&app_state()?, incident, canned).await
+}

@@ -1,13 +1,16 @@
 //! `/incidents/:id`: an outage flood worked as one.
 
 use crate::{
-    api::incidents::{
-        get_incident, IncidentView, MergeIncident, MoveOutOfIncident, ReplyIncident,
-        ResolveIncident,
+    api::{
+        canned::{list_canned_replies, render_canned_for_incident, CannedView},
+        incidents::{
+            get_incident, IncidentView, MergeIncident, MoveOutOfIncident, ReplyIncident,
+            ResolveIncident,
+        },
     },
     components::{
         badges::StatusBadge,
-        forms::{action_error, FieldError, FormError},
+        forms::{action_error, textarea_text, FieldError, FormError},
         live::live_changes,
     },
     pages::{failure_view, route_id},
@@ -38,11 +41,47 @@ pub fn IncidentPage() -> impl IntoView {
         },
         |(id, ..)| get_incident(id),
     );
+    // A saved reply picked for the update box (`?canned=<id>`, a plain GET form), with
+    // the incident's fields filled in.
+    let query = leptos_router::hooks::use_query_map();
+    let canned_id = move || {
+        query
+            .read()
+            .get("canned")
+            .and_then(|v| v.parse::<i64>().ok())
+    };
+    let canned = Resource::new(|| (), |_| list_canned_replies());
+    let prefill = Resource::new(
+        move || (id(), canned_id()),
+        |(id, pick)| async move {
+            match pick {
+                Some(c) => render_canned_for_incident(id, c).await.ok(),
+                None => None,
+            }
+        },
+    );
+    // The update being written lives here, outside the incident's view: during a flood
+    // new reports re-render the incident every few seconds, and that must not wipe it.
+    let draft = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Some(text)) = prefill.get() {
+            draft.set(text);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = reply.value().get() {
+            draft.set(String::new());
+        }
+    });
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match incident.await {
-                    Ok(i) => view! { <Incident i reply resolve move_out merge /> }.into_any(),
+                    Ok(i) => {
+                        let canned = canned.await.unwrap_or_default();
+                        let prefill = prefill.await;
+                        view! { <Incident i reply resolve move_out merge canned prefill draft /> }.into_any()
+                    }
                     Err(e) => failure_view(e, "/queue", "work on incidents"),
                 }
             })}
@@ -57,6 +96,9 @@ fn Incident(
     resolve: ServerAction<ResolveIncident>,
     move_out: ServerAction<MoveOutOfIncident>,
     merge: ServerAction<MergeIncident>,
+    canned: Vec<CannedView>,
+    prefill: Option<String>,
+    draft: RwSignal<String>,
 ) -> impl IntoView {
     let reply_error = action_error(reply);
     let resolve_error = action_error(resolve);
@@ -85,10 +127,24 @@ fn Incident(
         {open.then(|| view! {
             <section class="panel" aria-labelledby="update-title">
                 <h2 id="update-title">"Public update to every reporter"</h2>
+                <form method="get" action=format!("/incidents/{id}") class="inline canned-pick">
+                    <label for="canned-pick">"Saved reply"</label>
+                    " "
+                    <select id="canned-pick" name="canned">
+                        {canned.into_iter().map(|c| view! { <option value=c.id.to_string()>{c.title}</option> }).collect_view()}
+                    </select>
+                    " "
+                    <button type="submit">"Insert"</button>
+                    " "
+                    <a href="/canned">"Manage saved replies"</a>
+                </form>
                 <ActionForm action=reply>
                     <FormError error=reply_error fields=&["body"] />
                     <label for="incident-body">"Update"</label>
-                    <textarea id="incident-body" name="body" rows="3" maxlength="10000" aria-describedby="body-error"></textarea>
+                    <textarea id="incident-body" name="body" rows="3" maxlength="10000" aria-describedby="body-error"
+                        prop:value=move || draft.get()
+                        on:input:target=move |ev| draft.set(ev.target().value())
+                        inner_html=textarea_text(&prefill.clone().unwrap_or_default())></textarea>
                     <FieldError error=reply_error field="body" />
                     <input type="hidden" name="id" value=id.to_string() />
                     <button type="submit" class="primary">"Send to all reports"</button>

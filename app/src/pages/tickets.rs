@@ -12,7 +12,7 @@ use crate::{
     components::{
         badges::{ClassBadge, StatusBadge},
         countdown::{ticking_now, SlaCountdown},
-        forms::{action_error, FieldError, FormError},
+        forms::{action_error, textarea_text, FieldError, FormError},
         live::{live_changes, live_events},
     },
     pages::{failure_view, reports::detail::Details, route_id},
@@ -324,7 +324,7 @@ fn Ticket(
                     <textarea id="message-body" name="body" rows="4" maxlength="10000" aria-describedby="body-error"
                         prop:value=move || actions.draft.get()
                         on:input:target=move |ev| actions.draft.set(ev.target().value())
-                    >{prefill.clone().unwrap_or_default()}</textarea>
+                        inner_html=textarea_text(&prefill.clone().unwrap_or_default())></textarea>
                     <FieldError error=message_error field="body" />
                     <fieldset class="inline-choices">
                         <legend>"Who sees it"</legend>

@@ -145,3 +145,37 @@ pub async fn render_for(state: &AppState, ticket: i64, canned: i64) -> Result<St
         },
     ))
 }
+
+/// Canned reply `canned` with incident `incident`'s fields in its placeholders: the
+/// failing call as its reports share it (`GET /v1/orders/{id}`), its status, no single
+/// request id, and "everyone" for the developer (an update reaches every reporter).
+pub async fn render_for_incident(
+    state: &AppState,
+    incident: i64,
+    canned: i64,
+) -> Result<String, AppError> {
+    let db = &state.db;
+    let body: Option<String> = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT body FROM canned_replies WHERE id = $1")
+        .bind(canned)
+        .fetch_optional(pool)
+        .await)?;
+    let body = body.ok_or_else(|| AppError::not_found("canned reply"))?;
+    let lead: Option<(String, String, Option<i64>, Option<String>)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT r.method, r.endpoint_template, r.status_code, r.transport FROM incidents i \
+         JOIN reports r ON r.id = i.lead_report_id WHERE i.id = $1")
+        .bind(incident)
+        .fetch_optional(pool)
+        .await)?;
+    let (method, endpoint, code, transport) =
+        lead.ok_or_else(|| AppError::not_found("incident"))?;
+    Ok(render(
+        &body,
+        &Fields {
+            endpoint: format!("{method} {endpoint}"),
+            status: failure_label(code, transport.as_deref()),
+            request_id: None,
+            developer: "everyone".to_owned(),
+        },
+    ))
+}

@@ -93,6 +93,11 @@ pub const SERVER_FNS: &[Access] = &[
         &[("ticket", "{report}"), ("canned", "999999")],
     ),
     (
+        "render_canned_for_incident",
+        Some(Role::Agent),
+        &[("incident", "999999"), ("canned", "999999")],
+    ),
+    (
         "invite_staff",
         Some(Role::Manager),
         &[("email", "x@example.com"), ("role", "agent")],

@@ -151,7 +151,7 @@ fn ArticleTable(list: Vec<ArticleSummary>) -> impl IntoView {
                             <td>{a.codes}</td>
                             <td><code>{pattern}</code></td>
                             <td class="num">{a.version}</td>
-                            <td>{format!("{}, {}", a.by, a.updated_local)}</td>
+                            <td>{saved(&a.by, &a.updated_local)}</td>
                         </tr>
                     }
                 }).collect_view()}
@@ -159,6 +159,15 @@ fn ArticleTable(list: Vec<ArticleSummary>) -> impl IntoView {
         </table></div>
     }
     .into_any()
+}
+
+/// "who, when" of a save ("installation" alone for the starting catalogue).
+fn saved(by: &str, at_local: &str) -> String {
+    if at_local.is_empty() {
+        by.to_owned()
+    } else {
+        format!("{by}, {at_local}")
+    }
 }
 
 /// `/guidance/new`: a new article.
@@ -272,7 +281,7 @@ fn Article(
         </section>
         <section class="panel" aria-labelledby="versions-title">
             <h2 id="versions-title">"Versions"</h2>
-            <ol class="versions" reversed>
+            <ol class="versions">
                 {versions.into_iter().map(|v| view! { <Version v /> }).collect_view()}
             </ol>
         </section>
@@ -284,7 +293,7 @@ fn Version(v: ArticleVersion) -> impl IntoView {
     let first = v.version == 1;
     view! {
         <li id=format!("version-{}", v.version) data-version=v.version>
-            <p><strong>{format!("Version {}", v.version)}</strong>{format!(" — {}, {}", v.by, v.at_local)}</p>
+            <p><strong>{format!("Version {}", v.version)}</strong>{format!(" — {}", saved(&v.by, &v.at_local))}</p>
             {first.then(|| view! { <p class="hint">"The first version."</p> })}
             {(!first && v.changes.is_empty()).then(|| view! { <p class="hint">"No change to the text."</p> })}
             {v.changes.into_iter().map(|c| view! {

@@ -215,7 +215,7 @@ pub async fn list(state: &AppState, viewer: &CurrentUser) -> Result<Vec<ArticleS
             version: r.version,
             retired: r.retired_at.is_some(),
             by: r.by.unwrap_or_else(|| "installation".to_owned()),
-            updated_local: format_local(from_millis(r.created_at), &viewer.timezone),
+            updated_local: local_time(r.created_at, viewer),
         })
         .collect())
 }
@@ -243,7 +243,7 @@ pub async fn detail(
         .map(|(i, v)| ArticleVersion {
             version: v.version,
             by: v.by.clone().unwrap_or_else(|| "installation".to_owned()),
-            at_local: format_local(from_millis(v.created_at), &viewer.timezone),
+            at_local: local_time(v.created_at, viewer),
             changes: i
                 .checked_sub(1)
                 .map(|p| changes(&rows[p], v))
@@ -266,6 +266,16 @@ pub async fn detail(
         versions,
         kept: Default::default(),
     })
+}
+
+/// When a version was saved, in the viewer's timezone; empty for the installation's
+/// catalogue (stored at time 0).
+fn local_time(at: i64, viewer: &CurrentUser) -> String {
+    if at == 0 {
+        String::new()
+    } else {
+        format_local(from_millis(at), &viewer.timezone)
+    }
 }
 
 /// What changed from `old` to `new`, field by field, each as a line diff.

@@ -21,7 +21,7 @@ pub struct ArticleSummary {
     pub retired: bool,
     /// Who saved the current version ("installation" for the starting catalogue).
     pub by: String,
-    /// When, in the viewer's timezone.
+    /// When, in the viewer's timezone (empty for the installation's catalogue).
     pub updated_local: String,
 }
 
@@ -50,7 +50,7 @@ pub struct ArticleVersion {
     pub version: i64,
     /// Who saved it.
     pub by: String,
-    /// When, in the viewer's timezone.
+    /// When, in the viewer's timezone (empty for the installation's catalogue).
     pub at_local: String,
     /// What changed from the version before (empty for version 1).
     pub changes: Vec<FieldChange>,

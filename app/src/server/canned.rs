@@ -2,7 +2,7 @@
 //! ticket's reply box fills its placeholders with the ticket's fields.
 
 use super::{
-    db::{from_millis, millis, on_db, on_tx},
+    db::{from_millis, millis, on_db, on_tx, Db},
     intake::failure_label,
     state::AppState,
 };
@@ -118,15 +118,20 @@ pub async fn delete(state: &AppState, id: i64) -> Result<(), AppError> {
         .await
 }
 
-/// Canned reply `canned` with ticket `ticket`'s fields in its placeholders.
-pub async fn render_for(state: &AppState, ticket: i64, canned: i64) -> Result<String, AppError> {
-    let db = &state.db;
+/// The text of canned reply `canned` (404 if there is none).
+async fn body_of(db: &Db, canned: i64) -> Result<String, AppError> {
     let body: Option<String> = on_db!(db, pool => sqlx::query_scalar(
         "SELECT body FROM canned_replies WHERE id = $1")
         .bind(canned)
         .fetch_optional(pool)
         .await)?;
-    let body = body.ok_or_else(|| AppError::not_found("canned reply"))?;
+    body.ok_or_else(|| AppError::not_found("canned reply"))
+}
+
+/// Canned reply `canned` with ticket `ticket`'s fields in its placeholders.
+pub async fn render_for(state: &AppState, ticket: i64, canned: i64) -> Result<String, AppError> {
+    let db = &state.db;
+    let body = body_of(db, canned).await?;
     let row = super::tickets::queue_row(db, ticket)
         .await?
         .ok_or_else(|| AppError::not_found("ticket"))?;
@@ -155,12 +160,7 @@ pub async fn render_for_incident(
     canned: i64,
 ) -> Result<String, AppError> {
     let db = &state.db;
-    let body: Option<String> = on_db!(db, pool => sqlx::query_scalar(
-        "SELECT body FROM canned_replies WHERE id = $1")
-        .bind(canned)
-        .fetch_optional(pool)
-        .await)?;
-    let body = body.ok_or_else(|| AppError::not_found("canned reply"))?;
+    let body = body_of(db, canned).await?;
     let lead: Option<(String, String, Option<i64>, Option<String>)> = on_db!(db, pool => sqlx::query_as(
         "SELECT r.method, r.endpoint_template, r.status_code, r.transport FROM incidents i \
          JOIN reports r ON r.id = i.lead_report_id WHERE i.id = $1")

@@ -388,24 +388,7 @@ pub async fn save(
                 if current.draft() == d {
                     return Ok((d.slug, current.version));
                 }
-                let version = current.version + 1;
-                let n = on_tx!(tx, c => bind_content!(sqlx::query(
-                    "UPDATE guidance_articles SET codes = $1, keywords = $2, pattern_kind = $3, \
-                     title = $4, summary = $5, checks = $6, call_again = $7, \
-                     retry_same_request = $8, version = $9, updated_at = $10 \
-                     WHERE slug = $11 AND version = $12"), d)
-                    .bind(version)
-                    .bind(now)
-                    .bind(&d.slug)
-                    .bind(current.version)
-                    .execute(&mut *c)
-                    .await
-                    .map(|r| r.rows_affected()))?;
-                if n != 1 {
-                    return Err(edited_meanwhile());
-                }
-                insert_version(tx, &d, version, current.retired_at.is_some(), now, by).await?;
-                tx.stale(CacheKind::Guidance);
+                let version = next_version(tx, &current, &d, current.retired_at, now, by).await?;
                 Ok((d.slug, version))
             })
         })
@@ -430,27 +413,50 @@ pub async fn set_retired(
                 if current.retired_at.is_some() == retired {
                     return Ok(current.version);
                 }
-                let version = current.version + 1;
-                let n = on_tx!(tx, c => sqlx::query(
-                    "UPDATE guidance_articles SET retired_at = $1, version = $2, updated_at = $3 \
-                     WHERE slug = $4 AND version = $5")
-                    .bind(retired.then_some(now))
-                    .bind(version)
-                    .bind(now)
-                    .bind(&slug)
-                    .bind(current.version)
-                    .execute(&mut *c)
-                    .await
-                    .map(|r| r.rows_affected()))?;
-                if n != 1 {
-                    return Err(edited_meanwhile());
-                }
-                insert_version(tx, &current.draft(), version, retired, now, by).await?;
-                tx.stale(CacheKind::Guidance);
-                Ok(version)
+                next_version(
+                    tx,
+                    &current,
+                    &current.draft(),
+                    retired.then_some(now),
+                    now,
+                    by,
+                )
+                .await
             })
         })
         .await
+}
+
+/// Makes `d`, retired at `retired_at` or live, the version after `current`: a guarded
+/// update of the article (409 naming `version` if someone saved since) and its version
+/// row. Returns the new version.
+async fn next_version(
+    tx: &mut Tx,
+    current: &ArticleRow,
+    d: &ArticleDraft,
+    retired_at: Option<i64>,
+    now: i64,
+    by: i64,
+) -> Result<i64, AppError> {
+    let version = current.version + 1;
+    let n = on_tx!(tx, c => bind_content!(sqlx::query(
+        "UPDATE guidance_articles SET codes = $1, keywords = $2, pattern_kind = $3, \
+         title = $4, summary = $5, checks = $6, call_again = $7, retry_same_request = $8, \
+         version = $9, updated_at = $10, retired_at = $11 WHERE slug = $12 AND version = $13"), d)
+        .bind(version)
+        .bind(now)
+        .bind(retired_at)
+        .bind(&d.slug)
+        .bind(current.version)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    if n != 1 {
+        return Err(edited_meanwhile());
+    }
+    insert_version(tx, d, version, retired_at.is_some(), now, by).await?;
+    tx.stale(CacheKind::Guidance);
+    Ok(version)
 }
 
 fn edited_meanwhile() -> AppError {

@@ -5,92 +5,10 @@ use crate::{
     api::canned::{list_canned_replies, CannedView, DeleteCannedReply, SaveCannedReply},
     components::forms::{action_error, textarea_text, FieldError, FormError},
     domain::canned::PLACEHOLDERS,
-    error::AppError,
     pages::failure_view,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use std::future::Future;
-
-/// A reply box's saved replies and draft (tickets and incidents).
-#[derive(Clone, Copy)]
-pub struct ReplyDraft {
-    /// The team's saved replies, for the picker.
-    pub canned: Resource<Vec<CannedView>>,
-    /// The saved reply picked with `?canned=<id>`, filled in.
-    pub prefill: Resource<Option<String>>,
-    /// What is being written.
-    pub draft: RwSignal<String>,
-}
-
-/// The saved replies and draft of the reply box for `id()`: `?canned=<id>` in the page's
-/// URL (a plain GET form, so it works without JavaScript) is filled in by `render(id,
-/// canned)` and becomes the draft. The draft lives outside the page's view, so live
-/// refreshes never wipe it, and empties once `sent()` says the reply went out.
-pub fn reply_draft<R, Fut>(
-    id: impl Fn() -> i64 + Send + Sync + 'static,
-    render: R,
-    sent: impl Fn() -> bool + Send + Sync + 'static,
-) -> ReplyDraft
-where
-    R: Fn(i64, i64) -> Fut + Copy + Send + Sync + 'static,
-    Fut: Future<Output = Result<String, AppError>> + Send + 'static,
-{
-    let query = leptos_router::hooks::use_query_map();
-    let canned_id = move || {
-        query
-            .read()
-            .get("canned")
-            .and_then(|v| v.parse::<i64>().ok())
-    };
-    let canned = Resource::new(
-        || (),
-        |_| async { list_canned_replies().await.unwrap_or_default() },
-    );
-    let prefill = Resource::new(
-        move || (id(), canned_id()),
-        move |(id, pick)| async move {
-            match pick {
-                Some(c) => render(id, c).await.ok(),
-                None => None,
-            }
-        },
-    );
-    let draft = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        if let Some(Some(text)) = prefill.get() {
-            draft.set(text);
-        }
-    });
-    Effect::new(move |_| {
-        if sent() {
-            draft.set(String::new());
-        }
-    });
-    ReplyDraft {
-        canned,
-        prefill,
-        draft,
-    }
-}
-
-/// Picks a saved reply for the reply box of the page at `page` (a GET form to it).
-#[component]
-pub fn CannedPicker(page: String, canned: Vec<CannedView>) -> impl IntoView {
-    view! {
-        <form method="get" action=page class="inline canned-pick">
-            <label for="canned-pick">"Saved reply"</label>
-            " "
-            <select id="canned-pick" name="canned">
-                {canned.into_iter().map(|c| view! { <option value=c.id.to_string()>{c.title}</option> }).collect_view()}
-            </select>
-            " "
-            <button type="submit">"Insert"</button>
-            " "
-            <a href="/canned">"Manage saved replies"</a>
-        </form>
-    }
-}
 
 /// The saved replies page.
 #[component]

@@ -2,7 +2,7 @@
 
 use crate::{
     api::{
-        canned::{render_canned_for_incident, CannedView},
+        canned::{list_canned_replies, render_canned_for_incident, CannedView},
         incidents::{
             get_incident, IncidentView, MergeIncident, MoveOutOfIncident, ReplyIncident,
             ResolveIncident,
@@ -13,10 +13,7 @@ use crate::{
         forms::{action_error, textarea_text, FieldError, FormError},
         live::live_changes,
     },
-    pages::{
-        canned::{reply_draft, CannedPicker},
-        failure_view, route_id,
-    },
+    pages::{failure_view, route_id},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -44,19 +41,45 @@ pub fn IncidentPage() -> impl IntoView {
         },
         |(id, ..)| get_incident(id),
     );
-    // The update being written lives outside the incident's view: during a flood new
-    // reports re-render the incident every few seconds, and that must not wipe it.
-    let update = reply_draft(id, render_canned_for_incident, move || {
-        matches!(reply.value().get(), Some(Ok(_)))
+    // A saved reply picked for the update box (`?canned=<id>`, a plain GET form), with
+    // the incident's fields filled in.
+    let query = leptos_router::hooks::use_query_map();
+    let canned_id = move || {
+        query
+            .read()
+            .get("canned")
+            .and_then(|v| v.parse::<i64>().ok())
+    };
+    let canned = Resource::new(|| (), |_| list_canned_replies());
+    let prefill = Resource::new(
+        move || (id(), canned_id()),
+        |(id, pick)| async move {
+            match pick {
+                Some(c) => render_canned_for_incident(id, c).await.ok(),
+                None => None,
+            }
+        },
+    );
+    // The update being written lives here, outside the incident's view: during a flood
+    // new reports re-render the incident every few seconds, and that must not wipe it.
+    let draft = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Some(text)) = prefill.get() {
+            draft.set(text);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = reply.value().get() {
+            draft.set(String::new());
+        }
     });
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match incident.await {
                     Ok(i) => {
-                        let canned = update.canned.await;
-                        let prefill = update.prefill.await;
-                        let draft = update.draft;
+                        let canned = canned.await.unwrap_or_default();
+                        let prefill = prefill.await;
                         view! { <Incident i reply resolve move_out merge canned prefill draft /> }.into_any()
                     }
                     Err(e) => failure_view(e, "/queue", "work on incidents"),
@@ -104,7 +127,17 @@ fn Incident(
         {open.then(|| view! {
             <section class="panel" aria-labelledby="update-title">
                 <h2 id="update-title">"Public update to every reporter"</h2>
-                <CannedPicker page=format!("/incidents/{id}") canned />
+                <form method="get" action=format!("/incidents/{id}") class="inline canned-pick">
+                    <label for="canned-pick">"Saved reply"</label>
+                    " "
+                    <select id="canned-pick" name="canned">
+                        {canned.into_iter().map(|c| view! { <option value=c.id.to_string()>{c.title}</option> }).collect_view()}
+                    </select>
+                    " "
+                    <button type="submit">"Insert"</button>
+                    " "
+                    <a href="/canned">"Manage saved replies"</a>
+                </form>
                 <ActionForm action=reply>
                     <FormError error=reply_error fields=&["body"] />
                     <label for="incident-body">"Update"</label>

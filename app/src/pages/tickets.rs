@@ -3,7 +3,7 @@
 
 use crate::{
     api::{
-        canned::{render_canned_reply, CannedView},
+        canned::{list_canned_replies, render_canned_reply, CannedView},
         queue::{
             get_ticket, staff_members, ticket_presence, AssignTicket, ChangeStatus, ClaimTicket,
             PostMessage, PresenceView, TicketView,
@@ -15,12 +15,7 @@ use crate::{
         forms::{action_error, textarea_text, FieldError, FormError},
         live::{live_changes, live_events},
     },
-    pages::{
-        canned::{reply_draft, CannedPicker},
-        failure_view,
-        reports::detail::Details,
-        route_id,
-    },
+    pages::{failure_view, reports::detail::Details, route_id},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -49,10 +44,38 @@ pub fn TicketPage() -> impl IntoView {
         |(id, ..)| get_ticket(id),
     );
     let staff = Resource::new(|| (), |_| staff_members());
-    let reply = reply_draft(id, render_canned_reply, move || {
-        matches!(message.value().get(), Some(Ok(())))
+    // A saved reply picked for the reply box (`?canned=<id>`: a plain GET form, so it
+    // works without JavaScript too), with this ticket's fields filled in.
+    let query = leptos_router::hooks::use_query_map();
+    let canned_id = move || {
+        query
+            .read()
+            .get("canned")
+            .and_then(|v| v.parse::<i64>().ok())
+    };
+    let canned = Resource::new(|| (), |_| list_canned_replies());
+    let prefill = Resource::new(
+        move || (id(), canned_id()),
+        |(id, pick)| async move {
+            match pick {
+                Some(c) => render_canned_reply(id, c).await.ok(),
+                None => None,
+            }
+        },
+    );
+    // The reply being written: kept here, outside the ticket's view, so that a live
+    // update of the ticket (or a refused send) never wipes it.
+    let draft = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Some(text)) = prefill.get() {
+            draft.set(text);
+        }
     });
-    let draft = reply.draft;
+    Effect::new(move |_| {
+        if let Some(Ok(())) = message.value().get() {
+            draft.set(String::new());
+        }
+    });
     let presence = presence(id, draft);
     let actions = Actions {
         claim,
@@ -73,8 +96,8 @@ pub fn TicketPage() -> impl IntoView {
                 match ticket.await {
                     Ok(t) => {
                         let staff = staff.await.unwrap_or_default();
-                        let canned = reply.canned.await;
-                        let prefill = reply.prefill.await;
+                        let canned = canned.await.unwrap_or_default();
+                        let prefill = prefill.await;
                         view! { <Ticket t staff actions canned prefill /> }.into_any()
                     }
                     Err(e) => failure_view(e, "/queue", "work on tickets"),
@@ -282,7 +305,17 @@ fn Ticket(
         {(!closed).then(|| view! {
             <section class="panel" aria-labelledby="reply-title">
                 <h2 id="reply-title">"Reply or note"</h2>
-                <CannedPicker page=format!("/tickets/{id}") canned />
+                <form method="get" action=format!("/tickets/{id}") class="inline canned-pick">
+                    <label for="canned-pick">"Saved reply"</label>
+                    " "
+                    <select id="canned-pick" name="canned">
+                        {canned.into_iter().map(|c| view! { <option value=c.id.to_string()>{c.title}</option> }).collect_view()}
+                    </select>
+                    " "
+                    <button type="submit">"Insert"</button>
+                    " "
+                    <a href="/canned">"Manage saved replies"</a>
+                </form>
                 <ActionForm action=actions.message>
                     <FormError error=message_error fields=&["body", "visibility", "then_status"] />
                     <input type="hidden" name="id" value=id.to_string() />

@@ -601,6 +601,193 @@ pub async fn file_in_one_statement(
         .map(Some)
 }
 
+/// The report row of [`file_one_sqlite`]'s scripts: its 36 columns by number, the
+/// re-contact flag computed in place (`$37` says whether to look, `$38` from when), and
+/// the incident (`$40`) it joins, as the statements before it left it.
+macro_rules! sqlite_insert_one {
+    ($incident:literal, $member:literal) => {
+        concat!(
+            "INSERT INTO reports (reporter_id, endpoint, endpoint_template, method, \
+             status_code, transport, class, message, request_id, occurred_at, \
+             reporter_timezone, environment, retries, retry_interval_secs, retry_followed, \
+             retry_reason, description, excerpt, token_fingerprints, guidance_slug, \
+             disposition, feedback, recontact, status, priority, created_at, routed_at, \
+             sla_target_minutes, due_at, at_risk_at, updated_at, created_day, notice_id, \
+             incident_id, incident_member, resolution_target_minutes, resolution_due_at, \
+             resolution_at_risk_at, resolution_pauses, guidance_version) VALUES ($1, $2, $3, \
+             $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+             $21, $22, $37 AND COALESCE((SELECT r.created_at FROM reports r \
+               WHERE r.reporter_id = $1 AND r.endpoint_template = $3 AND r.status_code = $5 \
+               AND r.disposition = 'deflected' ORDER BY r.created_at DESC LIMIT 1) >= $38, \
+               FALSE), \
+             $23, $24, $25, $26, $27, $28, $29, $25, $30, $31, ",
+            $incident,
+            ", ",
+            $member,
+            ", $32, $33, $34, $35, $36) RETURNING id, recontact; "
+        )
+    };
+}
+
+/// The "filed" history entry of the report just inserted (the writer is alone, so the
+/// newest id is that report's).
+macro_rules! sqlite_filed_event {
+    () => {
+        "INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
+         VALUES ((SELECT MAX(id) FROM reports), $1, 'filed', $39, $25); "
+    };
+}
+
+/// [`file_one_sqlite`] for a report outside any incident: the transaction, the report,
+/// its history entry, the commit.
+const FILE_ONE_SQLITE: &str = concat!(
+    "BEGIN IMMEDIATE; ",
+    sqlite_insert_one!("NULL", "FALSE"),
+    sqlite_filed_event!(),
+    "COMMIT"
+);
+
+/// [`file_one_sqlite`] for a routed report that joins (or starts) an incident: the
+/// same steps as [`insert_batch`] with `incidents::claim` and `settle_leads`, each a
+/// statement. An accepting incident whose window passed stops accepting; the join
+/// (or a new incident) answers the incident as it left it; the report is a member
+/// when the incident's lead is active; a new incident is led by the report; an
+/// incident whose lead is no longer active is recomputed, and its members marked
+/// only then (`changes()`: the recomputation changed a row).
+const FILE_ONE_SQLITE_INCIDENT: &str = concat!(
+    "BEGIN IMMEDIATE; ",
+    "UPDATE incidents SET accepting = FALSE WHERE group_key = $40 AND accepting \
+     AND last_report_at < $41; ",
+    "INSERT INTO incidents (group_key, status, accepting, lead_report_id, report_count, \
+     first_report_at, last_report_at, created_at) VALUES ($40, 'open', TRUE, NULL, 1, $25, \
+     $25, $25) ON CONFLICT (group_key) WHERE accepting DO UPDATE SET \
+     report_count = incidents.report_count + 1, \
+     last_report_at = CASE WHEN incidents.last_report_at < excluded.last_report_at \
+       THEN excluded.last_report_at ELSE incidents.last_report_at END \
+     RETURNING id, lead_report_id, COALESCE((SELECT r.status IN ('new', 'open', 'waiting') \
+       FROM reports r WHERE r.id = incidents.lead_report_id), FALSE), report_count, status, \
+       latest_update, latest_update_at, COALESCE((SELECT TRUE FROM incident_followers f \
+       WHERE f.incident_id = incidents.id AND f.user_id = $1), FALSE); ",
+    sqlite_insert_one!(
+        "(SELECT id FROM incidents WHERE group_key = $40 AND accepting)",
+        "COALESCE((SELECT r.status IN ('new', 'open', 'waiting') FROM incidents i \
+         JOIN reports r ON r.id = i.lead_report_id WHERE i.group_key = $40 AND i.accepting), \
+         FALSE)"
+    ),
+    "UPDATE incidents SET lead_report_id = (SELECT MAX(id) FROM reports) \
+     WHERE group_key = $40 AND accepting AND lead_report_id IS NULL; ",
+    "UPDATE incidents SET \
+     report_count = (SELECT COUNT(*) FROM reports WHERE incident_id = incidents.id), \
+     first_report_at = COALESCE((SELECT MIN(created_at) FROM reports \
+       WHERE incident_id = incidents.id), first_report_at), \
+     last_report_at = COALESCE((SELECT MAX(created_at) FROM reports \
+       WHERE incident_id = incidents.id), last_report_at), \
+     lead_report_id = (SELECT id FROM reports WHERE incident_id = incidents.id ORDER BY \
+       CASE WHEN status IN ('new', 'open', 'waiting') THEN 0 ELSE 1 END, due_at, id LIMIT 1) \
+     WHERE group_key = $40 AND accepting AND NOT COALESCE((SELECT r.status IN ('new', \
+       'open', 'waiting') FROM reports r WHERE r.id = incidents.lead_report_id), FALSE); ",
+    "UPDATE reports SET incident_member = (id <> (SELECT lead_report_id FROM incidents \
+       WHERE id = reports.incident_id)) \
+     WHERE incident_id = (SELECT id FROM incidents WHERE group_key = $40 AND accepting \
+       AND changes() > 0) \
+     AND incident_member <> (id <> (SELECT lead_report_id FROM incidents \
+       WHERE id = reports.incident_id)); ",
+    sqlite_filed_event!(),
+    "COMMIT"
+);
+
+/// Files one report on SQLite with one round trip to the connection's thread: a
+/// script that begins the transaction, does what [`insert_batch`] does for one report,
+/// and commits (a lone filing — the common case while the desk is not flooded — made
+/// six round trips, and the thread hand-overs were most of its time). The commit is
+/// its last statement, so an `Err` means nothing was committed: the caller rolls back
+/// whatever is open and files the report step by step, which answers its own error.
+/// `Ok(Err(_))`: committed, but its answer could not be read (never filed again).
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn file_one_sqlite(
+    c: &mut sqlx::SqliteConnection,
+    r: &NewReport,
+) -> Result<Result<Filed, sqlx::Error>, sqlx::Error> {
+    let (script, window) = match &r.incident {
+        Some((_, window)) => (FILE_ONE_SQLITE_INCIDENT, *window),
+        None => (FILE_ONE_SQLITE, 0),
+    };
+    let at = millis(r.created_at);
+    let rows = sqlx::query(script)
+        .bind(r.reporter_id)
+        .bind(&r.endpoint)
+        .bind(&r.endpoint_template)
+        .bind(&r.method)
+        .bind(r.status_code)
+        .bind(&r.transport)
+        .bind(&r.class)
+        .bind(&r.message)
+        .bind(&r.request_id)
+        .bind(millis(r.occurred_at))
+        .bind(&r.reporter_timezone)
+        .bind(&r.environment)
+        .bind(r.retries)
+        .bind(r.retry_interval_secs)
+        .bind(r.retry_followed)
+        .bind(&r.retry_reason)
+        .bind(&r.description)
+        .bind(&r.excerpt)
+        .bind(&r.token_fingerprints)
+        .bind(&r.guidance_slug)
+        .bind(&r.disposition)
+        .bind(&r.feedback)
+        .bind(&r.status)
+        .bind(&r.priority)
+        .bind(at)
+        .bind(r.sla.map(|s| millis(s.routed_at)))
+        .bind(r.sla.map(|s| s.target_minutes))
+        .bind(r.sla.map(|s| millis(s.due_at)))
+        .bind(r.sla.map(|s| millis(s.at_risk_at)))
+        .bind(&r.created_day)
+        .bind(r.notice_id)
+        .bind(r.sla.map(|s| s.resolution_target_minutes))
+        .bind(r.sla.map(|s| millis(s.resolution_due_at)))
+        .bind(r.sla.map(|s| millis(s.resolution_at_risk_at)))
+        .bind(r.sla.is_some_and(|s| s.resolution_pauses))
+        .bind(r.guidance_version)
+        .bind(r.disposition == "deflected" && r.status_code.is_some())
+        .bind(at - RECONTACT_MS)
+        .bind(&r.filed_detail)
+        .bind(r.incident.as_ref().map(|(key, _)| key.as_str()))
+        .bind(at - window)
+        .fetch_all(c)
+        .await?;
+    Ok(read_one_filed(&rows))
+}
+
+/// What [`file_one_sqlite`]'s script answered: the incident's row (when it has one),
+/// then the report's.
+fn read_one_filed(rows: &[sqlx::sqlite::SqliteRow]) -> Result<Filed, sqlx::Error> {
+    use sqlx::Row;
+    let (report, claim) = match rows {
+        [report] => (report, None),
+        [claim, report] => (report, Some(claim)),
+        _ => return Err(sqlx::Error::RowNotFound),
+    };
+    let incident = claim
+        .map(|c| {
+            Ok::<_, sqlx::Error>(super::incidents::IncidentSnapshot {
+                id: c.try_get(0)?,
+                report_count: c.try_get(3)?,
+                status: c.try_get(4)?,
+                latest_update: c.try_get(5)?,
+                latest_update_at: c.try_get(6)?,
+                reporter_follows: Some(c.try_get(7)?),
+            })
+        })
+        .transpose()?;
+    Ok(Filed {
+        id: report.try_get(0)?,
+        incident,
+        recontact: report.try_get(1)?,
+    })
+}
+
 /// One multi-row `INSERT` of reports with their re-contact flags and incidents;
 /// returns their ids in the order given. (Each engine numbers the rows of one `INSERT`
 /// in the order of its `VALUES`, so the returned ids sorted are that order.)

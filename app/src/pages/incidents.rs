@@ -74,6 +74,9 @@ pub fn IncidentPage() -> impl IntoView {
         }
     });
     view! {
+        // The title stays outside the view that live changes rebuild, so the page never
+        // goes without one while a new copy replaces the old.
+        <Title text=move || format!("Incident #{}", id()) />
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match incident.await {
@@ -109,7 +112,6 @@ fn Incident(
     let id = i.id;
     let title = format!("Incident #{id}");
     view! {
-        <Title text=title.clone() />
         <section class="panel">
             <p class="breadcrumb"><a href="/queue">"Queue"</a> " / " {title.clone()}</p>
             <h1>{title}</h1>

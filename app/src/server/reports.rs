@@ -601,6 +601,36 @@ pub async fn file_in_one_statement(
         .map(Some)
 }
 
+/// Binds a report's columns from `reporter_id` to `feedback`, in the order every
+/// report `INSERT` lists them, with `bind` (a query) or `push_bind` (a `QueryBuilder`
+/// row); the caller chains the rest.
+macro_rules! bind_report_head {
+    ($q:expr, $bind:ident, $r:expr) => {
+        $q.$bind($r.reporter_id)
+            .$bind(&$r.endpoint)
+            .$bind(&$r.endpoint_template)
+            .$bind(&$r.method)
+            .$bind($r.status_code)
+            .$bind(&$r.transport)
+            .$bind(&$r.class)
+            .$bind(&$r.message)
+            .$bind(&$r.request_id)
+            .$bind(millis($r.occurred_at))
+            .$bind(&$r.reporter_timezone)
+            .$bind(&$r.environment)
+            .$bind($r.retries)
+            .$bind($r.retry_interval_secs)
+            .$bind($r.retry_followed)
+            .$bind(&$r.retry_reason)
+            .$bind(&$r.description)
+            .$bind(&$r.excerpt)
+            .$bind(&$r.token_fingerprints)
+            .$bind(&$r.guidance_slug)
+            .$bind(&$r.disposition)
+            .$bind(&$r.feedback)
+    };
+}
+
 /// The report row of [`file_one_sqlite`]'s scripts: its 36 columns by number, the
 /// re-contact flag computed in place (`$37` says whether to look, `$38` from when), and
 /// the incident (`$40`) it joins, as the statements before it left it.
@@ -713,29 +743,7 @@ pub async fn file_one_sqlite(
         None => (FILE_ONE_SQLITE, 0),
     };
     let at = millis(r.created_at);
-    let rows = sqlx::query(script)
-        .bind(r.reporter_id)
-        .bind(&r.endpoint)
-        .bind(&r.endpoint_template)
-        .bind(&r.method)
-        .bind(r.status_code)
-        .bind(&r.transport)
-        .bind(&r.class)
-        .bind(&r.message)
-        .bind(&r.request_id)
-        .bind(millis(r.occurred_at))
-        .bind(&r.reporter_timezone)
-        .bind(&r.environment)
-        .bind(r.retries)
-        .bind(r.retry_interval_secs)
-        .bind(r.retry_followed)
-        .bind(&r.retry_reason)
-        .bind(&r.description)
-        .bind(&r.excerpt)
-        .bind(&r.token_fingerprints)
-        .bind(&r.guidance_slug)
-        .bind(&r.disposition)
-        .bind(&r.feedback)
+    let rows = bind_report_head!(sqlx::query(script), bind, r)
         .bind(&r.status)
         .bind(&r.priority)
         .bind(at)
@@ -809,28 +817,7 @@ async fn insert_rows(
         );
         let rows = chunk.iter().zip(recontact).zip(incidents);
         q.push_values(rows, |mut b, ((r, recontact), incident)| {
-            b.push_bind(r.reporter_id)
-                .push_bind(&r.endpoint)
-                .push_bind(&r.endpoint_template)
-                .push_bind(&r.method)
-                .push_bind(r.status_code)
-                .push_bind(&r.transport)
-                .push_bind(&r.class)
-                .push_bind(&r.message)
-                .push_bind(&r.request_id)
-                .push_bind(millis(r.occurred_at))
-                .push_bind(&r.reporter_timezone)
-                .push_bind(&r.environment)
-                .push_bind(r.retries)
-                .push_bind(r.retry_interval_secs)
-                .push_bind(r.retry_followed)
-                .push_bind(&r.retry_reason)
-                .push_bind(&r.description)
-                .push_bind(&r.excerpt)
-                .push_bind(&r.token_fingerprints)
-                .push_bind(&r.guidance_slug)
-                .push_bind(&r.disposition)
-                .push_bind(&r.feedback)
+            bind_report_head!(b, push_bind, r)
                 .push_bind(*recontact)
                 .push_bind(&r.status)
                 .push_bind(&r.priority)

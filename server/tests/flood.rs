@@ -532,6 +532,62 @@ async fn a_bad_report_fails_alone_in_its_batch(engine: Engine) {
     assert_no_open_transaction(&app).await;
 }
 
+/// A filing alone in its batch takes the short way (on SQLite one script from `BEGIN`
+/// to `COMMIT`, on PostgreSQL one statement). One that fails there — after it already
+/// joined its incident — leaves nothing behind: no report, no history, no count on the
+/// incident; its caller hears an error, and the next filing joins the same incident.
+async fn a_lone_filing_that_fails_leaves_nothing(engine: Engine) {
+    let app = spawn_app(engine).await;
+    app.developer("dev@example.com").await;
+    let db = app.db.clone();
+    let reporter = count(&db, "SELECT id FROM users WHERE email = 'dev@example.com'").await;
+    let first = db
+        .writer()
+        .file(new_report(reporter, 1, None))
+        .await
+        .expect("a good filing is stored");
+    let incident = first
+        .incident
+        .expect("a routed report joins an incident")
+        .id;
+    // A maintenance notice that does not exist: the report's insert fails after the
+    // incident claim in the same script or statement.
+    let mut bad = new_report(reporter, 2, None);
+    bad.notice_id = Some(999_999);
+    let e = db
+        .writer()
+        .file(bad)
+        .await
+        .expect_err("a dangling notice is refused");
+    assert_eq!(e.status / 100, 5, "{e:?}");
+    let e = db
+        .writer()
+        .file(new_report(reporter, 3, Some("no-such-article")))
+        .await
+        .expect_err("a dangling guidance article is refused");
+    assert_eq!(e.status / 100, 5, "{e:?}");
+    for (sql, want) in [
+        (
+            "SELECT COUNT(*) FROM reports WHERE description = 'Batch test'",
+            1,
+        ),
+        ("SELECT COUNT(*) FROM report_events WHERE kind = 'filed'", 1),
+        ("SELECT COUNT(*) FROM incidents", 1),
+        ("SELECT CAST(SUM(report_count) AS BIGINT) FROM incidents", 1),
+    ] {
+        assert_eq!(count(&db, sql).await, want, "{sql}");
+    }
+    let next = db
+        .writer()
+        .file(new_report(reporter, 4, None))
+        .await
+        .expect("the writer goes on");
+    let joined = next.incident.expect("it joins the incident");
+    assert_eq!((joined.id, joined.report_count), (incident, 2));
+    assert_nothing_half_written(&db).await;
+    assert_no_open_transaction(&app).await;
+}
+
 /// Two agents move the same ticket at the same moment: one wins, the other gets 409 and
 /// nothing of its action is stored.
 async fn conflicting_status_changes_one_wins(engine: Engine) {
@@ -827,6 +883,7 @@ on_both_engines!(
     clients_vanishing_mid_request_break_nothing,
     units_of_work_outlive_their_callers,
     a_bad_report_fails_alone_in_its_batch,
+    a_lone_filing_that_fails_leaves_nothing,
     conflicting_status_changes_one_wins,
     incident_updates_race_resolution,
     readiness_fails_while_writes_cannot_be_made,

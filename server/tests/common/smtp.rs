@@ -55,12 +55,19 @@ impl SmtpServer {
                         } else if upper == "DATA" {
                             let _ = write.write_all(b"354 go ahead\r\n").await;
                             let mut data = String::new();
+                            let mut complete = false;
                             while let Ok(Some(l)) = lines.next_line().await {
                                 if l == "." {
+                                    complete = true;
                                     break;
                                 }
                                 data.push_str(&l);
                                 data.push('\n');
+                            }
+                            // A message cut off before its final "." (a sender killed
+                            // mid-DATA) is dropped, as a real SMTP server drops it.
+                            if !complete {
+                                break;
                             }
                             current.data = data;
                             store.lock().unwrap().push(std::mem::take(&mut current));

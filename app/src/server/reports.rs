@@ -657,17 +657,15 @@ macro_rules! bind_report_tail {
     };
 }
 
-/// The report row of [`file_one_sqlite`]'s scripts: its 36 columns by number, the
-/// re-contact flag computed in place (`$37` says whether to look, `$38` from when), and
-/// the incident (`$40`) it joins, as the statements before it left it.
-macro_rules! sqlite_insert_one {
+/// A lone report's values in [`report_columns!`] order, as [`file_one_sqlite`]'s scripts
+/// and [`FILE_ONE_STATEMENT`] bind them: its 36 parameters, the re-contact flag computed
+/// in place (`$37` says whether to look, `$38` from when), and the incident and member
+/// flag given as SQL.
+macro_rules! lone_report_values {
     ($incident:literal, $member:literal) => {
         concat!(
-            "INSERT INTO reports (",
-            report_columns!(),
-            ") VALUES ($1, $2, $3, \
-             $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-             $21, $22, $37 AND COALESCE((SELECT r.created_at FROM reports r \
+            "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+             $19, $20, $21, $22, $37 AND COALESCE((SELECT r.created_at FROM reports r \
                WHERE r.reporter_id = $1 AND r.endpoint_template = $3 AND r.status_code = $5 \
                AND r.disposition = 'deflected' ORDER BY r.created_at DESC LIMIT 1) >= $38, \
                FALSE), \
@@ -675,7 +673,21 @@ macro_rules! sqlite_insert_one {
             $incident,
             ", ",
             $member,
-            ", $32, $33, $34, $35, $36) RETURNING id, recontact; "
+            ", $32, $33, $34, $35, $36"
+        )
+    };
+}
+
+/// The report row of [`file_one_sqlite`]'s scripts ([`lone_report_values!`]), with the
+/// incident (`$40`) it joins as the statements before it left it.
+macro_rules! sqlite_insert_one {
+    ($incident:literal, $member:literal) => {
+        concat!(
+            "INSERT INTO reports (",
+            report_columns!(),
+            ") VALUES (",
+            lone_report_values!($incident, $member),
+            ") RETURNING id, recontact; "
         )
     };
 }
@@ -816,17 +828,15 @@ inc AS (INSERT INTO incidents (group_key, status, accepting, lead_report_id, rep
     "), \
 rep AS (INSERT INTO reports (id, ",
     report_columns!(),
-    ") SELECT num.id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-  $17, $18, $19, $20, $21, $22, $37 AND COALESCE((SELECT r.created_at FROM reports r \
-    WHERE r.reporter_id = $1 AND r.endpoint_template = $3 AND r.status_code = $5 \
-    AND r.disposition = 'deflected' ORDER BY r.created_at DESC LIMIT 1) >= $38, FALSE), \
-  $23, $24, $25, $26, $27, $28, $29, $25, $30, $31, inc.id, \
-  CASE WHEN $40 IS NULL THEN FALSE \
-    WHEN inc.lead_report_id = num.id THEN FALSE \
-    WHEN inc.lead_active THEN TRUE \
-    ELSE faultdesk_file_in_transaction() END, \
-  $32, $33, $34, $35, $36 \
-  FROM num LEFT JOIN inc ON TRUE \
+    ") SELECT num.id, ",
+    lone_report_values!(
+        "inc.id",
+        "CASE WHEN $40 IS NULL THEN FALSE \
+         WHEN inc.lead_report_id = num.id THEN FALSE \
+         WHEN inc.lead_active THEN TRUE \
+         ELSE faultdesk_file_in_transaction() END"
+    ),
+    " FROM num LEFT JOIN inc ON TRUE \
   RETURNING id, recontact), \
 ev AS (INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
   SELECT num.id, $1, 'filed', $39, $25 FROM num), \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The browser bundle's size as it leaves the server: raw, gzip and brotli bytes of the
-# wasm, its JavaScript and the stylesheet in target/site/pkg (built by
+# main wasm (the first page's), its JavaScript, the chunk loader, the stylesheet and
+# each lazy route group's chunks in target/site/pkg (built by
 # scripts/build-site.sh, which also writes the .gz and .br files served). Writes
 # bench/results/wasm.json and prints a table. Build first: bash scripts/build-site.sh
 set -euo pipefail
@@ -10,22 +11,39 @@ PKG="$ROOT/target/site/pkg"
 python3 - "$PKG" "$ROOT/bench/results/wasm.json" <<'PY'
 import datetime as dt, json, os, re, sys
 pkg, out = sys.argv[1], sys.argv[2]
+size = lambda p: os.path.getsize(p) if os.path.exists(p) else None
+def row(name, kind):
+    path = os.path.join(pkg, name)
+    return {"file": name, "kind": kind, "raw_bytes": size(path),
+            "gzip_bytes": size(path + ".gz"), "brotli_bytes": size(path + ".br")}
+# What every page loads: the main module (the shell, the router and the start page),
+# its JavaScript, the chunk loader and the stylesheet.
 rows = []
 for name in sorted(os.listdir(pkg)):
-    m = re.fullmatch(r"faultdesk\.([0-9a-f]{16})\.(wasm|js|css)", name)
-    if not m:
-        continue
-    path = os.path.join(pkg, name)
-    size = lambda p: os.path.getsize(p) if os.path.exists(p) else None
-    rows.append({"file": name, "kind": m.group(2), "raw_bytes": size(path),
-                 "gzip_bytes": size(path + ".gz"), "brotli_bytes": size(path + ".br")})
+    m = re.fullmatch(r"(faultdesk|__wasm_split)\.([0-9a-f]{16})\.(wasm|js|css)", name)
+    if m:
+        rows.append(row(name, "loader" if m.group(1) == "__wasm_split" else m.group(3)))
 wasm = next(r for r in rows if r["kind"] == "wasm")
+# The lazy chunks, by route group (app/src/pages/lazy.rs): what the manifest says a
+# group's pages need on top of the main module.
+manifest = next((n for n in os.listdir(pkg) if re.fullmatch(r"__wasm_split_manifest\.[0-9a-f]{16}\.json", n)), None)
+groups, chunks = {}, {}
+if manifest:
+    with open(os.path.join(pkg, manifest)) as f:
+        for split, files in sorted(json.load(f).items()):
+            group = re.sub(r"_\d+$", "", split)
+            parts = [row(c + ".wasm", "chunk") for c in files]
+            for p in parts:
+                chunks[p["file"]] = p
+            groups[group] = {k: sum(p[k] for p in parts) for k in ("raw_bytes", "gzip_bytes", "brotli_bytes")}
+            groups[group]["files"] = len(parts)
 result = {
     "measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-    "what": "the one wasm bundle every page loads (no lazy chunks yet), after wasm-opt -Oz",
+    "what": "the first page's wasm (the main module: shell, router and start page; every other page is a lazy route), after wasm-opt -Oz; lazy_groups: what each route group's pages add",
     "build": os.environ.get("WASM_BUILD_NOTE", "scripts/build-site.sh with the profile it was run with (CI: wasm-release without LTO, 16 codegen units; scripts/run.sh: fat LTO, 1 codegen unit)"),
     "raw_bytes": wasm["raw_bytes"], "gzip_bytes": wasm["gzip_bytes"],
     "brotli_bytes": wasm["brotli_bytes"], "files": rows,
+    "lazy_groups": groups, "lazy_chunks": sorted(chunks.values(), key=lambda r: r["file"]),
 }
 # Earlier measurements stay: the previous headline goes into "history", and notes kept
 # by hand (such as "full_profile") are carried over.
@@ -50,4 +68,6 @@ with open(out, "w") as f:
 print("| file | raw | gzip | brotli |\n|---|---:|---:|---:|")
 for r in rows:
     print(f"| {r['kind']} | {r['raw_bytes']:,} | {r['gzip_bytes']:,} | {r['brotli_bytes']:,} |")
+for g, r in groups.items():
+    print(f"| lazy: {g} ({r['files']} files) | {r['raw_bytes']:,} | {r['gzip_bytes']:,} | {r['brotli_bytes']:,} |")
 PY

@@ -20,32 +20,47 @@ FRONT_DIR="$TARGET_DIR/front"
 say "compiling the server and the browser bundle (release)"
 cargo build --release --locked -p server &
 server=$!
-cargo build --profile wasm-release --locked -p frontend --target wasm32-unknown-unknown \
+# --emit-relocs: the splitter (below) needs the linker's relocations.
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Clink-args=--emit-relocs" \
+  cargo build --profile wasm-release --locked -p frontend --target wasm32-unknown-unknown \
   --target-dir "$FRONT_DIR"
+# The splitter (a small build tool of ours over wasm_split_cli_support; seconds once built).
+cargo build --release --locked --manifest-path scripts/wasm-split/Cargo.toml \
+  --target-dir "$TARGET_DIR/tools"
 wait "$server"
 
 say "assembling $SITE"
 rm -rf "$SITE.new"
 mkdir -p "$SITE.new/pkg"
 cp -R public/. "$SITE.new/"
-wasm-bindgen --target web --no-typescript --out-dir "$SITE.new/pkg" --out-name faultdesk \
-  "$FRONT_DIR/wasm32-unknown-unknown/wasm-release/frontend.wasm"
-wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  -o "$SITE.new/pkg/faultdesk_bg.wasm" "$SITE.new/pkg/faultdesk_bg.wasm"
+# Split the bundle at its lazy routes (app/src/pages/lazy.rs): the main module, which
+# wasm-bindgen then processes, plus one wasm chunk per route group and per piece of
+# code the groups share, the loader that fetches them, and the manifest the server
+# reads to preload a page's chunks. The placeholder becomes the content hash below.
+PLACEHOLDER="________________"
+SPLIT="$FRONT_DIR/split"
+rm -rf "$SPLIT"
+mkdir -p "$SPLIT"
+"$TARGET_DIR/tools/release/faultdesk-wasm-split" \
+  "$FRONT_DIR/wasm32-unknown-unknown/wasm-release/frontend.wasm" "$SITE.new/pkg" \
+  "$SPLIT/faultdesk.wasm" "./faultdesk.$PLACEHOLDER.js" "./__wasm_split.$PLACEHOLDER.js" > "$SPLIT/chunks.txt"
+wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
+  --out-dir "$SITE.new/pkg" --out-name faultdesk "$SPLIT/faultdesk.wasm"
+for wasm in "$SITE.new/pkg/faultdesk_bg.wasm" $(sed "s|^|$SITE.new/pkg/|" "$SPLIT/chunks.txt"); do
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue -o "$wasm" "$wasm" &
+done
+wait
 cp style/main.css "$SITE.new/pkg/faultdesk.css"
 
 # Content-hashed names (the server reads them from faultdesk-hash.txt next to its
-# binary and serves /pkg with a year-long cache), and brotli + gzip files beside each,
-# sent as they are to browsers that accept them.
-hash() { sha256sum "$1" | cut -c1-16; }
-JS_HASH="$(hash "$SITE.new/pkg/faultdesk.js")"
-WASM_HASH="$(hash "$SITE.new/pkg/faultdesk_bg.wasm")"
-CSS_HASH="$(hash "$SITE.new/pkg/faultdesk.css")"
-mv "$SITE.new/pkg/faultdesk.js" "$SITE.new/pkg/faultdesk.$JS_HASH.js"
-mv "$SITE.new/pkg/faultdesk_bg.wasm" "$SITE.new/pkg/faultdesk.$WASM_HASH.wasm"
+# binary and serves /pkg with a year-long cache): one hash names the main module, the
+# loader, the manifest and the chunks (scripts/hash-pkg.mjs), the stylesheet its own.
+# Brotli and gzip files go beside each, sent as they are to browsers that accept them.
+HASH="$(node scripts/hash-pkg.mjs "$SITE.new/pkg" "$PLACEHOLDER")"
+CSS_HASH="$(sha256sum "$SITE.new/pkg/faultdesk.css" | cut -c1-16)"
 mv "$SITE.new/pkg/faultdesk.css" "$SITE.new/pkg/faultdesk.$CSS_HASH.css"
-for f in "$SITE.new"/pkg/faultdesk.*; do
+for f in "$SITE.new"/pkg/*.js "$SITE.new"/pkg/*.wasm "$SITE.new"/pkg/*.css; do
   gzip -9 -k -n "$f"
   node -e 'const fs = require("fs"), z = require("zlib"); const f = process.argv[1];
     fs.writeFileSync(f + ".br", z.brotliCompressSync(fs.readFileSync(f), { params: {
@@ -53,6 +68,7 @@ for f in "$SITE.new"/pkg/faultdesk.*; do
 done
 rm -rf "$SITE"
 mv "$SITE.new" "$SITE"
-printf 'js: %s\nwasm: %s\ncss: %s\n' "$JS_HASH" "$WASM_HASH" "$CSS_HASH" > "$TARGET_DIR/release/faultdesk-hash.txt"
-WASM="$SITE/pkg/faultdesk.$WASM_HASH.wasm"
-say "built: $TARGET_DIR/release/server and $SITE (wasm: $(du -b "$WASM" | cut -f1) bytes, $(du -b "$WASM.br" | cut -f1) brotli, $(du -b "$WASM.gz" | cut -f1) gzip)"
+printf 'js: %s\nwasm: %s\ncss: %s\nsplit: %s\nmanifest: %s\n' "$HASH" "$HASH" "$CSS_HASH" "$HASH" "$HASH" \
+  > "$TARGET_DIR/release/faultdesk-hash.txt"
+WASM="$SITE/pkg/faultdesk.$HASH.wasm"
+say "built: $TARGET_DIR/release/server and $SITE (main wasm: $(du -b "$WASM" | cut -f1) bytes, $(du -b "$WASM.br" | cut -f1) brotli, $(du -b "$WASM.gz" | cut -f1) gzip; $(wc -l < "$SPLIT/chunks.txt") lazy chunks)"

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes, A},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 
 /// The document around the app; rendered on the server only.
@@ -126,13 +126,6 @@ fn Frame() -> impl IntoView {
     #[cfg(not(feature = "hydrate"))]
     let _ = alerts_changed;
     crate::components::notices::provide_current_notices();
-    // Marks the page once the wasm has taken over (browser tests wait for it).
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 
     view! {
         <Header />
@@ -140,87 +133,119 @@ fn Frame() -> impl IntoView {
         <main id="main">
             <Routes fallback=|| view! { <pages::not_found::NotFound /> }>
                 <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
-                <Route path=path!("/signup") view=pages::account::SignupPage ssr=SsrMode::Async />
-                <Route path=path!("/login") view=pages::account::LoginPage ssr=SsrMode::Async />
-                <Route path=path!("/account") view=pages::password::AccountPage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/signup")
+                    view={Lazy::<pages::lazy::Signup>::new()}
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/login")
+                    view={Lazy::<pages::lazy::Login>::new()}
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/account")
+                    view={Lazy::<pages::lazy::Account>::new()}
+                    ssr=SsrMode::Async
+                />
                 <Route
                     path=path!("/forgot-password")
-                    view=pages::password::ForgotPasswordPage
+                    view={Lazy::<pages::lazy::ForgotPassword>::new()}
                     ssr=SsrMode::Async
                 />
                 <Route
                     path=path!("/reset-password")
-                    view=pages::password::ResetPasswordPage
+                    view={Lazy::<pages::lazy::ResetPassword>::new()}
                     ssr=SsrMode::Async
                 />
-                <Route path=path!("/invite") view=pages::password::InvitePage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/invite")
+                    view={Lazy::<pages::lazy::Invite>::new()}
+                    ssr=SsrMode::Async
+                />
                 <Route
                     path=path!("/manager/people")
-                    view=pages::people::PeoplePage
+                    view={Lazy::<pages::lazy::People>::new()}
                     ssr=SsrMode::Async
                 />
                 <Route
                     path=path!("/reports/new")
-                    view=pages::reports::new::NewReportPage
+                    view={Lazy::<pages::lazy::NewReport>::new()}
                     ssr=SsrMode::Async
                 />
                 <Route
                     path=path!("/reports")
-                    view=pages::reports::list::MyReportsPage
+                    view={Lazy::<pages::lazy::MyReports>::new()}
                     ssr=SsrMode::Async
                 />
                 <Route
                     path=path!("/reports/:id")
-                    view=pages::reports::detail::ReportPage
+                    view={Lazy::<pages::lazy::Report>::new()}
                     ssr=SsrMode::Async
                 />
                 <Route
                     path=path!("/account/tokens")
-                    view=pages::tokens::TokensPage
+                    view={Lazy::<pages::lazy::Tokens>::new()}
                     ssr=SsrMode::Async
                 />
-                <Route path=path!("/queue") view=pages::queue::QueuePage ssr=SsrMode::Async />
-                <Route path=path!("/alerts") view=pages::alerts::AlertsPage ssr=SsrMode::Async />
-                <Route path=path!("/canned") view=pages::canned::CannedPage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/queue")
+                    view={Lazy::<pages::lazy::Queue>::new()}
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/alerts")
+                    view={Lazy::<pages::lazy::Alerts>::new()}
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/canned")
+                    view={Lazy::<pages::lazy::Canned>::new()}
+                    ssr=SsrMode::Async
+                />
                 <Route
                     path=path!("/guidance")
-                    view=pages::guidance::GuidancePage
+                    view={Lazy::<pages::lazy::Guidance>::new()}
                     ssr=SsrMode::Async
                 />
                 <Route
                     path=path!("/guidance/new")
-                    view=pages::guidance::NewArticlePage
+                    view={Lazy::<pages::lazy::NewArticle>::new()}
                     ssr=SsrMode::Async
                 />
                 <Route
                     path=path!("/guidance/:slug")
-                    view=pages::guidance::ArticlePage
+                    view={Lazy::<pages::lazy::Article>::new()}
                     ssr=SsrMode::Async
                 />
                 <Route
                     path=path!("/tickets/:id")
-                    view=pages::tickets::TicketPage
+                    view={Lazy::<pages::lazy::Ticket>::new()}
                     ssr=SsrMode::Async
                 />
                 <Route
                     path=path!("/incidents/:id")
-                    view=pages::incidents::IncidentPage
+                    view={Lazy::<pages::lazy::Incident>::new()}
                     ssr=SsrMode::Async
                 />
-                <Route path=path!("/notices") view=pages::notices::NoticesPage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/notices")
+                    view={Lazy::<pages::lazy::Notices>::new()}
+                    ssr=SsrMode::Async
+                />
                 <Route
                     path=path!("/manager/reports")
-                    view=pages::manager::reports::ManagerReportsPage
+                    view={Lazy::<pages::lazy::ManagerReports>::new()}
                     ssr=SsrMode::Async
                 />
                 <Route
                     path=path!("/settings/sla")
-                    view=pages::sla_policy::SlaPolicyPage
+                    view={Lazy::<pages::lazy::SlaPolicy>::new()}
                     ssr=SsrMode::Async
                 />
                 <Route
                     path=path!("/settings/calendar")
-                    view=pages::calendar::CalendarPage
+                    view={Lazy::<pages::lazy::Calendar>::new()}
                     ssr=SsrMode::Async
                 />
             </Routes>

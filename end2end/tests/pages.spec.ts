@@ -2,7 +2,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { STAFF } from "../global-setup";
-import { fillReport, hydrated, signIn, signUp } from "./helpers";
+import { fillReport, hydrated, PASSWORD, signIn, signUp, uniqueEmail } from "./helpers";
 
 /**
  * Every page, as every role sees it: no WCAG 2.1 A/AA violation found by axe-core, and
@@ -145,4 +145,56 @@ test("the browser bundle is content-named, precompressed and cached for good", a
     // Decoded, every variant is the same module (a wasm file starts with "\0asm").
     expect((await r.body()).subarray(0, 4).toString("latin1")).toBe("\0asm");
   }
+});
+
+test("the start page loads only the main bundle; other pages bring their route group's chunks", async ({ page, request }) => {
+  const loaded: string[] = [];
+  page.on("response", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith("/pkg/")) loaded.push(path);
+  });
+  const chunk = /^\/pkg\/(chunk_\d+|split_[a-z_]+_\d+)\.[0-9a-f]{16}\.wasm$/;
+
+  // The first page a developer sees is in the main module: no chunk is fetched.
+  await page.goto("/");
+  await hydrated(page);
+  const wasm = loaded.filter((p) => p.endsWith(".wasm"));
+  expect(wasm, loaded.join(", ")).toEqual([expect.stringMatching(/^\/pkg\/faultdesk\.[0-9a-f]{16}\.wasm$/)]);
+
+  // Following a link to a lazy page fetches its group's chunks, and the page works.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+  expect(loaded.some((p) => /^\/pkg\/split_account_pages_\d+\.[0-9a-f]{16}\.wasm$/.test(p)), loaded.join(", ")).toBe(true);
+  await page.getByLabel("Email").fill("nobody@example.com");
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toBeVisible();
+  await expect(page).toHaveURL(/\/login$/);
+
+  // A lazy page rendered by the server names its chunks for the browser to fetch beside
+  // the main module, then hydrates with them.
+  loaded.length = 0;
+  await page.goto("/signup");
+  const preloads = await page
+    .locator('link[rel="preload"][href$=".wasm"]')
+    .evaluateAll((links) => links.map((l) => new URL((l as HTMLLinkElement).href).pathname));
+  expect(preloads.length, preloads.join(", ")).toBeGreaterThan(1);
+  for (const p of preloads.filter((p) => !p.includes("/faultdesk."))) expect(p).toMatch(chunk);
+  expect(preloads.some((p) => p.includes("split_account_pages_"))).toBe(true);
+  await hydrated(page);
+  await page.getByLabel("Email").fill(uniqueEmail("lazy"));
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("Your timezone").fill("Mars/Olympus_Mons");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.locator("#timezone-error")).toBeVisible();
+
+  // Chunks are content-named, precompressed and cached for good, like the main module.
+  const some = loaded.find((p) => chunk.test(p));
+  expect(some, loaded.join(", ")).toBeTruthy();
+  const r = await request.get(some!, { headers: { "Accept-Encoding": "br" } });
+  expect(r.status()).toBe(200);
+  expect(r.headers()["content-encoding"]).toBe("br");
+  expect(r.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
+  expect((await r.body()).subarray(0, 4).toString("latin1")).toBe("\0asm");
 });

@@ -7,6 +7,7 @@ pub mod canned;
 pub mod guidance;
 pub mod home;
 pub mod incidents;
+pub mod lazy;
 pub mod manager;
 pub mod not_found;
 pub mod notices;

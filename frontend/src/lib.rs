@@ -13,7 +13,9 @@ pub fn hydrate() {
         let Some(body) = leptos::prelude::document().body() else {
             return;
         };
-        leptos::mount::hydrate_from_async(body.clone(), app::App).await.forget();
+        leptos::mount::hydrate_from_async(body.clone(), app::App)
+            .await
+            .forget();
         // Marks the page once the wasm has taken it over, lazy route included (browser
         // tests wait for it).
         let _ = body.set_attribute("data-hydrated", "true");

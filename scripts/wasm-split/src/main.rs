@@ -12,10 +12,18 @@ use std::{collections::BTreeMap, path::Path, process::ExitCode};
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [input, out_dir, main_out, main_module, link_name] = args.as_slice() else {
-        eprintln!("usage: faultdesk-wasm-split INPUT.wasm OUT_DIR MAIN_OUT.wasm MAIN_MODULE LINK_NAME");
+        eprintln!(
+            "usage: faultdesk-wasm-split INPUT.wasm OUT_DIR MAIN_OUT.wasm MAIN_MODULE LINK_NAME"
+        );
         return ExitCode::from(2);
     };
-    match split(input, Path::new(out_dir), Path::new(main_out), main_module, link_name) {
+    match split(
+        input,
+        Path::new(out_dir),
+        Path::new(main_out),
+        main_module,
+        link_name,
+    ) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("faultdesk-wasm-split: {e:?}");
@@ -44,7 +52,11 @@ fn split(
         out_dir.join("__wasm_split_manifest.json"),
         serde_json::to_string_pretty(&manifest)?,
     )?;
-    let mut chunks: Vec<_> = split.split_modules.iter().filter_map(|p| p.file_name()).collect();
+    let mut chunks: Vec<_> = split
+        .split_modules
+        .iter()
+        .filter_map(|p| p.file_name())
+        .collect();
     chunks.sort();
     for chunk in chunks {
         println!("{}", chunk.to_string_lossy());

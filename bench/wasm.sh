@@ -8,9 +8,14 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PKG="$ROOT/target/site/pkg"
 [ -d "$PKG" ] || { echo "no $PKG: run scripts/build-site.sh first" >&2; exit 1; }
-python3 - "$PKG" "$ROOT/bench/results/wasm.json" <<'PY'
+# The current build's files (the previous build's stay beside them one more build).
+HASHES="${CARGO_TARGET_DIR:-$ROOT/target}/release/faultdesk-hash.txt"
+[ -f "$HASHES" ] || { echo "no $HASHES: run scripts/build-site.sh first" >&2; exit 1; }
+python3 - "$PKG" "$ROOT/bench/results/wasm.json" "$HASHES" <<'PY'
 import datetime as dt, json, os, re, sys
 pkg, out = sys.argv[1], sys.argv[2]
+with open(sys.argv[3]) as f:
+    current = {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in f if ":" in line)}
 size = lambda p: os.path.getsize(p) if os.path.exists(p) else None
 def row(name, kind):
     path = os.path.join(pkg, name)
@@ -21,14 +26,14 @@ def row(name, kind):
 rows = []
 for name in sorted(os.listdir(pkg)):
     m = re.fullmatch(r"(faultdesk|__wasm_split)\.([0-9a-f]{16})\.(wasm|js|css)", name)
-    if m:
+    if m and m.group(2) == current["css" if m.group(3) == "css" else "split"]:
         rows.append(row(name, "loader" if m.group(1) == "__wasm_split" else m.group(3)))
 wasm = next(r for r in rows if r["kind"] == "wasm")
 # The lazy chunks, by route group (app/src/pages/lazy.rs): what the manifest says a
 # group's pages need on top of the main module.
-manifest = next((n for n in os.listdir(pkg) if re.fullmatch(r"__wasm_split_manifest\.[0-9a-f]{16}\.json", n)), None)
+manifest = f"__wasm_split_manifest.{current['manifest']}.json"
 groups, chunks = {}, {}
-if manifest:
+if os.path.exists(os.path.join(pkg, manifest)):
     with open(os.path.join(pkg, manifest)) as f:
         for split, files in sorted(json.load(f).items()):
             group = re.sub(r"_\d+$", "", split)

@@ -9,6 +9,7 @@ pub fn hydrate() {
     console_error_panic_hook::set_once();
     // Asynchronous hydration: most pages are lazy routes (app/src/pages/lazy.rs), whose
     // chunk is fetched (preloaded by the page) before their part of the page hydrates.
+    // This is `leptos::mount::hydrate_lazy`, spelled out to mark the end of it.
     wasm_bindgen_futures::spawn_local(async {
         let Some(body) = leptos::prelude::document().body() else {
             return;

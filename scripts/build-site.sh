@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Faultdesk for release with plain cargo (what cargo-leptos would do, without
-# having to compile cargo-leptos first): the server binary, the browser bundle
-# (wasm-bindgen, then binaryen's wasm-opt), the stylesheet and the public assets, into
+# having to compile cargo-leptos first): the server binary, the browser bundle (split at
+# its lazy routes and run through wasm-bindgen by scripts/wasm-bundle, then binaryen's
+# wasm-opt), the stylesheet and the public assets, into
 # target/site. `[[workspace.metadata.leptos]]` in Cargo.toml still describes the same
 # layout, so `cargo leptos serve` works too for those who have it.
 #   bash scripts/build-site.sh          (needs what scripts/setup.sh installs)
@@ -14,38 +15,51 @@ SITE="$ROOT/target/site"
 say() { printf '\033[1;34m[build]\033[0m %s\n' "$*"; }
 
 # The server and the wasm build at the same time (as cargo-leptos does, each in a
-# target folder of its own so neither waits for the other's lock): each ends in one
-# long serial compile (the app crate), so together they use both cores.
+# target folder of its own so neither waits for the other's lock). The server's build
+# is the longer one and ends in the serial compile of the app crate, so the browser
+# bundle and the bundler tool yield to it (nice) and fill the core that leaves idle:
+# on a cold two-core machine that is what keeps the first run short.
 FRONT_DIR="$TARGET_DIR/front"
+# scripts/wasm-bundle runs wasm-bindgen as a library, which must be the version the
+# browser build links (the JS glue and the wasm must agree).
+lock_version() { awk -v n="$1" '$0 == "name = \"" n "\"" { getline; gsub(/[^0-9.]/, ""); print; exit }' "$2"; }
+WANT="$(lock_version wasm-bindgen Cargo.lock)"
+HAVE="$(lock_version wasm-bindgen-cli-support scripts/wasm-bundle/Cargo.lock)"
+if [ "$WANT" != "$HAVE" ]; then
+  echo "scripts/wasm-bundle uses wasm-bindgen-cli-support $HAVE but Cargo.lock has wasm-bindgen $WANT:" >&2
+  echo "set wasm-bindgen-cli-support = \"=$WANT\" in scripts/wasm-bundle/Cargo.toml" >&2
+  exit 1
+fi
 say "compiling the server and the browser bundle (release)"
 cargo build --release --locked -p server &
 server=$!
+trap 'kill "$server" 2>/dev/null || true' EXIT
 # --emit-relocs: the splitter (below) needs the linker's relocations.
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Clink-args=--emit-relocs" \
-  cargo build --profile wasm-release --locked -p frontend --target wasm32-unknown-unknown \
-  --target-dir "$FRONT_DIR"
-# The splitter (a small build tool of ours over wasm_split_cli_support; seconds once built).
-cargo build --release --locked --manifest-path scripts/wasm-split/Cargo.toml \
+  nice -n 19 cargo build --profile wasm-release --locked -p frontend \
+  --target wasm32-unknown-unknown --target-dir "$FRONT_DIR"
+# The bundler (a small build tool of ours over wasm_split_cli_support and
+# wasm-bindgen-cli-support; seconds once built).
+nice -n 19 cargo build --release --locked --manifest-path scripts/wasm-bundle/Cargo.toml \
   --target-dir "$TARGET_DIR/tools"
 wait "$server"
+trap - EXIT
 
 say "assembling $SITE"
 rm -rf "$SITE.new"
 mkdir -p "$SITE.new/pkg"
 cp -R public/. "$SITE.new/"
 # Split the bundle at its lazy routes (app/src/pages/lazy.rs): the main module, which
-# wasm-bindgen then processes, plus one wasm chunk per route group and per piece of
-# code the groups share, the loader that fetches them, and the manifest the server
-# reads to preload a page's chunks. The placeholder becomes the content hash below.
+# wasm-bindgen then turns into faultdesk_bg.wasm and faultdesk.js, plus one wasm chunk
+# per route group and per piece of code the groups share, the loader that fetches them,
+# and the manifest the server reads to preload a page's chunks. The placeholder becomes
+# the content hash below.
 PLACEHOLDER="________________"
 SPLIT="$FRONT_DIR/split"
-rm -rf "$SPLIT"
 mkdir -p "$SPLIT"
-"$TARGET_DIR/tools/release/faultdesk-wasm-split" \
+"$TARGET_DIR/tools/release/faultdesk-wasm-bundle" \
   "$FRONT_DIR/wasm32-unknown-unknown/wasm-release/frontend.wasm" "$SITE.new/pkg" \
-  "$SPLIT/faultdesk.wasm" "./faultdesk.$PLACEHOLDER.js" "./__wasm_split.$PLACEHOLDER.js" > "$SPLIT/chunks.txt"
-wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
-  --out-dir "$SITE.new/pkg" --out-name faultdesk "$SPLIT/faultdesk.wasm"
+  faultdesk "$PLACEHOLDER" > "$SPLIT/chunks.txt"
 for wasm in "$SITE.new/pkg/faultdesk_bg.wasm" $(sed "s|^|$SITE.new/pkg/|" "$SPLIT/chunks.txt"); do
   wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue -o "$wasm" "$wasm" &

@@ -1,6 +1,6 @@
 // Names the split browser bundle by its content, so /pkg can be cached for a year.
 //   node scripts/hash-pkg.mjs PKG_DIR PLACEHOLDER      (prints the hash)
-// PKG_DIR holds what wasm-bindgen and scripts/wasm-split wrote: faultdesk.js,
+// PKG_DIR holds what scripts/wasm-bundle wrote: faultdesk.js,
 // faultdesk_bg.wasm, the chunk loader __wasm_split.PLACEHOLDER.js, its manifest and the
 // chunks. The main module and the loader import each other, so one hash of every file
 // (taken before renaming, with the placeholder in place) names them all: it replaces

@@ -5,6 +5,6 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-FAULTDESK_SKIP_CHROMIUM=1 . scripts/setup.sh
+FAULTDESK_SKIP_TEST_TOOLS=1 . scripts/setup.sh
 bash scripts/build-site.sh
 exec "${CARGO_TARGET_DIR:-$ROOT/target}/release/server"

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs what Faultdesk needs to build and test, skipping what is already there:
-# the wasm32 target, a wasm-bindgen CLI matching Cargo.lock, npm packages (Playwright
-# and binaryen's wasm-opt), Debian's Chromium for the browser tests, and Schemathesis
-# (the API fuzzer) in a Python virtualenv under ~/.cache/faultdesk/venv. (No
-# cargo-leptos: scripts/build-site.sh builds the site with plain cargo.) Safe to run
-# again. Source it (`. scripts/setup.sh`) to get PATH set.
+# the wasm32 target, npm packages (Playwright and binaryen's wasm-opt), and for the
+# tests Debian's Chromium and Schemathesis (the API fuzzer) in a Python virtualenv under
+# ~/.cache/faultdesk/venv (FAULTDESK_SKIP_TEST_TOOLS=1 skips those two). No cargo-leptos
+# and no wasm-bindgen CLI: scripts/build-site.sh builds the site with plain cargo and a
+# small tool of ours (scripts/wasm-bundle). Safe to run again. Source it
+# (`. scripts/setup.sh`) to get PATH set.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$ROOT/Cargo.lock")"
 
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
@@ -19,18 +19,14 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
-  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (must match Cargo.lock)"
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
-fi
-
 if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] \
   || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
   say "installing npm packages (Playwright, axe-core, binaryen's wasm-opt)"
   (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
 
-if [ "${FAULTDESK_SKIP_CHROMIUM:-0}" != "1" ] && [ ! -x /usr/bin/chromium ]; then
+SKIP_TEST_TOOLS="${FAULTDESK_SKIP_TEST_TOOLS:-0}"
+if [ "$SKIP_TEST_TOOLS" != "1" ] && [ ! -x /usr/bin/chromium ]; then
   say "installing Debian's chromium for the browser tests"
   SUDO=""
   if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
@@ -40,7 +36,7 @@ fi
 
 SCHEMATHESIS_VERSION="4.32.5"
 VENV="${FAULTDESK_VENV:-$HOME/.cache/faultdesk/venv}"
-if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+if [ "$SKIP_TEST_TOOLS" != "1" ] && ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
   say "installing Schemathesis $SCHEMATHESIS_VERSION into $VENV"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"

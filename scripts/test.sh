@@ -24,9 +24,9 @@ step() {
 }
 
 step "rustfmt" cargo fmt --all --check
-step "rustfmt and clippy (the wasm splitter, scripts/wasm-split)" bash -c \
-  "cargo fmt --check --manifest-path scripts/wasm-split/Cargo.toml && cargo clippy --locked \
-   --manifest-path scripts/wasm-split/Cargo.toml --target-dir '$TARGET_DIR/tools' -- -D warnings"
+step "rustfmt and clippy (the wasm bundler, scripts/wasm-bundle)" bash -c \
+  "cargo fmt --check --manifest-path scripts/wasm-bundle/Cargo.toml && cargo clippy --locked \
+   --manifest-path scripts/wasm-bundle/Cargo.toml --target-dir '$TARGET_DIR/tools' -- -D warnings"
 step "clippy (server build)" cargo clippy --locked -p app -p server --features app/ssr --all-targets -- -D warnings
 step "clippy (browser build)" cargo clippy --locked -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 step "unit and property tests" cargo test --locked -p app --features ssr

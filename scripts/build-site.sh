@@ -33,17 +33,15 @@ fi
 say "compiling the server and the browser bundle (release)"
 cargo build --release --locked -p server &
 server=$!
-# The bundler (a small build tool of ours over wasm_split_cli_support and
-# wasm-bindgen-cli-support; seconds once built) compiles beside them.
-nice -n 19 cargo build --release --locked --manifest-path scripts/wasm-bundle/Cargo.toml \
-  --target-dir "$TARGET_DIR/tools" &
-tool=$!
-trap 'kill "$server" "$tool" 2>/dev/null || true' EXIT
+trap 'kill "$server" 2>/dev/null || true' EXIT
 # --emit-relocs: the splitter (below) needs the linker's relocations.
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Clink-args=--emit-relocs" \
   nice -n 19 cargo build --profile wasm-release --locked -p frontend \
   --target wasm32-unknown-unknown --target-dir "$FRONT_DIR"
-wait "$tool"
+# The bundler (a small build tool of ours over wasm_split_cli_support and
+# wasm-bindgen-cli-support; seconds once built).
+nice -n 19 cargo build --release --locked --manifest-path scripts/wasm-bundle/Cargo.toml \
+  --target-dir "$TARGET_DIR/tools"
 wait "$server"
 trap - EXIT
 

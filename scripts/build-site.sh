@@ -84,14 +84,10 @@ for f in "$SITE.new"/pkg/*.js "$SITE.new"/pkg/*.wasm "$SITE.new"/pkg/*.css; do
     fs.writeFileSync(f + ".br", z.brotliCompressSync(fs.readFileSync(f), { params: {
       [z.constants.BROTLI_PARAM_QUALITY]: 11, [z.constants.BROTLI_PARAM_SIZE_HINT]: fs.statSync(f).size } }));' "$f"
 done
-# The previous build's bundle stays one more build: a page opened before a redeploy
-# still has the old main module, which fetches the old chunks when it first shows a
-# lazy page (their names are content hashes, so nothing collides).
+# The previous build's bundle stays one more build (a page opened before a redeploy
+# still fetches its old chunks).
 HASHES="$TARGET_DIR/release/faultdesk-hash.txt"
-OLD="$(awk '$1 == "split:" { print $2 }' "$HASHES" 2>/dev/null || true)"
-if [ -n "$OLD" ] && [ "$OLD" != "$HASH" ] && [ -d "$SITE/pkg" ]; then
-  find "$SITE/pkg" -maxdepth 1 -type f -name "*.$OLD.*" -exec cp -p {} "$SITE.new/pkg/" \;
-fi
+bash scripts/keep-previous-bundle.sh "$SITE/pkg" "$SITE.new/pkg" "$HASHES" "$HASH"
 rm -rf "$SITE"
 mv "$SITE.new" "$SITE"
 printf 'js: %s\nwasm: %s\ncss: %s\nsplit: %s\nmanifest: %s\n' "$HASH" "$HASH" "$CSS_HASH" "$HASH" "$HASH" \

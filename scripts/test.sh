@@ -27,6 +27,7 @@ step "rustfmt" cargo fmt --all --check
 step "rustfmt and clippy (the wasm bundler, scripts/wasm-bundle)" bash -c \
   "cargo fmt --check --manifest-path scripts/wasm-bundle/Cargo.toml && cargo clippy --locked \
    --manifest-path scripts/wasm-bundle/Cargo.toml --target-dir '$TARGET_DIR/tools' -- -D warnings"
+step "build scripts (keeping the previous browser bundle)" bash scripts/tests/keep-previous-bundle.sh
 step "clippy (server build)" cargo clippy --locked -p app -p server --features app/ssr --all-targets -- -D warnings
 step "clippy (browser build)" cargo clippy --locked -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 step "unit and property tests" cargo test --locked -p app --features ssr

@@ -10,7 +10,7 @@
 //!
 //! The server renders these exactly as before (`#[lazy]` calls straight through off
 //! wasm, noting the group so the page links its chunks); the split happens in
-//! `scripts/build-site.sh` (`scripts/wasm-split`).
+//! `scripts/build-site.sh` (`scripts/wasm-bundle`).
 use leptos::lazy;
 use leptos::prelude::*;
 use leptos_router::LazyRoute;

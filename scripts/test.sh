@@ -37,8 +37,8 @@ step "integration tests (SQLite and PostgreSQL)" cargo test --locked -p server
 # (opt-level 0; password hashing and SQLite stay at 3, Cargo.toml) and the wasm without
 # fat LTO: optimisation changes nothing the tests can see, and opt-level 0 instead of 1
 # took the cold release build from 661 s to 396 s on this 2-core machine (measured with
-# every crate at 0; the browser tests ran 3.8 min instead of 3.5). `scripts/run.sh`
-# builds it fully.
+# every crate at 0; the browser
+# tests ran 3.8 min instead of 3.5). `scripts/run.sh` builds it fully.
 export CARGO_PROFILE_RELEASE_OPT_LEVEL="${CARGO_PROFILE_RELEASE_OPT_LEVEL:-0}"
 export CARGO_PROFILE_WASM_RELEASE_LTO="${CARGO_PROFILE_WASM_RELEASE_LTO:-false}"
 export CARGO_PROFILE_WASM_RELEASE_CODEGEN_UNITS="${CARGO_PROFILE_WASM_RELEASE_CODEGEN_UNITS:-16}"

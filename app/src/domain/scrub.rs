@@ -20,10 +20,7 @@ pub struct Scrubbed {
 /// The first 8 hex characters of the SHA-256 of `secret`: enough to recognise the same
 /// token again, far too little to recover it.
 pub fn fingerprint(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())[..4]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(&Sha256::digest(secret.as_bytes())[..4])
 }
 
 /// Masks credentials in `text`: `Authorization`, `Proxy-Authorization`, API-key, token
@@ -39,15 +36,19 @@ pub fn scrub(text: &str) -> Scrubbed {
     // Rules overlap in odd inputs (a header inside a JSON string inside a log line), so a
     // single pass can leave something a second pass would mask. Passes repeat until
     // nothing changes; each changing pass strictly reduces the visible characters outside
-    // placeholders, so this ends, and in practice after one or two passes.
-    let mut text = scrub_pass(text);
+    // placeholders, so this ends, and in practice after one or two passes. A pass that
+    // changes nothing would change nothing again, so text without secrets is scanned once.
+    let mut scrubbed = scrub_pass(text);
+    let mut changed = scrubbed != text;
     for _ in 0..MAX_PASSES {
-        let next = scrub_pass(&text);
-        if next == text {
+        if !changed {
             break;
         }
-        text = next;
+        let next = scrub_pass(&scrubbed);
+        changed = next != scrubbed;
+        scrubbed = next;
     }
+    let text = scrubbed;
     let mut fingerprints: Vec<String> = Vec::new();
     for m in PLACEHOLDER.find_iter(&text) {
         let fp = &m.as_str()[PLACEHOLDER_PREFIX.len()..m.as_str().len() - 1];

@@ -1,14 +1,25 @@
 //! Showing instants to people, in their own timezone.
 
-use chrono::{DateTime, Utc};
+use chrono::{
+    format::{Item, StrftimeItems},
+    DateTime, Utc,
+};
 use chrono_tz::Tz;
+use std::sync::LazyLock;
+
+/// [`format_local`]'s format, parsed once (a page or an answer formats many instants).
+static LOCAL: LazyLock<Vec<Item<'static>>> = LazyLock::new(|| {
+    StrftimeItems::new("%a %-d %b %Y, %H:%M %Z")
+        .parse_to_owned()
+        .expect("a valid format")
+});
 
 /// `t` in the named timezone, e.g. "Wed 25 Nov 2026, 09:00 CET". An unknown
 /// timezone name falls back to UTC (names are validated when stored).
 pub fn format_local(t: DateTime<Utc>, tz: &str) -> String {
     let tz: Tz = tz.parse().unwrap_or(Tz::UTC);
     t.with_timezone(&tz)
-        .format("%a %-d %b %Y, %H:%M %Z")
+        .format_with_items(LOCAL.iter())
         .to_string()
 }
 

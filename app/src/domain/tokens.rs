@@ -54,10 +54,7 @@ pub fn is_well_formed(text: &str) -> bool {
 
 /// What is stored of a token: the hex SHA-256 of all of it.
 pub fn hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// The part of a token shown in lists, e.g. `fd_8fK2aQ…`.
@@ -90,6 +87,15 @@ mod tests {
         assert!(!is_well_formed(&token[..TOKEN_CHARS - 1]));
         assert!(!is_well_formed(&token.replace("fd_", "fx_")));
         assert!(!is_well_formed(""));
+    }
+
+    #[test]
+    fn the_hash_is_the_hex_sha256_of_the_whole_token() {
+        // Stored hashes must stay comparable across releases (FIPS 180-2's "abc").
+        assert_eq!(
+            hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]

@@ -160,28 +160,14 @@ pub struct ValidReport {
     pub excerpt: Option<String>,
     /// Why a server error was not retried; only kept when the rule requires one.
     pub retry_reason: Option<String>,
+    /// The fingerprints of the secrets masked in the text above, sorted, each once.
+    pub fingerprints: Vec<String>,
 }
 
 impl ValidReport {
-    /// The fingerprints of every secret masked in the report's text.
-    pub fn secret_fingerprints(&self) -> Vec<String> {
-        let texts = [
-            Some(&self.message),
-            Some(&self.description),
-            self.excerpt.as_ref(),
-            self.retry_reason.as_ref(),
-        ];
-        let mut all: Vec<String> = Vec::new();
-        for fp in texts
-            .into_iter()
-            .flatten()
-            .flat_map(|t| scrub(t).fingerprints)
-        {
-            if !all.contains(&fp) {
-                all.push(fp);
-            }
-        }
-        all
+    /// The fingerprints of every secret masked in the report's text, sorted, each once.
+    pub fn secret_fingerprints(&self) -> &[String] {
+        &self.fingerprints
     }
 }
 
@@ -253,19 +239,34 @@ impl ReportDraft {
         else {
             return Err(errors);
         };
+        // Secrets never go further than this: every free-text field is scrubbed, and
+        // only short fingerprints of what was masked are kept.
+        let mut fingerprints = Vec::new();
+        let mut clean = |text: &str| {
+            let s = scrub(text);
+            fingerprints.extend(s.fingerprints);
+            s.text
+        };
+        let message = clean(&message);
+        let description = clean(&description);
+        let excerpt = (!excerpt.is_empty()).then(|| clean(&excerpt));
+        let retry_reason = retry_reason.map(|r| clean(&r));
+        fingerprints.sort();
+        fingerprints.dedup();
         Ok(ValidReport {
             endpoint,
             method,
             failure,
-            message: scrub(&message).text,
+            message,
             request_id,
             occurred_at,
             timezone,
             environment,
             retry,
-            description: scrub(&description).text,
-            excerpt: (!excerpt.is_empty()).then(|| scrub(&excerpt).text),
-            retry_reason: retry_reason.map(|r| scrub(&r).text),
+            description,
+            excerpt,
+            retry_reason,
+            fingerprints,
         })
     }
 }

@@ -20,7 +20,7 @@
 //! in its own transaction, so no alert is ever sent for it.
 
 use super::{
-    db::{from_millis, millis, on_db, on_tx, Db, Tx},
+    db::{active_status, from_millis, millis, on_db, on_tx, Db, Tx},
     mail::{self, Mail},
     state::AppState,
 };
@@ -72,8 +72,11 @@ impl Clock {
                 "at_risk_at",
                 "due_at",
                 "id",
-                "first_response_at IS NULL AND due_at IS NOT NULL \
-                 AND status IN ('new', 'open', 'waiting') AND NOT incident_member",
+                concat!(
+                    "first_response_at IS NULL AND due_at IS NOT NULL AND ",
+                    active_status!(""),
+                    " AND NOT incident_member"
+                ),
             ),
             Clock::Resolution => (
                 "reports",

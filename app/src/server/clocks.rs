@@ -15,7 +15,7 @@
 //! Every function here runs inside the caller's unit of work, so a clock changes with
 //! the status or message that moves it, or not at all.
 
-use super::db::{from_millis, millis, on_tx, Tx};
+use super::db::{active_status, from_millis, millis, on_tx, Tx};
 use crate::domain::{
     calendar::BusinessCalendar,
     sla::{Held, PausableClock},
@@ -261,11 +261,13 @@ pub async fn developer_replied(
     let target = policy.next_reply.minutes_on(cal);
     let clock = PausableClock::start(cal, now, target, policy.at_risk_after(target));
     let started = on_tx!(tx, c => sqlx::query(
+        concat!(
         "INSERT INTO next_reply_clocks (report_id, started_at, target_minutes, at_risk_at, due_at) \
          SELECT id, $2, $3, $4, $5 FROM reports WHERE id = $1 AND first_response_at IS NOT NULL \
-         AND due_at IS NOT NULL AND status IN ('new', 'open', 'waiting') \
-         AND NOT EXISTS (SELECT 1 FROM next_reply_clocks n WHERE n.report_id = $1 \
-         AND n.stopped_at IS NULL)")
+         AND due_at IS NOT NULL AND ",
+        active_status!(""),
+        " AND NOT EXISTS (SELECT 1 FROM next_reply_clocks n WHERE n.report_id = $1 \
+         AND n.stopped_at IS NULL)"))
         .bind(id)
         .bind(millis(now))
         .bind(target)

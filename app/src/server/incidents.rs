@@ -7,7 +7,7 @@
 //! status = 'open'`), which takes that lock; a lost race rolls the action back.
 
 use super::{
-    db::{millis, on_db, on_tx, Db, Tx},
+    db::{active_status, millis, on_db, on_tx, Db, Tx},
     reports::{self, NewReport},
 };
 use chrono::{DateTime, Utc};
@@ -201,7 +201,7 @@ async fn upsert(tx: &mut Tx, join: &Join<'_>) -> Result<(IncidentSnapshot, Lead)
         reporter,
     } = *join;
     for _ in 0..3 {
-        let row: Vec<UpsertRow> = on_tx!(tx, c => sqlx::query_as(
+        let row: Vec<UpsertRow> = on_tx!(tx, c => sqlx::query_as(concat!(
             "INSERT INTO incidents (group_key, status, accepting, lead_report_id, report_count, \
              first_report_at, last_report_at, created_at) \
              VALUES ($1, 'open', TRUE, NULL, $2, $3, $4, $3) \
@@ -210,12 +210,13 @@ async fn upsert(tx: &mut Tx, join: &Join<'_>) -> Result<(IncidentSnapshot, Lead)
              last_report_at = CASE WHEN incidents.last_report_at < excluded.last_report_at \
                THEN excluded.last_report_at ELSE incidents.last_report_at END \
              WHERE incidents.last_report_at >= $5 \
-             RETURNING id, lead_report_id, COALESCE((SELECT r.status IN ('new', 'open', \
-               'waiting') FROM reports r WHERE r.id = incidents.lead_report_id), FALSE), \
+             RETURNING id, lead_report_id, COALESCE((SELECT ",
+            active_status!("r."),
+            " FROM reports r WHERE r.id = incidents.lead_report_id), FALSE), \
              report_count, status, latest_update, latest_update_at, \
              COALESCE((SELECT TRUE FROM incident_followers f WHERE f.incident_id = incidents.id \
                AND f.user_id = $6), FALSE)",
-        )
+        ))
         .bind(key)
         .bind(count)
         .bind(first_at)
@@ -301,7 +302,7 @@ pub async fn lock(tx: &mut Tx, id: i64) -> Result<(), sqlx::Error> {
 /// report due first). `$id` is SQL: a parameter, or a subquery that is `NULL` when no
 /// incident is to be recomputed. Shared by [`refresh`] and SQLite's one-script filing.
 macro_rules! recount_incident {
-    ($id:literal) => {
+    ($id:expr) => {
         concat!(
             "UPDATE incidents SET \
              report_count = (SELECT COUNT(*) FROM reports WHERE incident_id = ",
@@ -317,9 +318,9 @@ macro_rules! recount_incident {
             "), last_report_at), \
              lead_report_id = (SELECT id FROM reports WHERE incident_id = ",
             $id,
-            " ORDER BY \
-               CASE WHEN status IN ('new', 'open', 'waiting') THEN 0 ELSE 1 END, due_at, id \
-               LIMIT 1) \
+            " ORDER BY CASE WHEN ",
+            $crate::server::db::active_status!(""),
+            " THEN 0 ELSE 1 END, due_at, id LIMIT 1) \
              WHERE id = ",
             $id
         )
@@ -330,7 +331,7 @@ pub(crate) use recount_incident;
 /// The statement that marks incident `$id`'s reports other than its lead as members
 /// (hidden from the queue), after [`recount_incident!`].
 macro_rules! mark_members {
-    ($id:literal) => {
+    ($id:expr) => {
         concat!(
             "UPDATE reports SET incident_member = (id <> \
              (SELECT lead_report_id FROM incidents WHERE id = ",
@@ -580,8 +581,8 @@ pub async fn resolve(
 ) -> Result<Option<Vec<i64>>, sqlx::Error> {
     let at = millis(now);
     let active: Vec<(i64, String)> = on_tx!(tx, c => sqlx::query_as(
-        "SELECT id, status FROM reports WHERE incident_id = $1 \
-         AND status IN ('new', 'open', 'waiting') ORDER BY id")
+        concat!("SELECT id, status FROM reports WHERE incident_id = $1 AND ",
+            active_status!(""), " ORDER BY id"))
         .bind(id)
         .fetch_all(&mut *c)
         .await)?;
@@ -589,7 +590,7 @@ pub async fn resolve(
     for chunk in active.chunks(IDS_PER_STATEMENT) {
         let changed: Vec<(i64,)> = on_tx!(tx, c => {
             let mut q = QueryBuilder::new("UPDATE reports SET status = 'resolved', updated_at = ");
-        q.push_bind(at).push(" WHERE status IN ('new', 'open', 'waiting') AND id IN (");
+        q.push_bind(at).push(concat!(" WHERE ", active_status!(""), " AND id IN ("));
         let mut list = q.separated(", ");
         for (report, _) in chunk {
             list.push_bind(*report);

@@ -104,21 +104,6 @@ async fn prepare(
     let valid = draft.validate(now)?;
     let class = valid.failure.class();
 
-    // Secrets never reach the database: every free-text field is scrubbed, and only
-    // short fingerprints of what was masked are kept.
-    let mut fingerprints = Vec::new();
-    let mut clean = |text: &str| {
-        let s = scrub(text);
-        fingerprints.extend(s.fingerprints);
-        s.text
-    };
-    let message = clean(&valid.message);
-    let description = clean(&valid.description);
-    let excerpt = valid.excerpt.as_deref().map(&mut clean);
-    let retry_reason = valid.retry_reason.as_deref().map(&mut clean);
-    fingerprints.sort();
-    fingerprints.dedup();
-
     let template = valid.endpoint.template();
     let code = valid.failure.status_code().map(i64::from);
     let verdict = retry::assess(class, &valid.retry);
@@ -136,7 +121,7 @@ async fn prepare(
         FailureClass::ClientError => {
             let catalogue = guidance::catalogue(&state.db).await?;
             let slug = catalogue
-                .choose(code.unwrap_or_default() as u16, &message)
+                .choose(code.unwrap_or_default() as u16, &valid.message)
                 .map(|a| (a.slug.clone(), a.version));
             (
                 Disposition::Deflected,
@@ -180,7 +165,7 @@ async fn prepare(
         status_code: code,
         transport: valid.failure.transport().map(|t| t.as_str().to_owned()),
         class: class.as_str().to_owned(),
-        message,
+        message: valid.message.clone(),
         request_id: valid.request_id.clone(),
         occurred_at: valid.occurred_at,
         reporter_timezone: valid.timezone.name().to_owned(),
@@ -188,10 +173,10 @@ async fn prepare(
         retries: i64::from(valid.retry.retries()),
         retry_interval_secs: valid.retry.interval_secs().map(i64::from),
         retry_followed: verdict.followed(),
-        retry_reason,
-        description,
-        excerpt,
-        token_fingerprints: fingerprints.join(","),
+        retry_reason: valid.retry_reason.clone(),
+        description: valid.description.clone(),
+        excerpt: valid.excerpt.clone(),
+        token_fingerprints: valid.fingerprints.join(","),
         guidance_slug: guidance_slug.as_ref().map(|(slug, _)| slug.clone()),
         guidance_version: guidance_slug.map(|(_, version)| version),
         disposition: disposition.as_str().to_owned(),

@@ -5,7 +5,7 @@
 //! rows before report rows (and, by trigger, their day's version row).
 
 use super::{
-    db::{millis, on_db, on_tx, Db, Tx},
+    db::{active_status, millis, on_db, on_tx, Db, Tx},
     error::stored,
 };
 use crate::{
@@ -391,9 +391,12 @@ macro_rules! report_columns {
 /// whether its lead is still active, and the incident as the filing leaves it.
 macro_rules! pg_claimed_incident {
     () => {
-        "lead_report_id, COALESCE((SELECT r.status IN ('new', 'open', 'waiting') \
-         FROM reports r WHERE r.id = incidents.lead_report_id), FALSE) AS lead_active, \
-         report_count, status, latest_update, latest_update_at"
+        concat!(
+            "lead_report_id, COALESCE((SELECT ",
+            $crate::server::db::active_status!("r."),
+            " FROM reports r WHERE r.id = incidents.lead_report_id), FALSE) AS lead_active, \
+             report_count, status, latest_update, latest_update_at"
+        )
     };
 }
 
@@ -662,7 +665,7 @@ macro_rules! bind_report_tail {
 /// in place (`$37` says whether to look, `$38` from when), and the incident and member
 /// flag given as SQL.
 macro_rules! lone_report_values {
-    ($incident:literal, $member:literal) => {
+    ($incident:expr, $member:expr) => {
         concat!(
             "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
              $19, $20, $21, $22, $37 AND COALESCE((SELECT r.created_at FROM reports r \
@@ -681,7 +684,7 @@ macro_rules! lone_report_values {
 /// The report row of [`file_one_sqlite`]'s scripts ([`lone_report_values!`]), with the
 /// incident (`$40`) it joins as the statements before it left it.
 macro_rules! sqlite_insert_one {
-    ($incident:literal, $member:literal) => {
+    ($incident:expr, $member:expr) => {
         concat!(
             "INSERT INTO reports (",
             report_columns!(),
@@ -727,23 +730,28 @@ const FILE_ONE_SQLITE_INCIDENT: &str = concat!(
      report_count = incidents.report_count + 1, \
      last_report_at = CASE WHEN incidents.last_report_at < excluded.last_report_at \
        THEN excluded.last_report_at ELSE incidents.last_report_at END \
-     RETURNING id, lead_report_id, COALESCE((SELECT r.status IN ('new', 'open', 'waiting') \
-       FROM reports r WHERE r.id = incidents.lead_report_id), FALSE), report_count, status, \
+     RETURNING id, lead_report_id, COALESCE((SELECT ",
+    active_status!("r."),
+    " FROM reports r WHERE r.id = incidents.lead_report_id), FALSE), report_count, status, \
        latest_update, latest_update_at, COALESCE((SELECT TRUE FROM incident_followers f \
        WHERE f.incident_id = incidents.id AND f.user_id = $1), FALSE); ",
     sqlite_insert_one!(
         "(SELECT id FROM incidents WHERE group_key = $40 AND accepting)",
-        "COALESCE((SELECT r.status IN ('new', 'open', 'waiting') FROM incidents i \
-         JOIN reports r ON r.id = i.lead_report_id WHERE i.group_key = $40 AND i.accepting), \
-         FALSE)"
+        concat!(
+            "COALESCE((SELECT ",
+            active_status!("r."),
+            " FROM incidents i JOIN reports r ON r.id = i.lead_report_id \
+             WHERE i.group_key = $40 AND i.accepting), FALSE)"
+        )
     ),
     "UPDATE incidents SET lead_report_id = (SELECT MAX(id) FROM reports) \
      WHERE group_key = $40 AND accepting AND lead_report_id IS NULL; ",
-    super::incidents::recount_incident!(
+    super::incidents::recount_incident!(concat!(
         "(SELECT i.id FROM incidents i WHERE i.group_key = $40 AND i.accepting \
-         AND NOT COALESCE((SELECT r.status IN ('new', 'open', 'waiting') FROM reports r \
-         WHERE r.id = i.lead_report_id), FALSE))"
-    ),
+             AND NOT COALESCE((SELECT ",
+        active_status!("r."),
+        " FROM reports r WHERE r.id = i.lead_report_id), FALSE))"
+    )),
     "; ",
     super::incidents::mark_members!(
         "(SELECT id FROM incidents WHERE group_key = $40 AND accepting AND changes() > 0)"

@@ -8,7 +8,7 @@
 //! - **breached**: answered after it, or unanswered with the due time passed;
 //! - **pending**: unanswered and not yet due (neither met nor breached).
 
-use super::db::{on_db, Db};
+use super::db::{active_status, on_db, Db};
 use crate::domain::stats::AGE_BANDS;
 
 /// Met, as a SQL condition.
@@ -268,8 +268,9 @@ pub async fn backlog(db: &Db, now: i64) -> Result<Vec<BacklogRow>, sqlx::Error> 
         "SELECT {band} AS band, COUNT(*) AS open, \
          COUNT(*) FILTER (WHERE first_response_at IS NULL) AS unanswered, \
          COUNT(*) FILTER (WHERE first_response_at IS NULL AND due_at < $1) AS overdue \
-         FROM reports WHERE due_at IS NOT NULL AND status IN ('new', 'open', 'waiting') \
-         AND routed_at IS NOT NULL GROUP BY 1"
+         FROM reports WHERE due_at IS NOT NULL AND {active} \
+         AND routed_at IS NOT NULL GROUP BY 1",
+        active = active_status!("")
     );
     on_db!(db, pool => sqlx::query_as(&sql).bind(now).fetch_all(pool).await)
 }
@@ -304,8 +305,11 @@ pub async fn clock_figures(
         .fetch_one(pool)
         .await)?;
     let open: i64 = on_db!(db, pool => sqlx::query_scalar(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM reports WHERE status IN ('new', 'open', 'waiting') \
-         AND resolution_target_minutes IS NOT NULL AND resolved_at IS NULL")
+        concat!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM reports WHERE ",
+            active_status!(""),
+            " AND resolution_target_minutes IS NOT NULL AND resolved_at IS NULL"
+        ))
         .fetch_one(pool)
         .await)?;
     Ok(crate::wire::manager::ClockFigures {

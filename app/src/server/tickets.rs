@@ -2,16 +2,12 @@
 //! and assigning, status changes, and the conversation (public replies, internal notes).
 
 use super::{
-    db::{millis, on_db, on_tx, Db, Tx},
+    db::{active_status, millis, on_db, on_tx, Db, Tx},
     reports::{answer_publicly, record_event},
 };
 use crate::domain::{status::FailureClass, ticket::TicketStatus};
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
-
-/// The statuses of tickets still needing support, as an SQL list (matching the partial
-/// indexes `reports_queue_active` and `reports_queue_assignee`).
-const ACTIVE: &str = "('new', 'open', 'waiting')";
 
 /// Finished tickets, matching the partial index `reports_queue_done`.
 const DONE: &str = "('resolved', 'closed')";
@@ -124,9 +120,9 @@ where
     // which it cannot with bound parameters. The same goes for `NOT r.incident_member`
     // (the queue's indexes hold no incident members: a flood's members are never read).
     let status_clause = match f.statuses.as_slice() {
-        [] => format!("r.status IN {ACTIVE}"),
+        [] => active_status!("r.").to_owned(),
         [one] if one.is_active() => {
-            format!("r.status IN {ACTIVE} AND r.status = '{}'", one.as_str())
+            format!("{} AND r.status = '{}'", active_status!("r."), one.as_str())
         }
         [one] if matches!(one, TicketStatus::Resolved | TicketStatus::Closed) => {
             format!("r.status IN {DONE} AND r.status = '{}'", one.as_str())

@@ -255,6 +255,7 @@ pub fn router(state: AppState, site: Arc<SiteOrigin>) -> Router {
             },
         ))
         .layer(axum::middleware::map_response(routes::server_fn_status))
+        .layer(axum::middleware::from_fn(in_page_owner))
         .service(app);
     Router::new().fallback_service(stack)
 }
@@ -271,14 +272,55 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response:
         .into_response()
 }
 
-/// Hands the request's CSP nonce to Leptos, which puts it on the page's scripts.
+/// Hands the request's CSP nonce to Leptos, which puts it on the page's scripts, and
+/// tells [`in_page_owner`] the page's reactive owner.
 fn nonce_context() {
     use leptos::prelude::{provide_context, use_context};
     if let Some(parts) = use_context::<axum::http::request::Parts>() {
         if let Some(nonce) = parts.extensions.get::<security::CspNonce>() {
             provide_context(leptos::nonce::Nonce::from_value(nonce.0.clone()));
         }
+        if let Some(slot) = parts.extensions.get::<PageOwner>() {
+            *slot.0.lock().unwrap_or_else(|e| e.into_inner()) = leptos::prelude::Owner::current();
+        }
     }
+}
+
+/// The reactive owner of the page a request renders, once Leptos made it.
+#[derive(Clone, Default)]
+struct PageOwner(Arc<std::sync::Mutex<Option<leptos::prelude::Owner>>>);
+
+/// Polls a request's handler with its page's owner as the current one.
+/// `leptos_integration_utils` 0.8.9 looks up the lazy routes' chunk manifest and the
+/// page's meta context (to add `<link rel="preload">` for the chunks a server-rendered
+/// lazy page needs) with whatever owner the worker thread has current when the render
+/// resumes: after it waited, on another thread or after another request, that was not
+/// the page's, and about one lazy page in ten came without its chunk preloads
+/// (`end2end/tests/pages.spec.ts`, 2 of 20 repeated runs).
+async fn in_page_owner(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let slot = PageOwner::default();
+    req.extensions_mut().insert(slot.clone());
+    // The owner holds the request's parts, which hold the slot: emptied at the end.
+    struct Clear(PageOwner);
+    impl Drop for Clear {
+        fn drop(&mut self) {
+            self.0 .0.lock().unwrap_or_else(|e| e.into_inner()).take();
+        }
+    }
+    let clear = Clear(slot);
+    use std::future::Future;
+    let mut inner = Box::pin(next.run(req));
+    std::future::poll_fn(move |cx| {
+        let owner = clear.0 .0.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        match owner {
+            Some(owner) => owner.with(|| inner.as_mut().poll(cx)),
+            None => inner.as_mut().poll(cx),
+        }
+    })
+    .await
 }
 
 async fn shutdown_signal() {

@@ -201,12 +201,8 @@ pub fn router(state: AppState, site: Arc<SiteOrigin>) -> Router {
         ));
     let options = state.leptos_options.clone();
 
-    let app = Router::new()
-        .merge(routes::health())
-        .merge(routes::live())
-        .merge(crate::reports_csv::routes())
-        .merge(crate::api_v1::routes())
-        .nest_service("/pkg", bundle_files(&state.leptos_options))
+    // Leptos's pages and server functions, each polled with its page's owner current.
+    let pages = Router::new()
         .leptos_routes_with_context(&state, routes, nonce_context, move || {
             shell(options.clone())
         })
@@ -214,6 +210,14 @@ pub fn router(state: AppState, site: Arc<SiteOrigin>) -> Router {
             AppState,
             _,
         >(nonce_context, shell))
+        .layer(axum::middleware::from_fn(in_page_owner));
+    let app = Router::new()
+        .merge(routes::health())
+        .merge(routes::live())
+        .merge(crate::reports_csv::routes())
+        .merge(crate::api_v1::routes())
+        .nest_service("/pkg", bundle_files(&state.leptos_options))
+        .merge(pages)
         .with_state(state.clone());
     // The layers wrap the whole router once (outermost first), not each route:
     // `Router::layer` boxes every layer around every route, and each layer clones the
@@ -255,7 +259,6 @@ pub fn router(state: AppState, site: Arc<SiteOrigin>) -> Router {
             },
         ))
         .layer(axum::middleware::map_response(routes::server_fn_status))
-        .layer(axum::middleware::from_fn(in_page_owner))
         .service(app);
     Router::new().fallback_service(stack)
 }

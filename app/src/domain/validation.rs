@@ -164,13 +164,6 @@ pub struct ValidReport {
     pub fingerprints: Vec<String>,
 }
 
-impl ValidReport {
-    /// The fingerprints of every secret masked in the report's text, sorted, each once.
-    pub fn secret_fingerprints(&self) -> &[String] {
-        &self.fingerprints
-    }
-}
-
 impl ReportDraft {
     /// Parses the draft, returning the first error in form order.
     pub fn validate(&self, now: DateTime<Utc>) -> Result<ValidReport, FieldError> {

@@ -357,5 +357,5 @@ fn secrets_are_scrubbed_before_storage() {
     );
     let excerpt = report.excerpt.clone().unwrap();
     assert!(!excerpt.contains("abc123SECRET456"), "{excerpt}");
-    assert_eq!(report.secret_fingerprints().len(), 2);
+    assert_eq!(report.fingerprints.len(), 2);
 }

@@ -13,7 +13,8 @@ Environment: BENCH_SECONDS (default 10), BENCH_ENGINES (default "sqlite postgres
 BENCH_CONCURRENCY (default "1 16 64"), FAULTDESK_TEST_POSTGRES_URL, SERVER_BIN,
 BASELINE_BIN, BENCH_DOORS (default "server_fn api_v1": the browser's server function
 with a session cookie, and the JSON API's POST /api/v1/reports with a bearer token; each
-door's row has its own baseline run next to it).
+door's row has its own baseline run next to it), BENCH_CASES (default "5xx 4xx"),
+BENCH_OUT (default bench/results/intake.json: a partial run can write elsewhere).
 """
 
 import datetime as dt
@@ -34,6 +35,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 ENGINES = os.environ.get("BENCH_ENGINES", "sqlite postgres").split()
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1 16 64").split()]
 DOORS = os.environ.get("BENCH_DOORS", "server_fn api_v1").split()
+OUT = os.environ.get("BENCH_OUT", os.path.join(ROOT, "bench", "results", "intake.json"))
 PG = os.environ.get("FAULTDESK_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SERVER_BIN = os.environ["SERVER_BIN"]
 BASELINE_BIN = os.environ["BASELINE_BIN"]
@@ -234,7 +236,7 @@ def main():
                 "email": "agent@bench.test", "password": PASSWORD})
             agent_cookie = session_cookie(headers)
             order = 0
-            for case in CASES:
+            for case in os.environ.get("BENCH_CASES", " ".join(CASES)).split():
                 base_body, fd_bodies = bodies[case]
                 for conc, door in ((c, d) for c in CONCURRENCY for d in DOORS):
                     row = {"engine": engine, "concurrency": conc, "case": case, "door": door}
@@ -285,7 +287,7 @@ def main():
         finally:
             stop(faultdesk)
             stop(baseline)
-    out = os.path.join(ROOT, "bench", "results", "intake.json")
+    out = OUT
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out, "w") as f:
         stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

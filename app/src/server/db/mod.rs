@@ -201,6 +201,9 @@ fn sqlite_write_options(url: &str) -> Result<SqliteConnectOptions, sqlx::Error> 
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
+        // A WAL that grew during a flood (a long read can keep it from starting over)
+        // is cut back to 64 MB when it next starts over, instead of keeping its size.
+        .pragma("journal_size_limit", "67108864")
         .foreign_keys(true))
 }
 

@@ -30,6 +30,16 @@
 //! ([`reports::file_one_sqlite`]), and the extra thread cost two hand-overs per filing
 //! (measured: 2,900 → 3,440 filings/s at c=1, 10,700 → 11,400 at c=16, 14,500 → 16,500
 //! at c=64 on the 2-core machine, `bench/intake.sh` setup).
+//!
+//! SQLite's WAL is copied back into the database file mostly by a *checkpointer* of
+//! its own ([`checkpointer`]): a second connection that, a moment after commits, runs
+//! a passive checkpoint, whose `fsync`s then happen beside the writer instead of in
+//! it. The writer keeps SQLite's automatic checkpoint (every 1,000 WAL pages), which
+//! then finds little left to copy: it is what lets the WAL start over from its
+//! beginning under constant writes, as a checkpoint that runs while the writer appends
+//! never catches up with it. Measured on the 2-core machine (one filing writes ~12 WAL
+//! pages, so the automatic checkpoint ran every ~80 filings, fsyncing ~4 MB on the
+//! writer's path): see the README's Benchmarks.
 
 use super::{
     tx::{Conn, Tx},
@@ -48,7 +58,7 @@ use sqlx::{
     TransactionManager,
 };
 use std::{future::Future, panic::AssertUnwindSafe, pin::Pin, sync::Arc};
-use tokio::sync::{mpsc, oneshot, Mutex as AsyncMutex};
+use tokio::sync::{mpsc, oneshot, Mutex as AsyncMutex, Notify};
 
 /// The most items one transaction takes from the queue.
 pub const MAX_BATCH: usize = 256;
@@ -85,6 +95,8 @@ enum Source {
     Sqlite {
         conn: Option<sqlx::SqliteConnection>,
         options: Box<SqliteConnectOptions>,
+        /// Told after each commit; wakes the [`checkpointer`].
+        committed: Arc<Notify>,
     },
     Postgres {
         pool: PgPool,
@@ -112,6 +124,8 @@ struct Inner {
     /// PostgreSQL lanes' own thread, so a unit of work's next statement never waits
     /// behind request handling for the request runtime's threads.
     runtime: Option<tokio::runtime::Runtime>,
+    /// SQLite's [`checkpointer`], stopped when the writer closes.
+    checkpointer: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl Drop for Inner {
@@ -135,11 +149,23 @@ impl Writer {
         options: SqliteConnectOptions,
         hub: Arc<Hub>,
     ) -> Self {
+        let committed = Arc::new(Notify::new());
         let source = Source::Sqlite {
             conn: Some(conn),
             options: Box::new(options.clone()),
+            committed: committed.clone(),
         };
-        Self::start(vec![source], Some(options), hub, false)
+        let writer = Self::start(vec![source], Some(options.clone()), hub, false);
+        let pause = checkpoint_pause();
+        if !pause.is_zero() {
+            *writer
+                .inner
+                .checkpointer
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) =
+                Some(tokio::spawn(checkpointer(options, committed, pause)));
+        }
+        writer
     }
 
     /// `lanes` lanes over the PostgreSQL pool.
@@ -187,6 +213,7 @@ impl Writer {
                 lanes: std::sync::Mutex::new(lanes),
                 sqlite_options,
                 runtime,
+                checkpointer: std::sync::Mutex::new(None),
             }),
         }
     }
@@ -249,6 +276,67 @@ impl Writer {
             std::mem::take(&mut *self.inner.lanes.lock().unwrap_or_else(|e| e.into_inner()));
         for lane in lanes {
             let _ = lane.await;
+        }
+        let checkpointer = self
+            .inner
+            .checkpointer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(checkpointer) = checkpointer {
+            checkpointer.abort();
+            let _ = checkpointer.await;
+        }
+    }
+}
+
+/// How long the [`checkpointer`] waits after a commit before it copies the WAL back:
+/// `FAULTDESK_SQLITE_CHECKPOINT_MS`, default 10; `0` leaves checkpoints to the writer
+/// alone (SQLite's automatic checkpoint). The pause lets a flood's commits gather, so
+/// one checkpoint and its `fsync`s cover many of them.
+fn checkpoint_pause() -> std::time::Duration {
+    let ms = std::env::var("FAULTDESK_SQLITE_CHECKPOINT_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(10)
+        .min(60_000);
+    std::time::Duration::from_millis(ms)
+}
+
+/// Copies SQLite's WAL back into the database file a moment after commits, on a
+/// connection of its own, so the writer's commits rarely wait for a checkpoint's
+/// `fsync`s. A *passive* checkpoint never waits for the writer or for readers (it
+/// copies what no reader still needs and stops), and the writer's automatic
+/// checkpoint, which takes the same lock without waiting, skips its turn while this
+/// one runs. A failure is logged and the connection opened again on the next commit.
+async fn checkpointer(
+    options: SqliteConnectOptions,
+    committed: Arc<Notify>,
+    pause: std::time::Duration,
+) {
+    let mut conn: Option<sqlx::SqliteConnection> = None;
+    loop {
+        committed.notified().await;
+        tokio::time::sleep(pause).await;
+        let c = match conn.as_mut() {
+            Some(c) => c,
+            None => match sqlx::SqliteConnection::connect_with(&options).await {
+                Ok(c) => conn.insert(c),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the WAL checkpointer cannot connect");
+                    continue;
+                }
+            },
+        };
+        // Read to the end: an unfinished statement would hold a read lock on the WAL.
+        let done = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_all(&mut *c)
+            .await;
+        if let Err(e) = done {
+            tracing::warn!(error = %e, "a WAL checkpoint failed");
+            if let Some(c) = conn.take() {
+                let _ = c.close().await;
+            }
         }
     }
 }
@@ -330,7 +418,7 @@ impl Source {
 
     async fn take(&mut self) -> Result<Conn, sqlx::Error> {
         match self {
-            Source::Sqlite { conn, options } => match conn.take() {
+            Source::Sqlite { conn, options, .. } => match conn.take() {
                 Some(c) => Ok(Conn::Sqlite(c)),
                 None => Ok(Conn::Sqlite(
                     sqlx::SqliteConnection::connect_with(options).await?,
@@ -380,6 +468,9 @@ impl Source {
                 // Caches first: a caller answered before its stale copy is dropped
                 // could read its own write back old (a session's kept form, say).
                 publish(&mut tx, hub);
+                if let Source::Sqlite { committed, .. } = &*self {
+                    committed.notify_one();
+                }
                 for deliver in deliveries {
                     deliver(None);
                 }

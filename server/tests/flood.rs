@@ -937,23 +937,21 @@ async fn sqlite_wal_is_checkpointed_and_stays_bounded_under_a_flood() {
     // filings share pages, so a WAL that never started over would reach ~40 MB (26 MB
     // measured at 3,040 filings with the writer's automatic checkpoint off); one that
     // does stays near 4 MB (the automatic checkpoint's 1,000 pages plus a batch).
-    let filed = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
     let filers: Vec<_> = (0..16)
         .map(|f| {
-            let (db, filed) = (db.clone(), filed.clone());
+            let db = db.clone();
             tokio::spawn(async move {
                 for n in 0..300 {
                     db.writer()
                         .file(new_report(reporter, 1000 + f * 1000 + n, None))
                         .await
                         .expect("filed");
-                    filed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
             })
         })
         .collect();
     let mut largest = 0u64;
-    while filed.load(std::sync::atomic::Ordering::Relaxed) < 16 * 300 {
+    while !filers.iter().all(|f| f.is_finished()) {
         largest = largest.max(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

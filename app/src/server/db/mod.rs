@@ -171,6 +171,19 @@ fn writer_lanes() -> usize {
         .clamp(1, 16)
 }
 
+/// How long after a commit SQLite's WAL checkpointer copies the WAL back into the
+/// database file: `FAULTDESK_SQLITE_CHECKPOINT_MS`, default 10 ms; `0` leaves
+/// checkpoints to the writer alone (SQLite's automatic checkpoint). The pause lets a
+/// flood's commits gather, so one checkpoint and its `fsync`s cover many of them.
+fn sqlite_checkpoint_pause() -> Duration {
+    let ms = std::env::var("FAULTDESK_SQLITE_CHECKPOINT_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(10)
+        .min(60_000);
+    Duration::from_millis(ms)
+}
+
 /// A PostgreSQL pool of at most `max` connections that never lends or takes back a
 /// connection inside a transaction.
 fn pg_pool(max: u32) -> PgPoolOptions {
@@ -229,7 +242,8 @@ impl Db {
                 // read-only connections cannot do.
                 let write_options = sqlite_write_options(url)?;
                 let first = sqlx::SqliteConnection::connect_with(&write_options).await?;
-                let writer = Writer::sqlite(first, write_options, hub.clone());
+                let writer =
+                    Writer::sqlite(first, write_options, sqlite_checkpoint_pause(), hub.clone());
                 let pool = SqlitePoolOptions::new()
                     .max_connections(max_connections.max(1))
                     .acquire_timeout(ACQUIRE_TIMEOUT)

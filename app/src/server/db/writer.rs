@@ -32,7 +32,7 @@
 //! at c=64 on the 2-core machine, `bench/intake.sh` setup).
 //!
 //! SQLite's WAL is copied back into the database file mostly by a *checkpointer* of
-//! its own ([`checkpointer`]): a second connection that, a moment after commits, runs
+//! its own ([`Checkpointer`]): a second connection that, a moment after commits, runs
 //! a passive checkpoint, whose `fsync`s then happen beside the writer instead of in
 //! it. The writer keeps SQLite's automatic checkpoint (every 1,000 WAL pages), which
 //! then finds little left to copy: it is what lets the WAL start over from its
@@ -95,8 +95,8 @@ enum Source {
     Sqlite {
         conn: Option<sqlx::SqliteConnection>,
         options: Box<SqliteConnectOptions>,
-        /// Told after each commit; wakes the [`checkpointer`].
-        committed: Arc<Notify>,
+        /// Copies the WAL back after commits (none when turned off).
+        checkpointer: Option<Checkpointer>,
     },
     Postgres {
         pool: PgPool,
@@ -124,8 +124,6 @@ struct Inner {
     /// PostgreSQL lanes' own thread, so a unit of work's next statement never waits
     /// behind request handling for the request runtime's threads.
     runtime: Option<tokio::runtime::Runtime>,
-    /// SQLite's [`checkpointer`], stopped when the writer closes.
-    checkpointer: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl Drop for Inner {
@@ -143,29 +141,20 @@ impl std::fmt::Debug for Writer {
 }
 
 impl Writer {
-    /// One lane over SQLite's one writer connection.
+    /// One lane over SQLite's one writer connection, with a [`Checkpointer`] that
+    /// copies the WAL back `checkpoint_pause` after commits (none when zero).
     pub(super) fn sqlite(
         conn: sqlx::SqliteConnection,
         options: SqliteConnectOptions,
+        checkpoint_pause: std::time::Duration,
         hub: Arc<Hub>,
     ) -> Self {
-        let committed = Arc::new(Notify::new());
         let source = Source::Sqlite {
             conn: Some(conn),
             options: Box::new(options.clone()),
-            committed: committed.clone(),
+            checkpointer: Checkpointer::start(options.clone(), checkpoint_pause),
         };
-        let writer = Self::start(vec![source], Some(options.clone()), hub, false);
-        let pause = checkpoint_pause();
-        if !pause.is_zero() {
-            *writer
-                .inner
-                .checkpointer
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()) =
-                Some(tokio::spawn(checkpointer(options, committed, pause)));
-        }
-        writer
+        Self::start(vec![source], Some(options), hub, false)
     }
 
     /// `lanes` lanes over the PostgreSQL pool.
@@ -213,7 +202,6 @@ impl Writer {
                 lanes: std::sync::Mutex::new(lanes),
                 sqlite_options,
                 runtime,
-                checkpointer: std::sync::Mutex::new(None),
             }),
         }
     }
@@ -277,30 +265,31 @@ impl Writer {
         for lane in lanes {
             let _ = lane.await;
         }
-        let checkpointer = self
-            .inner
-            .checkpointer
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
-        if let Some(checkpointer) = checkpointer {
-            checkpointer.abort();
-            let _ = checkpointer.await;
-        }
     }
 }
 
-/// How long the [`checkpointer`] waits after a commit before it copies the WAL back:
-/// `FAULTDESK_SQLITE_CHECKPOINT_MS`, default 10; `0` leaves checkpoints to the writer
-/// alone (SQLite's automatic checkpoint). The pause lets a flood's commits gather, so
-/// one checkpoint and its `fsync`s cover many of them.
-fn checkpoint_pause() -> std::time::Duration {
-    let ms = std::env::var("FAULTDESK_SQLITE_CHECKPOINT_MS")
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .unwrap_or(10)
-        .min(60_000);
-    std::time::Duration::from_millis(ms)
+/// SQLite's WAL checkpointer: the task running [`checkpoint_after_commits`] and the
+/// signal that wakes it. It belongs to the writer's lane and stops with it.
+struct Checkpointer {
+    wake: Arc<Notify>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Checkpointer {
+    fn start(options: SqliteConnectOptions, pause: std::time::Duration) -> Option<Self> {
+        if pause.is_zero() {
+            return None;
+        }
+        let wake = Arc::new(Notify::new());
+        let task = tokio::spawn(checkpoint_after_commits(options, wake.clone(), pause));
+        Some(Self { wake, task })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 /// Copies SQLite's WAL back into the database file a moment after commits, on a
@@ -309,7 +298,7 @@ fn checkpoint_pause() -> std::time::Duration {
 /// copies what no reader still needs and stops), and the writer's automatic
 /// checkpoint, which takes the same lock without waiting, skips its turn while this
 /// one runs. A failure is logged and the connection opened again on the next commit.
-async fn checkpointer(
+async fn checkpoint_after_commits(
     options: SqliteConnectOptions,
     committed: Arc<Notify>,
     pause: std::time::Duration,
@@ -468,8 +457,12 @@ impl Source {
                 // Caches first: a caller answered before its stale copy is dropped
                 // could read its own write back old (a session's kept form, say).
                 publish(&mut tx, hub);
-                if let Source::Sqlite { committed, .. } = &*self {
-                    committed.notify_one();
+                if let Source::Sqlite {
+                    checkpointer: Some(c),
+                    ..
+                } = &*self
+                {
+                    c.wake.notify_one();
                 }
                 for deliver in deliveries {
                     deliver(None);

@@ -84,21 +84,33 @@ impl Settings {
         }
         Ok(Self {
             database_url: env_or("FAULTDESK_DATABASE_URL", DEFAULT_DATABASE_URL),
-            max_connections: env_or("FAULTDESK_DB_MAX_CONNECTIONS", "10").parse()?,
-            secure_cookies: env_or("FAULTDESK_SECURE_COOKIES", "false").parse()?,
+            max_connections: setting("FAULTDESK_DB_MAX_CONNECTIONS", 10, "a whole number")?,
+            secure_cookies: setting("FAULTDESK_SECURE_COOKIES", false, TRUE_OR_FALSE)?,
             leptos_options,
             smtp_url: std::env::var("FAULTDESK_SMTP_URL")
                 .ok()
                 .filter(|s| !s.is_empty()),
             mail_from: env_or("FAULTDESK_MAIL_FROM", DEFAULT_MAIL_FROM),
-            incident_window_minutes: env_or("FAULTDESK_INCIDENT_WINDOW_MINUTES", "30").parse()?,
+            incident_window_minutes: setting(
+                "FAULTDESK_INCIDENT_WINDOW_MINUTES",
+                30,
+                "a whole number of minutes",
+            )?,
             public_url: std::env::var("FAULTDESK_PUBLIC_URL")
                 .ok()
                 .filter(|s| !s.trim().is_empty()),
-            trust_forwarded_for: env_or("FAULTDESK_TRUST_FORWARDED_FOR", "false").parse()?,
+            trust_forwarded_for: setting("FAULTDESK_TRUST_FORWARDED_FOR", false, TRUE_OR_FALSE)?,
             rates: Rates::from_env().map_err(anyhow::Error::msg)?,
-            alert_poll_ms: env_or("FAULTDESK_ALERT_POLL_MS", "10000").parse()?,
-            mail_lease_secs: env_or("FAULTDESK_MAIL_LEASE_SECS", "120").parse()?,
+            alert_poll_ms: setting(
+                "FAULTDESK_ALERT_POLL_MS",
+                10_000,
+                "a whole number of milliseconds",
+            )?,
+            mail_lease_secs: setting(
+                "FAULTDESK_MAIL_LEASE_SECS",
+                120,
+                "a whole number of seconds",
+            )?,
         })
     }
 }
@@ -107,12 +119,31 @@ fn env_or(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_owned())
 }
 
+const TRUE_OR_FALSE: &str = "true or false";
+
+/// A setting parsed from `name`, or `default` when it is unset. A value that does not
+/// parse stops the start with an error naming the variable and what it must be, rather
+/// than a bare parser message (or, worse, a silent default).
+fn setting<T: std::str::FromStr>(name: &str, default: T, what: &str) -> anyhow::Result<T> {
+    match std::env::var(name) {
+        Err(_) => Ok(default),
+        Ok(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{name} must be {what}, not {v:?}")),
+    }
+}
+
 fn fallback_leptos_options() -> anyhow::Result<LeptosOptions> {
     Ok(LeptosOptions::builder()
         .output_name("faultdesk")
         .site_root(env_or("LEPTOS_SITE_ROOT", "target/site"))
         .site_pkg_dir(env_or("LEPTOS_SITE_PKG_DIR", "pkg"))
-        .site_addr(env_or("LEPTOS_SITE_ADDR", "127.0.0.1:3000").parse::<std::net::SocketAddr>()?)
+        .site_addr(setting(
+            "LEPTOS_SITE_ADDR",
+            std::net::SocketAddr::from(([127, 0, 0, 1], 3000)),
+            "an address and port such as 127.0.0.1:3000",
+        )?)
         .build())
 }
 

@@ -163,25 +163,50 @@ impl Engine {
 /// lane makes the largest batches (filings of an outage all lock the same incident
 /// and day rows, so parallel lanes would wait for each other anyway); more help when
 /// slow units of work (a reply to an incident of thousands) must not delay filings.
-fn writer_lanes() -> usize {
-    std::env::var("FAULTDESK_WRITER_LANES")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or(1)
-        .clamp(1, 16)
+fn writer_lanes() -> Result<usize, sqlx::Error> {
+    setting(
+        "FAULTDESK_WRITER_LANES",
+        1,
+        1..=16,
+        "a whole number from 1 to 16",
+    )
 }
 
 /// How long after a commit SQLite's WAL checkpointer copies the WAL back into the
 /// database file: `FAULTDESK_SQLITE_CHECKPOINT_MS`, default 10 ms; `0` leaves
 /// checkpoints to the writer alone (SQLite's automatic checkpoint). The pause lets a
 /// flood's commits gather, so one checkpoint and its `fsync`s cover many of them.
-fn sqlite_checkpoint_pause() -> Duration {
-    let ms = std::env::var("FAULTDESK_SQLITE_CHECKPOINT_MS")
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .unwrap_or(10)
-        .min(60_000);
-    Duration::from_millis(ms)
+fn sqlite_checkpoint_pause() -> Result<Duration, sqlx::Error> {
+    let ms = setting(
+        "FAULTDESK_SQLITE_CHECKPOINT_MS",
+        10,
+        0..=60_000,
+        "a whole number of milliseconds from 0 to 60000",
+    )?;
+    Ok(Duration::from_millis(ms))
+}
+
+/// An engine setting read from `name` (`default` when unset). A value that does not
+/// parse or is out of `range` is a configuration error naming the variable, so a typo
+/// stops the start instead of quietly running with the default.
+fn setting<T>(
+    name: &str,
+    default: T,
+    range: std::ops::RangeInclusive<T>,
+    what: &str,
+) -> Result<T, sqlx::Error>
+where
+    T: std::str::FromStr + PartialOrd,
+{
+    let Ok(v) = std::env::var(name) else {
+        return Ok(default);
+    };
+    match v.trim().parse::<T>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(sqlx::Error::Configuration(
+            format!("{name} must be {what}, not {v:?}").into(),
+        )),
+    }
 }
 
 /// A PostgreSQL pool of at most `max` connections that never lends or takes back a
@@ -238,12 +263,12 @@ impl Db {
         let hub = Arc::new(Hub::default());
         match Engine::of_url(url)? {
             Engine::Sqlite => {
+                let pause = sqlite_checkpoint_pause()?;
                 // The writer first: it creates the file and switches it to WAL, which
                 // read-only connections cannot do.
                 let write_options = sqlite_write_options(url)?;
                 let first = sqlx::SqliteConnection::connect_with(&write_options).await?;
-                let writer =
-                    Writer::sqlite(first, write_options, sqlite_checkpoint_pause(), hub.clone());
+                let writer = Writer::sqlite(first, write_options, pause, hub.clone());
                 let pool = SqlitePoolOptions::new()
                     .max_connections(max_connections.max(1))
                     .acquire_timeout(ACQUIRE_TIMEOUT)
@@ -259,13 +284,13 @@ impl Db {
                 })
             }
             Engine::Postgres => {
+                let lanes = writer_lanes()?;
                 let options = PgConnectOptions::from_str(url)?.statement_cache_capacity(512);
                 let pool = pg_pool(max_connections.max(2))
                     .connect_with(options.clone())
                     .await?;
                 // Nothing is cached until the listener hears other instances' changes.
                 hub.caches.set_enabled(false);
-                let lanes = writer_lanes();
                 // The lanes' own connections, one each, planning their statements once:
                 // writes look rows up by key, and the one-statement filing (arrays in,
                 // so every batch size shares one plan) would otherwise be planned again

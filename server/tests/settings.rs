@@ -1,0 +1,110 @@
+//! Settings from the environment, through the real server binary: a value that does
+//! not parse (or is out of range) stops it before it touches the database, with an
+//! error that names the variable and what it must be; good values are taken.
+
+mod common;
+
+use common::{fresh_database, Engine};
+use std::process::{Command, Output};
+
+/// Runs `server migrate` on `database_url` with `env` set.
+fn migrate(database_url: &str, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
+    cmd.arg("migrate")
+        .env("FAULTDESK_DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run the server binary")
+}
+
+#[test]
+fn a_setting_that_does_not_parse_stops_the_start_and_names_the_variable() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("settings.db");
+    let sqlite = format!("sqlite://{}", file.display());
+    // No connection is made before the settings are read: this address is never dialled.
+    let postgres = "postgres://postgres@127.0.0.1:1/never";
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            &sqlite,
+            "FAULTDESK_DB_MAX_CONNECTIONS",
+            "ten",
+            "a whole number",
+        ),
+        (&sqlite, "FAULTDESK_SECURE_COOKIES", "yes", "true or false"),
+        (
+            &sqlite,
+            "FAULTDESK_INCIDENT_WINDOW_MINUTES",
+            "30m",
+            "minutes",
+        ),
+        (&sqlite, "FAULTDESK_ALERT_POLL_MS", "10s", "milliseconds"),
+        (&sqlite, "FAULTDESK_MAIL_LEASE_SECS", "-1", "seconds"),
+        (&sqlite, "LEPTOS_SITE_ADDR", "localhost", "127.0.0.1:3000"),
+        (
+            &sqlite,
+            "FAULTDESK_RATE_API_PER_MINUTE",
+            "many",
+            "whole number",
+        ),
+        (
+            &sqlite,
+            "FAULTDESK_SQLITE_CHECKPOINT_MS",
+            "ten",
+            "0 to 60000",
+        ),
+        (
+            &sqlite,
+            "FAULTDESK_SQLITE_CHECKPOINT_MS",
+            "600000",
+            "0 to 60000",
+        ),
+        (postgres, "FAULTDESK_WRITER_LANES", "0", "1 to 16"),
+        (postgres, "FAULTDESK_WRITER_LANES", "four", "1 to 16"),
+    ];
+    for (url, name, value, must_be) in cases {
+        let out = migrate(url, &[(name, value)]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success(),
+            "{name}={value} was accepted: {stderr}"
+        );
+        assert!(
+            stderr.contains(name) && stderr.contains(&format!("{value:?}")),
+            "{name}={value}: the error names neither the variable nor the value: {stderr}"
+        );
+        assert!(
+            stderr.contains(must_be),
+            "{name}={value}: the error does not say what it must be ({must_be}): {stderr}"
+        );
+        assert!(
+            !file.exists(),
+            "{name}={value}: the database file was created before the settings were checked"
+        );
+    }
+}
+
+#[tokio::test]
+async fn good_settings_are_taken_on_both_engines() {
+    for engine in [Engine::Sqlite, Engine::Postgres] {
+        let (url, _guard) = fresh_database(engine).await;
+        let out = migrate(
+            &url,
+            &[
+                ("FAULTDESK_DB_MAX_CONNECTIONS", " 3 "),
+                ("FAULTDESK_SECURE_COOKIES", "true"),
+                ("FAULTDESK_SQLITE_CHECKPOINT_MS", "0"),
+                ("FAULTDESK_WRITER_LANES", "16"),
+                ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{engine:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Migrations applied"));
+    }
+}

@@ -1,7 +1,7 @@
 //! Typed settings from environment variables, with defaults that run out of the box:
 //! an SQLite file in the working folder, listening on 127.0.0.1:3000.
 
-use app::server::limits::Rates;
+use app::server::{env, limits::Rates};
 use leptos::config::LeptosOptions;
 use std::fmt;
 
@@ -121,17 +121,14 @@ fn env_or(name: &str, default: &str) -> String {
 
 const TRUE_OR_FALSE: &str = "true or false";
 
-/// A setting parsed from `name`, or `default` when it is unset. A value that does not
-/// parse stops the start with an error naming the variable and what it must be, rather
-/// than a bare parser message (or, worse, a silent default).
-fn setting<T: std::str::FromStr>(name: &str, default: T, what: &str) -> anyhow::Result<T> {
-    match std::env::var(name) {
-        Err(_) => Ok(default),
-        Ok(v) => v
-            .trim()
-            .parse()
-            .map_err(|_| anyhow::anyhow!("{name} must be {what}, not {v:?}")),
-    }
+/// A setting parsed from `name`, or `default` when it is unset; a value that does not
+/// parse stops the start with an error naming the variable (see `app::server::env`).
+fn setting<T: std::str::FromStr + PartialOrd>(
+    name: &str,
+    default: T,
+    what: &str,
+) -> anyhow::Result<T> {
+    env::setting(name, default, .., what).map_err(anyhow::Error::msg)
 }
 
 fn fallback_leptos_options() -> anyhow::Result<LeptosOptions> {

@@ -110,11 +110,7 @@ impl Rates {
             ("FAULTDESK_RATE_FILINGS_PER_MINUTE", &mut rates.file),
             ("FAULTDESK_RATE_API_PER_MINUTE", &mut rates.api),
         ] {
-            if let Ok(v) = std::env::var(name) {
-                let n: u32 = v
-                    .trim()
-                    .parse()
-                    .map_err(|_| format!("{name} must be a whole number, not {v:?}"))?;
+            if let Some(n) = super::env::parsed::<u32, _>(name, .., "a whole number")? {
                 let ratio = (rate.per_period / rate.burst.max(1)).max(1);
                 rate.burst = (n / ratio).max(1);
                 rate.per_period = n;

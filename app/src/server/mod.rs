@@ -9,6 +9,7 @@ pub mod canned;
 pub mod clock;
 pub mod clocks;
 pub mod db;
+pub mod env;
 pub mod error;
 pub mod events;
 pub mod form_flash;

@@ -186,27 +186,15 @@ fn sqlite_checkpoint_pause() -> Result<Duration, sqlx::Error> {
     Ok(Duration::from_millis(ms))
 }
 
-/// An engine setting read from `name` (`default` when unset). A value that does not
-/// parse or is out of `range` is a configuration error naming the variable, so a typo
-/// stops the start instead of quietly running with the default.
-fn setting<T>(
+/// An engine setting (see [`crate::server::env`]), as a configuration error.
+fn setting<T: std::str::FromStr + PartialOrd>(
     name: &str,
     default: T,
     range: std::ops::RangeInclusive<T>,
     what: &str,
-) -> Result<T, sqlx::Error>
-where
-    T: std::str::FromStr + PartialOrd,
-{
-    let Ok(v) = std::env::var(name) else {
-        return Ok(default);
-    };
-    match v.trim().parse::<T>() {
-        Ok(n) if range.contains(&n) => Ok(n),
-        _ => Err(sqlx::Error::Configuration(
-            format!("{name} must be {what}, not {v:?}").into(),
-        )),
-    }
+) -> Result<T, sqlx::Error> {
+    crate::server::env::setting(name, default, range, what)
+        .map_err(|e| sqlx::Error::Configuration(e.into()))
 }
 
 /// A PostgreSQL pool of at most `max` connections that never lends or takes back a

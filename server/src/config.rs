@@ -84,8 +84,13 @@ impl Settings {
         }
         Ok(Self {
             database_url: env_or("FAULTDESK_DATABASE_URL", DEFAULT_DATABASE_URL),
-            max_connections: setting("FAULTDESK_DB_MAX_CONNECTIONS", 10, "a whole number")?,
-            secure_cookies: setting("FAULTDESK_SECURE_COOKIES", false, TRUE_OR_FALSE)?,
+            max_connections: setting(
+                "FAULTDESK_DB_MAX_CONNECTIONS",
+                10,
+                1..,
+                "a whole number from 1",
+            )?,
+            secure_cookies: setting("FAULTDESK_SECURE_COOKIES", false, .., TRUE_OR_FALSE)?,
             leptos_options,
             smtp_url: std::env::var("FAULTDESK_SMTP_URL")
                 .ok()
@@ -94,22 +99,30 @@ impl Settings {
             incident_window_minutes: setting(
                 "FAULTDESK_INCIDENT_WINDOW_MINUTES",
                 30,
-                "a whole number of minutes",
+                1..,
+                "a whole number of minutes from 1",
             )?,
             public_url: std::env::var("FAULTDESK_PUBLIC_URL")
                 .ok()
                 .filter(|s| !s.trim().is_empty()),
-            trust_forwarded_for: setting("FAULTDESK_TRUST_FORWARDED_FOR", false, TRUE_OR_FALSE)?,
+            trust_forwarded_for: setting(
+                "FAULTDESK_TRUST_FORWARDED_FOR",
+                false,
+                ..,
+                TRUE_OR_FALSE,
+            )?,
             rates: Rates::from_env().map_err(anyhow::Error::msg)?,
             alert_poll_ms: setting(
                 "FAULTDESK_ALERT_POLL_MS",
                 10_000,
+                ..,
                 "a whole number of milliseconds",
             )?,
             mail_lease_secs: setting(
                 "FAULTDESK_MAIL_LEASE_SECS",
                 120,
-                "a whole number of seconds",
+                1..,
+                "a whole number of seconds from 1",
             )?,
         })
     }
@@ -121,14 +134,16 @@ fn env_or(name: &str, default: &str) -> String {
 
 const TRUE_OR_FALSE: &str = "true or false";
 
-/// A setting parsed from `name`, or `default` when it is unset; a value that does not
-/// parse stops the start with an error naming the variable (see `app::server::env`).
+/// A setting parsed from `name` within `range`, or `default` when it is unset; a value
+/// that does not parse or is out of range stops the start with an error naming the
+/// variable (see `app::server::env`).
 fn setting<T: std::str::FromStr + PartialOrd>(
     name: &str,
     default: T,
+    range: impl std::ops::RangeBounds<T>,
     what: &str,
 ) -> anyhow::Result<T> {
-    env::setting(name, default, .., what).map_err(anyhow::Error::msg)
+    env::setting(name, default, range, what).map_err(anyhow::Error::msg)
 }
 
 fn fallback_leptos_options() -> anyhow::Result<LeptosOptions> {
@@ -139,6 +154,7 @@ fn fallback_leptos_options() -> anyhow::Result<LeptosOptions> {
         .site_addr(setting(
             "LEPTOS_SITE_ADDR",
             std::net::SocketAddr::from(([127, 0, 0, 1], 3000)),
+            ..,
             "an address and port such as 127.0.0.1:3000",
         )?)
         .build())

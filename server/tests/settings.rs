@@ -33,7 +33,15 @@ fn a_setting_that_does_not_parse_stops_the_start_and_names_the_variable() {
             "ten",
             "a whole number",
         ),
+        (&sqlite, "FAULTDESK_DB_MAX_CONNECTIONS", "0", "from 1"),
         (&sqlite, "FAULTDESK_SECURE_COOKIES", "yes", "true or false"),
+        (
+            &sqlite,
+            "FAULTDESK_INCIDENT_WINDOW_MINUTES",
+            "-5",
+            "minutes from 1",
+        ),
+        (&sqlite, "FAULTDESK_MAIL_LEASE_SECS", "0", "seconds from 1"),
         (
             &sqlite,
             "FAULTDESK_INCIDENT_WINDOW_MINUTES",

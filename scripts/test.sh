@@ -37,6 +37,8 @@ step "integration tests (SQLite and PostgreSQL)" cargo test --locked -p server
 # lightly: fat LTO in one codegen unit and opt-level 3 cost a cold machine about ten
 # minutes and change nothing the tests can see. `scripts/run.sh` builds it fully.
 export CARGO_PROFILE_RELEASE_OPT_LEVEL="${CARGO_PROFILE_RELEASE_OPT_LEVEL:-1}"
+export CARGO_PROFILE_RELEASE_LTO="${CARGO_PROFILE_RELEASE_LTO:-false}"
+export CARGO_PROFILE_RELEASE_CODEGEN_UNITS="${CARGO_PROFILE_RELEASE_CODEGEN_UNITS:-16}"
 export CARGO_PROFILE_WASM_RELEASE_LTO="${CARGO_PROFILE_WASM_RELEASE_LTO:-false}"
 export CARGO_PROFILE_WASM_RELEASE_CODEGEN_UNITS="${CARGO_PROFILE_WASM_RELEASE_CODEGEN_UNITS:-16}"
 step "release build (server and site)" bash scripts/build-site.sh

@@ -4,12 +4,14 @@
 Started by bench/intake.sh (which builds both). For each engine (SQLite, PostgreSQL),
 each case (a 5xx and a 4xx report) and each concurrency (1, 16, 64) it runs wrk against
 the baseline's `POST /reports` and Faultdesk's report intake, one after the other
-(interleaved, alternating which goes first), on fresh databases, and counts the stored
-rows after each run: every 2xx must be a stored report. In one more intake run at c=16
-(5xx, the first door; not part of any ratio) it times Faultdesk's queue page beside it. Writes bench/results/intake.json and prints a
-Markdown table for the README.
+(interleaved, alternating which goes first), in BENCH_ROUNDS rounds, on fresh databases,
+and counts the stored rows after each run: every 2xx must be a stored report. A row
+gives each side's median round (req/s, p50 and p99 each the median of the rounds'; the
+rounds themselves are kept beside it). In one more intake run at c=16 (5xx, the first
+door; not part of any ratio) it times Faultdesk's queue page beside it. Writes
+bench/results/intake.json and prints a Markdown table for the README.
 
-Environment: BENCH_SECONDS (default 10), BENCH_ENGINES (default "sqlite postgres"),
+Environment: BENCH_SECONDS (default 10), BENCH_ROUNDS (default 3), BENCH_ENGINES (default "sqlite postgres"),
 BENCH_CONCURRENCY (default "1 16 64"), FAULTDESK_TEST_POSTGRES_URL, SERVER_BIN,
 BASELINE_BIN, BENCH_DOORS (default "server_fn api_v1": the browser's server function
 with a session cookie, and the JSON API's POST /api/v1/reports with a bearer token; each
@@ -28,10 +30,12 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from statistics import median
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LUA = os.path.join(ROOT, "bench", "load.lua")
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 ENGINES = os.environ.get("BENCH_ENGINES", "sqlite postgres").split()
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1 16 64").split()]
 DOORS = os.environ.get("BENCH_DOORS", "server_fn api_v1").split()
@@ -244,26 +248,32 @@ def main():
                     runs = [("baseline", f"http://127.0.0.1:{BASELINE_PORT}/reports", base_body,
                              [], base_where),
                             ("faultdesk", door_url, fd_bodies[door], door_headers, fd_where)]
-                    if order % 2:
-                        runs.reverse()
-                    order += 1
-                    for who, url, body, hdrs, where in runs:
-                        engine_kind = "sqlite" if engine == "sqlite" else "pg"
-                        before = count_rows(engine, where)
-                        r = run_wrk(url, conc, "POST", body, hdrs)
-                        time.sleep(1.0)
-                        after = count_rows(engine, where)
-                        stored = after - before
-                        ok = int(r["ok2xx"])
-                        row[f"{who}_rps"] = round(r["rps"], 1)
-                        row[f"{who}_p99_ms"] = round(r["p99_ms"], 2)
-                        row[f"{who}_p50_ms"] = round(r["p50_ms"], 2)
-                        row[f"{who}_non2xx"] = int(r["non2xx"]) + int(r["sock_err"])
-                        row[f"{who}_rows_match"] = ok <= stored <= ok + conc
-                        log(engine, case, f"c={conc}", door, who, f"rps={r['rps']:.0f}",
-                            f"p99={r['p99_ms']:.2f}ms", f"2xx={ok}", f"stored={stored}",
-                            f"non2xx={int(r['non2xx'])}", f"errors={int(r['sock_err'])}")
-                    row["rows_match"] = row.pop("faultdesk_rows_match") and row.pop("baseline_rows_match")
+                    got = {"baseline": [], "faultdesk": []}
+                    matched = True
+                    for _ in range(ROUNDS):
+                        if order % 2:
+                            runs.reverse()
+                        order += 1
+                        for who, url, body, hdrs, where in runs:
+                            before = count_rows(engine, where)
+                            r = run_wrk(url, conc, "POST", body, hdrs)
+                            time.sleep(1.0)
+                            stored = count_rows(engine, where) - before
+                            ok = int(r["ok2xx"])
+                            got[who].append(r)
+                            matched = matched and ok <= stored <= ok + conc
+                            log(engine, case, f"c={conc}", door, who, f"rps={r['rps']:.0f}",
+                                f"p99={r['p99_ms']:.2f}ms", f"2xx={ok}", f"stored={stored}",
+                                f"non2xx={int(r['non2xx'])}", f"errors={int(r['sock_err'])}")
+                    for who, rs in got.items():
+                        # The median round of each side (rounds alternate which goes first).
+                        row[f"{who}_rps"] = round(median(x["rps"] for x in rs), 1)
+                        row[f"{who}_p99_ms"] = round(median(x["p99_ms"] for x in rs), 2)
+                        row[f"{who}_p50_ms"] = round(median(x["p50_ms"] for x in rs), 2)
+                        row[f"{who}_non2xx"] = sum(int(x["non2xx"]) + int(x["sock_err"]) for x in rs)
+                        row[f"{who}_rps_rounds"] = [round(x["rps"], 1) for x in rs]
+                        row[f"{who}_p99_ms_rounds"] = [round(x["p99_ms"], 2) for x in rs]
+                    row["rows_match"] = matched
                     if conc == 16 and case == "5xx" and door == DOORS[0]:
                         # The queue page's latency while intake runs, in a run of its own:
                         # the measured pair above compares intake alone with the baseline.
@@ -292,7 +302,7 @@ def main():
     with open(out, "w") as f:
         stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         for r in results:
-            r["measured_at"], r["seconds_per_run"] = stamp, SECONDS
+            r["measured_at"], r["seconds_per_run"], r["rounds"] = stamp, SECONDS, ROUNDS
         json.dump(results, f, indent=2)
         f.write("\n")
     print("| engine | case | c | door | Faultdesk req/s | baseline req/s | ratio | Faultdesk p99 ms | baseline p99 ms | rows match |")

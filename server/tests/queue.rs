@@ -572,6 +572,58 @@ async fn the_queue_never_reads_a_floods_members(engine: Engine) {
     assert_eq!(q["items"][0]["incident"]["report_count"], 30);
 }
 
+/// PostgreSQL plans the default queue once per connection: its statement has no
+/// parameters, so every load after the first reuses the plan. With the page size bound
+/// as a parameter it was planned again on every load (~1 ms, twenty times the read),
+/// which is what the queue page waited on while a flood kept the CPUs busy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_plans_the_default_queue_once() {
+    use app::server::{
+        db::Pool,
+        tickets::{queue_query, AssigneeFilter, QueueFilter, QueueRow},
+    };
+    let app = spawn_app(Engine::Postgres).await;
+    let dev = app.developer("dev@example.com").await;
+    // One incident: its lead is the queue's one row.
+    for n in 0..3 {
+        let form = ReportForm::server_error().with("endpoint", format!("/v1/orders/{n}"));
+        app.file(&dev, &form).await;
+    }
+    let filter = QueueFilter {
+        statuses: Vec::new(),
+        assignee: AssigneeFilter::Anyone,
+        class: None,
+        endpoint_prefix: None,
+        at_risk: false,
+        breached: false,
+        after: None,
+        limit: 50,
+    };
+    let Pool::Postgres(pool) = app.db.pool() else {
+        unreachable!("a PostgreSQL app")
+    };
+    let mut conn = pool.acquire().await.unwrap();
+    let now = tuesday_10am().timestamp_millis();
+    // More loads than PostgreSQL's five custom plans before it weighs a generic one.
+    for _ in 0..8 {
+        let rows = queue_query::<sqlx::Postgres>("", &filter, now)
+            .build_query_as::<QueueRow>()
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+    }
+    let (generic, custom): (i64, i64) = sqlx::query_as(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements \
+         WHERE statement LIKE '%FROM reports r JOIN users d%'",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(custom, 0, "the queue was planned again on {custom} loads");
+    assert!(generic >= 8, "{generic} loads with the kept plan");
+}
+
 on_both_engines!(
     the_queue_never_reads_a_floods_members,
     only_a_public_staff_reply_stops_the_clock,

@@ -426,7 +426,7 @@ const FILE_IN_ONE_STATEMENT: &str = concat!(
   resolution_target_minutes, resolution_due_at, resolution_at_risk_at, resolution_pauses, \
   guidance_version, ord)), \
 num AS MATERIALIZED (SELECT id, row_number() OVER (ORDER BY id) AS ord FROM \
-  (SELECT nextval(pg_get_serial_sequence('reports', 'id')) AS id \
+  (SELECT nextval('reports_id_seq') AS id \
    FROM generate_series(1, cardinality($1::bigint[]))) s), \
 g AS (SELECT * FROM UNNEST($37::text[], $38::bigint[], $39::bigint[], $40::bigint[], \
   $41::bigint[], $42::bigint[]) AS g (group_key, report_count, first_at, last_at, first_ord, \
@@ -823,7 +823,7 @@ fn read_one_filed(rows: &[sqlx::sqlite::SqliteRow]) -> Result<Filed, sqlx::Error
 /// sets, so the server starts and runs a much smaller plan (a lone filing — the common
 /// case while the desk is not flooded — spent most of its time there).
 const FILE_ONE_STATEMENT: &str = concat!(
-    "WITH num AS MATERIALIZED (SELECT nextval(pg_get_serial_sequence('reports', 'id')) AS id), \
+    "WITH num AS MATERIALIZED (SELECT nextval('reports_id_seq') AS id), \
 inc AS (INSERT INTO incidents (group_key, status, accepting, lead_report_id, report_count, \
   first_report_at, last_report_at, created_at) \
   SELECT $40, 'open', TRUE, num.id, 1, $25, $25, $25 FROM num WHERE $40 IS NOT NULL \

@@ -178,7 +178,13 @@ where
             .push_bind(id)
             .push(")");
     }
-    q.push(" ORDER BY r.due_at, r.id LIMIT ").push_bind(f.limit);
+    // The page size is written into the statement, not bound: the default queue (no
+    // filter) is then a statement without parameters, which PostgreSQL plans once per
+    // connection. With `LIMIT $n` it planned it again on every load (its generic plan
+    // assumes a tenth of the rows, so it never looked cheaper than a custom one):
+    // ~1 ms of planning for a 0.05 ms read, with sixteen partial indexes on `reports`
+    // to weigh. (An integer, so nothing to escape.)
+    q.push(" ORDER BY r.due_at, r.id LIMIT ").push(f.limit);
     q
 }
 

@@ -57,6 +57,15 @@ fn instant(description: &str, example: &str) -> Value {
     json!({ "type": "string", "format": "date-time", "description": description, "examples": [example] })
 }
 
+/// An example instant `days` from the day the document is built, at `time` UTC
+/// (`"02:00"`). Examples are sent as they are by clients and by the API fuzzer, so a
+/// fixed date would turn invalid as the calendar moves on (a notice must start at least
+/// 24 hours ahead, a failure be within the last 365 days).
+fn example_instant(days: i64, time: &str) -> String {
+    let day = chrono::Utc::now().date_naive() + chrono::Duration::days(days);
+    format!("{}T{time}:00Z", day.format("%Y-%m-%d"))
+}
+
 /// A type whose schema is a JSON literal. utoipa's schema model has no room for some
 /// keywords (`if`/`then` and combinators next to `properties`), so the document is
 /// given the literal itself afterwards ([`literal_schemas`]).
@@ -272,7 +281,7 @@ json_schema!(CreateReport, "CreateReport", {
                 "description": "The API's request id, if the response had one.",
                 "examples": ["req_8f2a"],
             },
-            "occurred_at": instant("When the request failed (RFC 3339), within the last 365 days.", "2026-11-24T09:55:00Z"),
+            "occurred_at": instant("When the request failed (RFC 3339), within the last 365 days.", &example_instant(-1, "09:55")),
             "timezone": {
                 "type": ["string", "null"],
                 "enum": timezones().into_iter().chain([Value::Null]).collect::<Vec<_>>(),
@@ -319,7 +328,7 @@ json_schema!(CreateReport, "CreateReport", {
             "status": 503,
             "message": "Service temporarily unavailable",
             "request_id": "req_8f2a",
-            "occurred_at": "2026-11-24T09:55:00Z",
+            "occurred_at": example_instant(-1, "09:55"),
             "timezone": "Europe/Berlin",
             "environment": "production",
             "retries": 2,
@@ -500,8 +509,8 @@ fn notice_schema(with_email: bool) -> Value {
     let mut properties = json!({
         "title": text(&TITLE, false, "Headline."),
         "details": text(&DETAILS, false, "What happens and what to expect."),
-        "starts_at": instant("Start (RFC 3339). Planned work starts at least 24 hours after it is announced.", "2026-12-05T02:00:00Z"),
-        "ends_at": instant("End (RFC 3339), after the start.", "2026-12-05T03:00:00Z"),
+        "starts_at": instant("Start (RFC 3339). Planned work starts at least 24 hours after it is announced.", &example_instant(30, "02:00")),
+        "ends_at": instant("End (RFC 3339), after the start.", &example_instant(30, "03:00")),
         "endpoints": {
             "type": "array",
             "maxItems": MAX_PREFIXES,
@@ -524,8 +533,8 @@ fn notice_schema(with_email: bool) -> Value {
         "examples": [{
             "title": "Database upgrade",
             "details": "Writes may fail for up to 10 minutes.",
-            "starts_at": "2026-12-05T02:00:00Z",
-            "ends_at": "2026-12-05T03:00:00Z",
+            "starts_at": example_instant(30, "02:00"),
+            "ends_at": example_instant(30, "03:00"),
             "endpoints": ["/v1/orders"]
         }],
     })
@@ -876,5 +885,38 @@ mod tests {
         let mut loose = base;
         loose["occurred_at"] = json!("2026-11-24 09:55:00Z");
         assert!(serde_json::from_value::<CreateReport>(loose).is_err());
+    }
+
+    /// The document's examples stay valid as the calendar moves on: the API fuzzer and
+    /// clients send them as they are (a fixed notice start turned into a 422 once its
+    /// day had passed).
+    #[test]
+    fn examples_are_valid_today() {
+        use chrono::{DateTime, Duration, Utc};
+        let at = |v: &Value| DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+        let now = Utc::now();
+        for notice in [
+            <Notice as JsonSchema>::json(),
+            <NoticeChange as JsonSchema>::json(),
+        ] {
+            let example = &notice["examples"][0];
+            let (starts, ends) = (at(&example["starts_at"]), at(&example["ends_at"]));
+            assert!(starts > now + Duration::days(2), "{example}");
+            assert!(ends > starts, "{example}");
+            assert_eq!(
+                notice["properties"]["starts_at"]["examples"][0],
+                example["starts_at"]
+            );
+        }
+        let report = <CreateReport as JsonSchema>::json();
+        let occurred = at(&report["examples"][0]["occurred_at"]);
+        assert!(
+            occurred < now && occurred > now - Duration::days(3),
+            "{occurred}"
+        );
+        assert_eq!(
+            report["properties"]["occurred_at"]["examples"][0],
+            report["examples"][0]["occurred_at"]
+        );
     }
 }

@@ -613,10 +613,14 @@ async fn postgres_plans_the_default_queue_once() {
             .unwrap();
         assert_eq!(rows.len(), 1);
     }
+    // This statement's plans, found by its text.
+    let sql = queue_query::<sqlx::Postgres>("", &filter, now)
+        .sql()
+        .to_owned();
     let (generic, custom): (i64, i64) = sqlx::query_as(
-        "SELECT generic_plans, custom_plans FROM pg_prepared_statements \
-         WHERE statement LIKE '%FROM reports r JOIN users d%'",
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1",
     )
+    .bind(&sql)
     .fetch_one(&mut *conn)
     .await
     .unwrap();

@@ -499,16 +499,27 @@ async fn calendar_changes_apply_to_new_tickets_only(engine: Engine) {
     assert!(err.message.starts_with("Monday"), "{}", err.message);
 }
 
+/// The queue's first page as it opens: active tickets, anyone's, no filter.
+fn whole_queue() -> app::server::tickets::QueueFilter {
+    app::server::tickets::QueueFilter {
+        statuses: Vec::new(),
+        assignee: app::server::tickets::AssigneeFilter::Anyone,
+        class: None,
+        endpoint_prefix: None,
+        at_risk: false,
+        breached: false,
+        after: None,
+        limit: 50,
+    }
+}
+
 /// During an outage flood the queue reads only what it shows: the flood's incident
 /// members are not in the queue's indexes, so its first page never walks them. On
 /// PostgreSQL the plan is run (sequential scans off, as the test table is small) and
 /// must filter out no row; on SQLite the plan must read the queue's index in order
 /// (no table scan, no sort).
 async fn the_queue_never_reads_a_floods_members(engine: Engine) {
-    use app::server::{
-        db::Pool,
-        tickets::{queue_query, AssigneeFilter, QueueFilter},
-    };
+    use app::server::{db::Pool, tickets::queue_query};
     let app = spawn_app(engine).await;
     let dev = app.developer("dev@example.com").await;
     let mut ids = Vec::new();
@@ -516,16 +527,7 @@ async fn the_queue_never_reads_a_floods_members(engine: Engine) {
         let form = ReportForm::server_error().with("endpoint", format!("/v1/orders/{n}"));
         ids.push(app.file(&dev, &form).await);
     }
-    let filter = QueueFilter {
-        statuses: Vec::new(),
-        assignee: AssigneeFilter::Anyone,
-        class: None,
-        endpoint_prefix: None,
-        at_risk: false,
-        breached: false,
-        after: None,
-        limit: 50,
-    };
+    let filter = whole_queue();
     let now = tuesday_10am().timestamp_millis();
     let plan: Vec<String> = match app.db.pool() {
         Pool::Sqlite(pool) => queue_query("EXPLAIN QUERY PLAN ", &filter, now)
@@ -580,7 +582,7 @@ async fn the_queue_never_reads_a_floods_members(engine: Engine) {
 async fn postgres_plans_the_default_queue_once() {
     use app::server::{
         db::Pool,
-        tickets::{queue_query, AssigneeFilter, QueueFilter, QueueRow},
+        tickets::{queue_query, QueueRow},
     };
     let app = spawn_app(Engine::Postgres).await;
     let dev = app.developer("dev@example.com").await;
@@ -589,16 +591,7 @@ async fn postgres_plans_the_default_queue_once() {
         let form = ReportForm::server_error().with("endpoint", format!("/v1/orders/{n}"));
         app.file(&dev, &form).await;
     }
-    let filter = QueueFilter {
-        statuses: Vec::new(),
-        assignee: AssigneeFilter::Anyone,
-        class: None,
-        endpoint_prefix: None,
-        at_risk: false,
-        breached: false,
-        after: None,
-        limit: 50,
-    };
+    let filter = whole_queue();
     let Pool::Postgres(pool) = app.db.pool() else {
         unreachable!("a PostgreSQL app")
     };

@@ -9,5 +9,5 @@ DROP INDEX reports_report_endpoint;
 DROP INDEX reports_report_day;
 CREATE INDEX reports_report_day ON reports (
     created_day, endpoint_template, disposition, status_code, transport, feedback,
-    recontact, due_at, first_response_at
+    recontact, due_at, first_response_at, guidance_slug
 );

@@ -376,25 +376,28 @@ pub async fn clock_figures(
 }
 
 /// Guidance outcomes per article slug for reports filed on local days `[from, to]`:
-/// (slug, shown, self-solved, escalated, no answer, re-contacts).
+/// (slug, shown, self-solved, escalated, no answer, re-contacts). Counted from
+/// `reports_report_day`, which carries the slug.
 pub async fn by_article(
     db: &Db,
     from: &str,
     to: &str,
 ) -> Result<Vec<(String, i64, i64, i64, i64, i64)>, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_as(
-        "SELECT guidance_slug, CAST(COUNT(*) AS BIGINT), \
-         CAST(SUM(CASE WHEN feedback = 'self_solved' THEN 1 ELSE 0 END) AS BIGINT), \
-         CAST(SUM(CASE WHEN feedback = 'escalated' THEN 1 ELSE 0 END) AS BIGINT), \
-         CAST(SUM(CASE WHEN feedback = 'pending' THEN 1 ELSE 0 END) AS BIGINT), \
-         CAST(SUM(CASE WHEN recontact THEN 1 ELSE 0 END) AS BIGINT) \
-         FROM reports WHERE guidance_slug IS NOT NULL AND created_day >= $1 AND created_day <= $2 \
-         GROUP BY guidance_slug")
+    on_db!(db, pool => sqlx::query_as(BY_ARTICLE_SQL)
         .bind(from)
         .bind(to)
         .fetch_all(pool)
         .await)
 }
+
+/// The SQL of [`by_article`] (`$1`, `$2`: the range).
+pub const BY_ARTICLE_SQL: &str = "SELECT guidance_slug, CAST(COUNT(*) AS BIGINT), \
+         CAST(SUM(CASE WHEN feedback = 'self_solved' THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN feedback = 'escalated' THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN feedback = 'pending' THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN recontact THEN 1 ELSE 0 END) AS BIGINT) \
+         FROM reports WHERE guidance_slug IS NOT NULL AND created_day >= $1 AND created_day <= $2 \
+         GROUP BY guidance_slug";
 
 #[cfg(test)]
 mod tests {

@@ -56,63 +56,13 @@ pub struct GroupRow {
     pub pending_due: Option<i64>,
 }
 
-/// The reports filed in `[from, to]`, grouped (see [`GroupRow`]), by day. One pass over
-/// the range of `reports_report_day` in index order, so no sorting: the database groups
-/// by endpoint template too (the index's second column), and the groups of a day that
-/// differ only in their template are added up here. Rust then rolls them up into days,
-/// status codes, dispositions and SLA scopes.
+/// The reports filed in `[from, to]`, grouped (see [`GroupRow`]). One pass over the
+/// range of `reports_report_day` in index order, so no sorting: the groups arrive by
+/// day, and Rust rolls them up into days, status codes, dispositions and SLA scopes.
 #[tracing::instrument(level = "debug", skip(db))]
 pub async fn groups(db: &Db, from: &str, to: &str, now: i64) -> Result<Vec<GroupRow>, sqlx::Error> {
     let sql = groups_sql();
-    let rows: Vec<GroupRow> = on_db!(db, pool => sqlx::query_as(&sql)
-        .bind(from)
-        .bind(to)
-        .bind(now)
-        .fetch_all(pool)
-        .await)?;
-    Ok(across_templates(rows))
-}
-
-/// Adds up the groups alike in everything but their endpoint template, ordered by day
-/// (whatever order the database answered in: PostgreSQL may hash its groups).
-fn across_templates(rows: Vec<GroupRow>) -> Vec<GroupRow> {
-    type Key = (
-        String,
-        String,
-        Option<i64>,
-        Option<String>,
-        Option<String>,
-        bool,
-    );
-    let mut groups: std::collections::BTreeMap<Key, GroupRow> = Default::default();
-    for row in rows {
-        let key = (
-            row.day.clone(),
-            row.disposition.clone(),
-            row.status_code,
-            row.transport.clone(),
-            row.feedback.clone(),
-            row.recontact,
-        );
-        match groups.entry(key) {
-            std::collections::btree_map::Entry::Vacant(slot) => {
-                slot.insert(row);
-            }
-            std::collections::btree_map::Entry::Occupied(mut slot) => {
-                let g = slot.get_mut();
-                g.reports += row.reports;
-                g.met += row.met;
-                g.late += row.late;
-                g.overdue += row.overdue;
-                g.pending += row.pending;
-                g.pending_due = match (g.pending_due, row.pending_due) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
-            }
-        }
-    }
-    groups.into_values().collect()
+    on_db!(db, pool => sqlx::query_as(&sql).bind(from).bind(to).bind(now).fetch_all(pool).await)
 }
 
 /// The SQL of [`groups`] (`$1`, `$2`: the range; `$3`: now).
@@ -125,8 +75,7 @@ pub fn groups_sql() -> String {
          COUNT(*) FILTER (WHERE {PENDING}) AS pending, \
          MIN(CASE WHEN {PENDING} THEN due_at END) AS pending_due \
          FROM reports WHERE created_day BETWEEN $1 AND $2 \
-         GROUP BY created_day, endpoint_template, disposition, status_code, transport, \
-         feedback, recontact"
+         GROUP BY created_day, disposition, status_code, transport, feedback, recontact"
     )
 }
 
@@ -147,8 +96,10 @@ pub struct EndpointRow {
     pub breached: i64,
 }
 
-/// Report counts by filing day and endpoint template (the caller adds the days up). Grouping by day and template follows `reports_report_day`, so
-/// the database streams the groups instead of sorting the whole range.
+/// Report counts by filing day and endpoint template (the caller adds the days up),
+/// from `reports_report_day`, which carries the template after the columns of
+/// [`groups`]: the database sorts the range's entries by template (covered, no table
+/// reads). Per-day results are cached (`report_cache`), so this runs for changed days.
 #[tracing::instrument(level = "debug", skip(db))]
 pub async fn by_endpoint(
     db: &Db,
@@ -398,55 +349,3 @@ pub const BY_ARTICLE_SQL: &str = "SELECT guidance_slug, CAST(COUNT(*) AS BIGINT)
          CAST(SUM(CASE WHEN recontact THEN 1 ELSE 0 END) AS BIGINT) \
          FROM reports WHERE guidance_slug IS NOT NULL AND created_day >= $1 AND created_day <= $2 \
          GROUP BY guidance_slug";
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn group(
-        day: &str,
-        disposition: &str,
-        code: i64,
-        counts: [i64; 5],
-        due: Option<i64>,
-    ) -> GroupRow {
-        let [reports, met, late, overdue, pending] = counts;
-        GroupRow {
-            day: day.to_owned(),
-            disposition: disposition.to_owned(),
-            status_code: Some(code),
-            transport: None,
-            feedback: None,
-            recontact: false,
-            reports,
-            met,
-            late,
-            overdue,
-            pending,
-            pending_due: due,
-        }
-    }
-
-    /// Groups that differ only in their endpoint template (the database groups by it
-    /// too) are added up, whatever order they come in, and the result is by day.
-    #[test]
-    fn groups_of_several_templates_are_added_up_by_day() {
-        let rows = vec![
-            group("2026-11-02", "routed", 503, [4, 1, 1, 1, 1], Some(900)),
-            group("2026-11-01", "routed", 503, [3, 1, 0, 1, 1], Some(700)),
-            group("2026-11-01", "deflected", 422, [2, 0, 0, 0, 0], None),
-            group("2026-11-01", "routed", 503, [5, 2, 1, 0, 2], Some(500)),
-            group("2026-11-01", "routed", 502, [1, 0, 0, 0, 1], Some(800)),
-            group("2026-11-01", "routed", 503, [1, 0, 0, 0, 0], None),
-        ];
-        assert_eq!(
-            across_templates(rows),
-            vec![
-                group("2026-11-01", "deflected", 422, [2, 0, 0, 0, 0], None),
-                group("2026-11-01", "routed", 502, [1, 0, 0, 0, 1], Some(800)),
-                group("2026-11-01", "routed", 503, [9, 3, 1, 1, 3], Some(500)),
-                group("2026-11-02", "routed", 503, [4, 1, 1, 1, 1], Some(900)),
-            ]
-        );
-    }
-}

@@ -247,6 +247,10 @@ async fn waiting_pauses_resolution_and_a_developer_reply_starts_a_next_reply_clo
     assert!(!nr[0].4);
     assert_eq!(fire(&app, utc(2026, 12, 1, 12, 30)).await, 0);
 
+    // Still open: its resolution clock is counted as running.
+    let m = report(&app, &manager, "2026-11-24", "2026-12-01").await;
+    assert_eq!(m["clocks"]["resolution_open"], 1, "{}", m["clocks"]);
+
     // Resolved at 13:00, well within the (moved) resolution target.
     app.clock.set(utc(2026, 12, 1, 13, 0));
     set_status(&app, &agent, id, "resolved").await;
@@ -274,6 +278,7 @@ async fn waiting_pauses_resolution_and_a_developer_reply_starts_a_next_reply_clo
     assert_eq!(c["next_reply_breached"], 0);
     assert_eq!(c["resolution_met"], 1);
     assert_eq!(c["resolution_breached"], 0);
+    assert_eq!(c["resolution_open"], 0);
     assert_eq!(c["paused_business_secs"], 32 * HOUR);
     assert_eq!(c["paused_tickets"], 1);
 }

@@ -306,12 +306,7 @@ pub async fn clock_figures(
         .bind(to)
         .fetch_one(pool)
         .await)?;
-    let open: i64 = on_db!(db, pool => sqlx::query_scalar(
-        concat!(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM reports WHERE ",
-            active_status!(""),
-            " AND resolution_target_minutes IS NOT NULL AND resolved_at IS NULL"
-        ))
+    let open: i64 = on_db!(db, pool => sqlx::query_scalar(RESOLUTION_OPEN_SQL)
         .fetch_one(pool)
         .await)?;
     Ok(crate::wire::manager::ClockFigures {
@@ -325,6 +320,18 @@ pub async fn clock_figures(
         paused_tickets: resolved.3,
     })
 }
+
+/// The open tickets whose resolution clock runs. A ticket's resolution target is set
+/// with its routing (`routed_at`, `due_at`: the same statement, never cleared), so the
+/// count reads the open tickets of `reports_report_backlog` (`routed_at` and `due_at`
+/// not null, open status) and looks up only those rows; without the two terms it read
+/// the whole table (~0.2 s of the manager page on the benchmark's 1.3 M reports).
+pub const RESOLUTION_OPEN_SQL: &str = concat!(
+    "SELECT CAST(COUNT(*) AS BIGINT) FROM reports WHERE routed_at IS NOT NULL \
+     AND due_at IS NOT NULL AND ",
+    active_status!(""),
+    " AND resolution_target_minutes IS NOT NULL AND resolved_at IS NULL"
+);
 
 /// Guidance outcomes per article slug for reports filed on local days `[from, to]`:
 /// (slug, shown, self-solved, escalated, no answer, re-contacts). Counted from

@@ -283,10 +283,7 @@ pub async fn clock_figures(
     from: i64,
     to: i64,
 ) -> Result<crate::wire::manager::ClockFigures, sqlx::Error> {
-    let next: (i64, i64) = on_db!(db, pool => sqlx::query_as(
-        "SELECT CAST(COUNT(*) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN breached THEN 1 ELSE 0 END), 0) AS BIGINT) \
-         FROM next_reply_clocks WHERE stopped_at >= $1 AND stopped_at < $2")
+    let next: (i64, i64) = on_db!(db, pool => sqlx::query_as(NEXT_REPLIES_STOPPED_SQL)
         .bind(from)
         .bind(to)
         .fetch_one(pool)
@@ -295,13 +292,7 @@ pub async fn clock_figures(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM next_reply_clocks WHERE stopped_at IS NULL")
         .fetch_one(pool)
         .await)?;
-    let resolved: (i64, i64, i64, i64) = on_db!(db, pool => sqlx::query_as(
-        "SELECT CAST(COUNT(*) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN resolution_breached THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(resolution_paused_secs), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN resolution_paused_secs > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) \
-         FROM reports WHERE resolved_at >= $1 AND resolved_at < $2 \
-         AND resolution_target_minutes IS NOT NULL")
+    let resolved: (i64, i64, i64, i64) = on_db!(db, pool => sqlx::query_as(RESOLVED_SQL)
         .bind(from)
         .bind(to)
         .fetch_one(pool)
@@ -320,6 +311,21 @@ pub async fn clock_figures(
         paused_tickets: resolved.3,
     })
 }
+
+/// Next-reply clocks stopped in `[$1, $2)` (ms) and how many of them breached, read
+/// from the covering `next_reply_stopped` (migration 0021).
+pub const NEXT_REPLIES_STOPPED_SQL: &str = "SELECT CAST(COUNT(*) AS BIGINT), \
+     CAST(COALESCE(SUM(CASE WHEN breached THEN 1 ELSE 0 END), 0) AS BIGINT) \
+     FROM next_reply_clocks WHERE stopped_at >= $1 AND stopped_at < $2";
+
+/// Tickets resolved in `[$1, $2)` (ms): how many, breached, business seconds paused and
+/// how many were paused, read from the covering `reports_resolved` (migration 0021).
+pub const RESOLVED_SQL: &str = "SELECT CAST(COUNT(*) AS BIGINT), \
+     CAST(COALESCE(SUM(CASE WHEN resolution_breached THEN 1 ELSE 0 END), 0) AS BIGINT), \
+     CAST(COALESCE(SUM(resolution_paused_secs), 0) AS BIGINT), \
+     CAST(COALESCE(SUM(CASE WHEN resolution_paused_secs > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+     FROM reports WHERE resolved_at >= $1 AND resolved_at < $2 \
+     AND resolution_target_minutes IS NOT NULL";
 
 /// The open tickets whose resolution clock runs. A ticket's resolution target is set
 /// with its routing (`routed_at`, `due_at`: the same statement, never cleared), so the

@@ -361,20 +361,12 @@ async fn range_queries_read_only_their_covering_index() {
         ),
     ];
     for (sql, index, now, may_sort) in queries {
-        let explain = format!("EXPLAIN QUERY PLAN {sql}");
-        let mut q = sqlx::query_as::<_, (i64, i64, i64, String)>(&explain)
-            .bind("2026-11-01")
-            .bind("2026-11-30");
-        if now {
-            q = q.bind(0_i64);
-        }
-        let plan: Vec<String> = q
-            .fetch_all(pool)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|r| r.3)
-            .collect();
+        let range = [
+            Arg::Text("2026-11-01"),
+            Arg::Text("2026-11-30"),
+            Arg::Int(0),
+        ];
+        let plan = sqlite_plan(pool, &sql, &range[..if now { 3 } else { 2 }]).await;
         assert!(
             plan.iter()
                 .any(|step| step.contains(&format!("USING COVERING INDEX {index}"))),
@@ -403,18 +395,8 @@ async fn clock_figures_read_indexes_not_the_table() {
         unreachable!("a SQLite app")
     };
     let plan = |sql: &'static str, bounds: bool| async move {
-        let explain = format!("EXPLAIN QUERY PLAN {sql}");
-        let mut q = sqlx::query_as::<_, (i64, i64, i64, String)>(&explain);
-        if bounds {
-            q = q.bind(0_i64).bind(1_i64);
-        }
-        let steps: Vec<String> = q
-            .fetch_all(pool)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|r| r.3)
-            .collect();
+        let range = [Arg::Int(0), Arg::Int(1)];
+        let steps = sqlite_plan(pool, sql, &range[..if bounds { 2 } else { 0 }]).await;
         assert!(
             !steps.iter().any(|step| step.starts_with("SCAN ")),
             "{steps:?}"
@@ -440,6 +422,30 @@ async fn clock_figures_read_indexes_not_the_table() {
             "{index}: {steps:?}"
         );
     }
+}
+
+/// A bound value of [`sqlite_plan`].
+enum Arg {
+    Text(&'static str),
+    Int(i64),
+}
+
+/// SQLite's plan of `sql` with `args` bound, one step per row (`EXPLAIN QUERY PLAN`).
+async fn sqlite_plan(pool: &sqlx::SqlitePool, sql: &str, args: &[Arg]) -> Vec<String> {
+    let explain = format!("EXPLAIN QUERY PLAN {sql}");
+    let mut q = sqlx::query_as::<_, (i64, i64, i64, String)>(&explain);
+    for arg in args {
+        q = match arg {
+            Arg::Text(t) => q.bind(*t),
+            Arg::Int(i) => q.bind(*i),
+        };
+    }
+    q.fetch_all(pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.3)
+        .collect()
 }
 
 on_both_engines!(known_answer);

@@ -10,14 +10,18 @@ use server::{
     telemetry,
 };
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     telemetry::init();
     let cli = Cli::parse();
+    server::startup::request_runtime()?.block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
-            tracing::info!(settings = ?settings, "starting");
+            let workers = tokio::runtime::Handle::current().metrics().num_workers();
+            tracing::info!(settings = ?settings, workers, "starting");
             let app = Application::build(settings, Clock::System).await?;
             let addr = app.local_addr();
             tracing::info!(%addr, "listening");

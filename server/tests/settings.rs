@@ -116,3 +116,50 @@ async fn good_settings_are_taken_on_both_engines() {
         assert!(String::from_utf8_lossy(&out.stdout).contains("Migrations applied"));
     }
 }
+
+/// Starts `server` (serving) on `database_url` with `env` set, and answers the number
+/// of request workers its "starting" log line reports; the process is then killed.
+fn workers_at_start(database_url: &str, env: &[(&str, &str)]) -> u64 {
+    use std::io::{BufRead, BufReader};
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
+    cmd.env("FAULTDESK_DATABASE_URL", database_url)
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("FAULTDESK_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .env_remove("TOKIO_WORKER_THREADS")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("start the server binary");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut workers = None;
+    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line) else {
+            continue;
+        };
+        if entry["fields"]["message"] == "starting" {
+            workers = entry["fields"]["workers"].as_u64();
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    workers.expect("a \"starting\" line with the worker count")
+}
+
+/// The request runtime leaves a core to the database writer's own thread: the
+/// machine's cores but one (at least one) by default; `TOKIO_WORKER_THREADS` overrides.
+#[test]
+fn the_request_runtime_leaves_a_core_to_the_writer() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("workers.db").display());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    assert_eq!(workers_at_start(&url, &[]), cores.saturating_sub(1).max(1));
+    assert_eq!(
+        workers_at_start(&url, &[("TOKIO_WORKER_THREADS", "3")]),
+        3,
+        "an explicit count is taken as it is"
+    );
+}

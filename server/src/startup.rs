@@ -155,25 +155,26 @@ impl Application {
 }
 
 /// The runtime the server runs on: its workers take the machine's cores but one (at
-/// least one), unless `TOKIO_WORKER_THREADS` names a count. The database writer works on
+/// least one), unless `TOKIO_WORKER_THREADS` names a count (parsed like every setting:
+/// a bad value stops the start with an error naming it). The database writer works on
 /// a thread of its own beside them (SQLite's connection thread; PostgreSQL's writer
 /// lanes' runtime), and a filing's tasks then stay on one worker: with a worker per
 /// core, a filing's wake-ups bounced between two workers, each parking and waking the
 /// other (measured on the 2-core machine, SQLite, c=1: 6.7 → 3.5 context switches and
 /// 113 → 78 µs of request-thread CPU per filing, 4,140–4,390 → 4,720–5,140 filings/s).
-pub fn request_runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    builder.enable_all();
-    if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        builder.worker_threads(request_workers(cores));
-    }
-    builder.build()
-}
-
-/// How many request workers a machine of `cores` cores runs by default.
-pub fn request_workers(cores: usize) -> usize {
-    cores.saturating_sub(1).max(1)
+pub fn request_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = app::server::env::setting(
+        "TOKIO_WORKER_THREADS",
+        cores.saturating_sub(1).max(1),
+        1..=1024,
+        "a whole number of threads from 1 to 1024",
+    )
+    .map_err(anyhow::Error::msg)?;
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .worker_threads(workers)
+        .build()?)
 }
 
 /// The app's routes, generated once per process. Generating them sets a process-wide

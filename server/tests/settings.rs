@@ -71,6 +71,8 @@ fn a_setting_that_does_not_parse_stops_the_start_and_names_the_variable() {
         ),
         (postgres, "FAULTDESK_WRITER_LANES", "0", "1 to 16"),
         (postgres, "FAULTDESK_WRITER_LANES", "four", "1 to 16"),
+        (&sqlite, "TOKIO_WORKER_THREADS", "0", "1 to 1024"),
+        (&sqlite, "TOKIO_WORKER_THREADS", "two", "1 to 1024"),
     ];
     for (url, name, value, must_be) in cases {
         let out = migrate(url, &[(name, value)]);

@@ -123,6 +123,7 @@ impl Application {
             }
         });
         let listener = tokio::spawn(app::server::events::listen(self.state.db.clone()));
+        let relay = tokio::spawn(app::server::events::relay(self.state.db.clone()));
         let mail = self.mailer.clone().map(|mailer| {
             tokio::spawn(app::server::mail::run(
                 self.state.db.clone(),
@@ -149,6 +150,8 @@ impl Application {
         if let Some(mail) = mail {
             mail.abort();
         }
+        relay.abort();
+        app::server::events::flush_relay(&self.state.db).await;
         self.state.db.close().await;
         result
     }

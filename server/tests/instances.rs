@@ -107,3 +107,114 @@ async fn another_instance_hears_calendar_and_session_changes() {
     }
     assert!(signed_out, "the session ended on A is gone on B");
 }
+
+/// The ids of `created` events read from an event stream until `want` arrived, then
+/// for `settle` more (so a second copy of one would show).
+async fn created_ids(stream: &mut reqwest::Response, want: usize, settle: Duration) -> Vec<i64> {
+    let mut text = String::new();
+    let parse = |text: &str| -> Vec<i64> {
+        let mut ids = Vec::new();
+        for event in text.split("\n\n") {
+            if !event.lines().any(|l| l == "event: created") {
+                continue;
+            }
+            for line in event.lines() {
+                if let Some(data) = line.strip_prefix("data: ") {
+                    ids.extend(data.split(',').filter_map(|id| id.parse::<i64>().ok()));
+                }
+            }
+        }
+        ids
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    let mut until = deadline;
+    loop {
+        match tokio::time::timeout_at(until, stream.chunk()).await {
+            Ok(chunk) => text.push_str(&String::from_utf8_lossy(
+                &chunk.expect("stream").expect("stream open"),
+            )),
+            Err(_) => break,
+        }
+        // Only whole events count.
+        let whole = &text[..text.rfind("\n\n").map_or(0, |i| i + 2)];
+        if until == deadline && parse(whole).len() >= want {
+            until = tokio::time::Instant::now() + settle;
+        }
+    }
+    let whole = &text[..text.rfind("\n\n").map_or(0, |i| i + 2)];
+    parse(whole)
+}
+
+/// Live changes reach every instance's viewers once each: the filing instance's at
+/// commit, the others' through the relay, which gathers the changes of many filings
+/// (each its own transaction) into a few `NOTIFY`s sent after their commits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_changes_reach_every_instance_once_gathered_after_commit() {
+    let a = spawn_app(Engine::Postgres).await;
+    let b = a.second_instance().await;
+    let dev = a.developer("dev@example.com").await;
+    let agent = a.staff("agent@example.com", Role::Agent).await;
+    let mut listener = sqlx::postgres::PgListener::connect(&a.database_url)
+        .await
+        .expect("listener");
+    listener
+        .listen(app::server::events::CHANNEL)
+        .await
+        .expect("LISTEN");
+    let mut on_a = agent
+        .get(format!("{}/events/queue", a.base))
+        .send()
+        .await
+        .expect("stream on A");
+    let mut on_b = agent
+        .get(format!("{}/events/queue", b.base))
+        .send()
+        .await
+        .expect("stream on B");
+    assert_eq!((on_a.status().as_u16(), on_b.status().as_u16()), (200, 200));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Forty filings one after another: forty transactions.
+    let started = std::time::Instant::now();
+    let mut ids = Vec::new();
+    for _ in 0..40 {
+        ids.push(a.file(&dev, &ReportForm::server_error()).await);
+    }
+    let took = started.elapsed();
+
+    let mut relayed = Vec::new();
+    let mut notifications = 0u128;
+    while relayed.len() < ids.len() {
+        let n = tokio::time::timeout(Duration::from_secs(3), listener.recv())
+            .await
+            .unwrap_or_else(|_| panic!("relayed {} of {} within 3 s", relayed.len(), ids.len()))
+            .expect("notification");
+        let v: Value = serde_json::from_str(n.payload()).expect("JSON payload");
+        assert!(v["origin"].is_u64(), "the sender names itself: {v}");
+        if v["kind"] == "created" {
+            notifications += 1;
+            relayed.extend(
+                v["report_ids"]
+                    .as_array()
+                    .expect("ids")
+                    .iter()
+                    .map(|id| id.as_i64().expect("id")),
+            );
+        }
+    }
+    relayed.sort_unstable();
+    assert_eq!(relayed, ids, "every filing relayed once");
+    // One NOTIFY per gathering pause at most: a NOTIFY inside each filing's transaction
+    // would make forty, more than the pauses in the time forty filings take here.
+    let pauses = took.as_millis() / app::server::events::RELAY_GATHER.as_millis() + 2;
+    assert!(
+        notifications <= pauses,
+        "{notifications} NOTIFYs for 40 filings over {took:?}"
+    );
+
+    for (name, stream) in [("A", &mut on_a), ("B", &mut on_b)] {
+        let mut heard = created_ids(stream, ids.len(), Duration::from_millis(400)).await;
+        heard.sort_unstable();
+        assert_eq!(heard, ids, "viewers on {name} hear each new ticket once");
+    }
+}

@@ -403,8 +403,8 @@ macro_rules! pg_claimed_incident {
 /// The statement that files a batch of reports on PostgreSQL in one round trip: the
 /// batch's ids drawn from the sequence in order, the incidents joined or started (a new
 /// incident led by its first report), the reports with their re-contact flags, their
-/// "filed" history entries, and the live event for the tickets among them, which the
-/// server delivers at commit. Columns arrive as arrays, so the text never changes
+/// "filed" history entries (the writer publishes the live event after the commit).
+/// Columns arrive as arrays, so the text never changes
 /// (planned once per connection, whatever the batch size: the writer's connections use
 /// generic plans). Row lookups are scalar subqueries, never `EXISTS`, which a plan made
 /// while the tables were small turns into a hashed scan of every report.
@@ -415,21 +415,21 @@ const FILE_IN_ONE_STATEMENT: &str = concat!(
   $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::text[], \
   $24::text[], $25::bigint[], $26::bigint[], $27::bigint[], $28::bigint[], $29::bigint[], \
   $30::text[], $31::bigint[], $32::text[], $33::boolean[], $34::boolean[], $35::text[], \
-  $36::boolean[], $46::bigint[], $47::bigint[], $48::bigint[], $49::boolean[], \
-  $50::bigint[]) \
+  $44::bigint[], $45::bigint[], $46::bigint[], $47::boolean[], \
+  $48::bigint[]) \
   WITH ORDINALITY AS v (reporter_id, endpoint, endpoint_template, method, \
   status_code, transport, class, message, request_id, occurred_at, reporter_timezone, \
   environment, retries, retry_interval_secs, retry_followed, retry_reason, description, \
   excerpt, token_fingerprints, guidance_slug, disposition, feedback, status, priority, \
   created_at, routed_at, sla_target_minutes, due_at, at_risk_at, created_day, notice_id, \
-  group_key, recontact_in_batch, check_recontact, filed_detail, is_ticket, \
+  group_key, recontact_in_batch, check_recontact, filed_detail, \
   resolution_target_minutes, resolution_due_at, resolution_at_risk_at, resolution_pauses, \
   guidance_version, ord)), \
 num AS MATERIALIZED (SELECT id, row_number() OVER (ORDER BY id) AS ord FROM \
   (SELECT nextval('reports_id_seq') AS id \
    FROM generate_series(1, cardinality($1::bigint[]))) s), \
-g AS (SELECT * FROM UNNEST($37::text[], $38::bigint[], $39::bigint[], $40::bigint[], \
-  $41::bigint[], $42::bigint[]) AS g (group_key, report_count, first_at, last_at, first_ord, \
+g AS (SELECT * FROM UNNEST($36::text[], $37::bigint[], $38::bigint[], $39::bigint[], \
+  $40::bigint[], $41::bigint[]) AS g (group_key, report_count, first_at, last_at, first_ord, \
   reporter)), \
 inc AS (INSERT INTO incidents (group_key, status, accepting, lead_report_id, report_count, \
   first_report_at, last_report_at, created_at) \
@@ -438,7 +438,7 @@ inc AS (INSERT INTO incidents (group_key, status, accepting, lead_report_id, rep
   ON CONFLICT (group_key) WHERE accepting DO UPDATE SET \
   report_count = incidents.report_count + excluded.report_count, \
   last_report_at = GREATEST(incidents.last_report_at, excluded.last_report_at) \
-  WHERE incidents.last_report_at >= excluded.first_report_at - $43 \
+  WHERE incidents.last_report_at >= excluded.first_report_at - $42 \
   RETURNING id, group_key, ",
     pg_claimed_incident!(),
     "), \
@@ -452,7 +452,7 @@ rep AS (INSERT INTO reports (id, ",
     FROM reports r WHERE r.reporter_id = v.reporter_id \
     AND r.endpoint_template = v.endpoint_template AND r.status_code = v.status_code \
     AND r.disposition = 'deflected' ORDER BY r.created_at DESC LIMIT 1) \
-    >= v.created_at - $44, FALSE)), \
+    >= v.created_at - $43, FALSE)), \
   v.status, v.priority, v.created_at, v.routed_at, v.sla_target_minutes, v.due_at, \
   v.at_risk_at, v.created_at, v.created_day, v.notice_id, inc.id, \
   CASE WHEN v.group_key IS NULL THEN FALSE \
@@ -465,20 +465,16 @@ rep AS (INSERT INTO reports (id, ",
   RETURNING id, recontact, incident_id), \
 ev AS (INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
   SELECT num.id, v.reporter_id, 'filed', v.filed_detail, v.created_at \
-  FROM v JOIN num USING (ord) ORDER BY num.id), \
-note AS (SELECT pg_notify($45, json_build_object('kind', 'created', \
-  'report_ids', json_agg(num.id ORDER BY num.id))::text) \
-  FROM v JOIN num USING (ord) WHERE v.is_ticket HAVING count(*) > 0) \
+  FROM v JOIN num USING (ord) ORDER BY num.id) \
 SELECT rep.id, rep.recontact, inc.id, inc.report_count, inc.status, inc.latest_update, \
   inc.latest_update_at, COALESCE((SELECT TRUE FROM incident_followers f \
-    WHERE f.incident_id = inc.id AND f.user_id = g.reporter), FALSE), n.notes \
-FROM rep LEFT JOIN inc ON inc.id = rep.incident_id LEFT JOIN g ON g.group_key = inc.group_key \
-  CROSS JOIN (SELECT count(*) AS notes FROM note) n ORDER BY rep.id"
+    WHERE f.incident_id = inc.id AND f.user_id = g.reporter), FALSE) \
+FROM rep LEFT JOIN inc ON inc.id = rep.incident_id LEFT JOIN g ON g.group_key = inc.group_key ORDER BY rep.id"
 );
 
 /// What [`FILE_IN_ONE_STATEMENT`] answers per report: id, re-contact, and the incident
 /// as the filing left it (id, count, status, latest update and its time, whether the
-/// group's one reporter follows it), and how many live events it sent.
+/// group's one reporter follows it).
 type FiledRow = (
     i64,
     bool,
@@ -488,7 +484,6 @@ type FiledRow = (
     Option<String>,
     Option<i64>,
     bool,
-    i64,
 );
 
 /// Files a batch like [`insert_batch`], on PostgreSQL, with one statement outside an
@@ -558,7 +553,6 @@ pub async fn file_in_one_statement(
         .bind(in_batch)
         .bind(col(list, |r| check && r.status_code.is_some()))
         .bind(col(list, |r| r.filed_detail.as_str()))
-        .bind(col(list, |r| r.is_ticket))
         .bind(groups.iter().map(|g| g.join.key).collect::<Vec<_>>())
         .bind(groups.iter().map(|g| g.join.count).collect::<Vec<_>>())
         .bind(groups.iter().map(|g| g.join.first_at).collect::<Vec<_>>())
@@ -577,7 +571,6 @@ pub async fn file_in_one_statement(
         )
         .bind(window)
         .bind(RECONTACT_MS)
-        .bind(super::events::CHANNEL)
         .bind(col(list, |r| r.sla.map(|s| s.resolution_target_minutes)))
         .bind(col(list, |r| r.sla.map(|s| millis(s.resolution_due_at))))
         .bind(col(list, |r| {
@@ -818,8 +811,7 @@ fn read_one_filed(rows: &[sqlx::sqlite::SqliteRow]) -> Result<Filed, sqlx::Error
 }
 
 /// [`FILE_IN_ONE_STATEMENT`] for one report, with its columns as plain parameters
-/// (numbered as in [`file_one_sqlite`]'s scripts, plus `$42` whether it is a ticket and
-/// `$43` the live events' channel): no arrays to unpack, no sort, no joins between row
+/// (numbered as in [`file_one_sqlite`]'s scripts): no arrays to unpack, no sort, no joins between row
 /// sets, so the server starts and runs a much smaller plan (a lone filing — the common
 /// case while the desk is not flooded — spent most of its time there).
 const FILE_ONE_STATEMENT: &str = concat!(
@@ -847,13 +839,11 @@ rep AS (INSERT INTO reports (id, ",
     " FROM num LEFT JOIN inc ON TRUE \
   RETURNING id, recontact), \
 ev AS (INSERT INTO report_events (report_id, actor_id, kind, detail, created_at) \
-  SELECT num.id, $1, 'filed', $39, $25 FROM num), \
-note AS (SELECT pg_notify($43, json_build_object('kind', 'created', \
-  'report_ids', json_build_array(num.id))::text) FROM num WHERE $42) \
+  SELECT num.id, $1, 'filed', $39, $25 FROM num) \
 SELECT rep.id, rep.recontact, inc.id, inc.report_count, inc.status, inc.latest_update, \
   inc.latest_update_at, COALESCE((SELECT TRUE FROM incident_followers f \
-    WHERE f.incident_id = inc.id AND f.user_id = $1), FALSE), n.notes \
-FROM rep LEFT JOIN inc ON TRUE CROSS JOIN (SELECT count(*) AS notes FROM note) n"
+    WHERE f.incident_id = inc.id AND f.user_id = $1), FALSE) \
+FROM rep LEFT JOIN inc ON TRUE"
 );
 
 /// Files one report on PostgreSQL like [`file_in_one_statement`] (same answers, same
@@ -874,8 +864,6 @@ pub async fn file_one_statement(
     .bind(&r.filed_detail)
     .bind(r.incident.as_ref().map(|(key, _)| key.as_str()))
     .bind(at - window)
-    .bind(r.is_ticket)
-    .bind(super::events::CHANNEL)
     .fetch_all(c)
     .await
     {
@@ -898,7 +886,7 @@ fn filed_from_row(
     in_incident: bool,
     one_reporter: bool,
 ) -> Result<Filed, sqlx::Error> {
-    let (id, recontact, incident, count, status, update, update_at, follows, _) = row;
+    let (id, recontact, incident, count, status, update, update_at, follows) = row;
     let incident = match (incident, in_incident) {
         (None, false) => None,
         (Some(id), true) => Some(super::incidents::IncidentSnapshot {

@@ -43,10 +43,6 @@ impl Effects {
         self.stale.truncate(mark.stale);
         self.mail = mark.mail;
     }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.changes.is_empty() && self.stale.is_empty() && !self.mail
-    }
 }
 
 /// An open write transaction. Store functions that write take `&mut Tx`; they never

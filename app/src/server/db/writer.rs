@@ -6,8 +6,9 @@
 //! there are several (so one that fails rolls back alone), reports to file together
 //! with set-based statements, then one commit. Each caller is answered only after that
 //! commit, and after this instance's caches were told (read-your-writes); live events
-//! are published after the commit too (on PostgreSQL the `NOTIFY` is sent inside the
-//! transaction, which delivers it exactly at commit).
+//! are published after the commit too (on PostgreSQL a stale cache's `NOTIFY` is sent
+//! inside the transaction, which delivers it exactly at commit; live changes reach the
+//! other instances through [`events::relay`](crate::server::events::relay)).
 //!
 //! Why: a unit of work never runs on the request's task, so a client that disconnects
 //! at any `.await` cannot leave a write half done or a connection mid-transaction
@@ -47,10 +48,7 @@ use super::{
 };
 use crate::{
     error::AppError,
-    server::{
-        events::CHANNEL as EVENTS_CHANNEL,
-        reports::{self, Filed, NewReport},
-    },
+    server::reports::{self, Filed, NewReport},
 };
 use futures::FutureExt;
 use sqlx::{
@@ -528,7 +526,17 @@ async fn execute(tx: &mut Tx, batch: Vec<Item>) -> Result<Finished, (Vec<Deliver
                 _ => reports::file_in_one_statement(c, &list).await,
             };
             match one {
-                Ok(Some(filed)) => return Ok(Finished::Committed(deliveries(answers, filed))),
+                Ok(Some(filed)) => {
+                    tx.changed(
+                        "created",
+                        filed
+                            .iter()
+                            .zip(&list)
+                            .filter(|(_, r)| r.is_ticket)
+                            .map(|(f, _)| f.id),
+                    );
+                    return Ok(Finished::Committed(deliveries(answers, filed)));
+                }
                 Ok(None) => {}
                 Err(e) => return Err((Vec::new(), e)),
             }
@@ -838,44 +846,28 @@ async fn reset(tx: &mut Tx) -> bool {
     false
 }
 
-/// The largest `NOTIFY` payload we send (PostgreSQL's limit is 8,000 bytes).
-const NOTIFY_PAYLOAD: usize = 7_000;
-
-/// On PostgreSQL, queues the batch's changes and stale caches as `NOTIFY`s, which the
-/// server delivers to every instance exactly when the transaction commits.
+/// On PostgreSQL, queues the batch's stale caches as a `NOTIFY`, which the server
+/// delivers to every instance exactly when the transaction commits (live changes go
+/// out after the commit, through [`events::relay`](crate::server::events::relay)).
 async fn notify_inside(tx: &mut Tx) -> Result<(), sqlx::Error> {
-    if tx.effects.is_empty() {
+    if tx.effects.stale.is_empty() {
         return Ok(());
     }
-    let mut payloads: Vec<(&str, String)> = Vec::new();
-    for change in &tx.effects.changes {
-        for chunk in change.chunks(NOTIFY_PAYLOAD) {
-            payloads.push((
-                EVENTS_CHANNEL,
-                serde_json::to_string(&chunk).unwrap_or_default(),
-            ));
-        }
-    }
-    if !tx.effects.stale.is_empty() {
-        let kinds: Vec<&str> = tx.effects.stale.iter().map(|k| k.as_str()).collect();
-        payloads.push((crate::server::cache::CHANNEL, kinds.join(",")));
-    }
+    let kinds: Vec<&str> = tx.effects.stale.iter().map(|k| k.as_str()).collect();
+    let payload = kinds.join(",");
     let Conn::Postgres(c) = tx.conn() else {
         return Ok(());
     };
-    for (channel, payload) in payloads {
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(channel)
-            .bind(payload)
-            .execute(&mut **c)
-            .await?;
-    }
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(crate::server::cache::CHANNEL)
+        .bind(payload)
+        .execute(&mut **c)
+        .await?;
     Ok(())
 }
 
-/// After commit: this instance's caches and the mail worker hear of it at once; live
-/// events go out locally on SQLite (on PostgreSQL every instance's listener, this
-/// one's included, delivers the `NOTIFY`s sent inside the transaction).
+/// After commit: this instance's caches, the mail worker and live views hear of it at
+/// once; on PostgreSQL the live changes also go to the relay for the other instances.
 fn publish(tx: &mut Tx, hub: &Hub) {
     let effects = std::mem::take(&mut tx.effects);
     for kind in effects.stale {
@@ -884,9 +876,11 @@ fn publish(tx: &mut Tx, hub: &Hub) {
     if effects.mail {
         hub.mail_wake.notify_one();
     }
-    if matches!(tx.conn(), Conn::Sqlite(_)) {
-        for change in effects.changes {
-            hub.events.deliver(change);
+    let postgres = matches!(tx.conn(), Conn::Postgres(_));
+    for change in effects.changes {
+        if postgres {
+            hub.events.relay(change.clone());
         }
+        hub.events.deliver(change);
     }
 }

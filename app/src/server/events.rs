@@ -12,7 +12,7 @@
 //! Why the live events are not sent inside the transaction too: a `NOTIFY` per
 //! transaction made PostgreSQL signal and wake every listening connection, and each
 //! instance's listener, once per filing; a lone filing spent about a fifth of its
-//! time there (measured: 1,180 → 1,420 filings/s at c=1 on the 2-core machine). Live
+//! time there (measured: 1,100 → 1,310 filings/s at c=1 on the 2-core machine). Live
 //! views gather changes for 300 ms before they refetch anyway. What the relay gives up:
 //! changes committed in the last [`RELAY_GATHER`] before an instance is killed reach
 //! only that instance's viewers (the others see them at their next change or reload).

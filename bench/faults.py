@@ -82,8 +82,11 @@ def start(env, log_path):
     p = subprocess.Popen([SERVER_BIN], env={**os.environ, **env}, stdout=out, stderr=out)
     deadline = time.time() + 60
     while time.time() < deadline:
+        if p.poll() is not None:
+            # Exited (a port someone else holds, say): never measure another process.
+            raise RuntimeError(f"server exited with {p.returncode}; see {log_path}")
         try:
-            if request("GET", "/health/ready", timeout=2)[0] == 200:
+            if request("GET", "/health/ready", timeout=2)[0] == 200 and p.poll() is None:
                 return p
         except OSError:
             pass

@@ -24,6 +24,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -105,9 +106,23 @@ def wait_http(url, timeout=60):
     raise RuntimeError(f"{url} did not come up")
 
 
+def port_free(port):
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
 def start(cmd, env, log_path):
     out = open(log_path, "ab")
     return subprocess.Popen(cmd, env={**os.environ, **env}, stdout=out, stderr=out)
+
+
+def check_alive(proc, name, log_path):
+    """Fails the run when a server we started has exited (a port someone else holds
+    would otherwise be measured in its place)."""
+    if proc.poll() is not None:
+        with open(log_path, errors="replace") as f:
+            tail = f.read()[-2000:]
+        raise RuntimeError(f"{name} exited with {proc.returncode}:\n{tail}")
 
 
 def stop(proc):
@@ -219,12 +234,17 @@ def main():
         dev_token = subprocess.run(
             [SERVER_BIN, "create-token", "--email", "dev@bench.test", "--name", "bench", "--days", "30"],
             env={**os.environ, **env}, check=True, capture_output=True, text=True).stdout.strip()
+        for port in (BASELINE_PORT, FAULTDESK_PORT):
+            if not port_free(port):
+                raise RuntimeError(f"port {port} is taken: stop whatever listens there first")
         baseline = start([BASELINE_BIN, "--port", str(BASELINE_PORT), "--db", base_url, "--pool", pool],
                          {}, os.path.join(tmp, f"baseline-{engine}.log"))
         faultdesk = start([SERVER_BIN], env, os.path.join(tmp, f"faultdesk-{engine}.log"))
         try:
             wait_http(f"http://127.0.0.1:{BASELINE_PORT}/ping")
             wait_http(f"http://127.0.0.1:{FAULTDESK_PORT}/health/ready")
+            check_alive(baseline, "baseline", os.path.join(tmp, f"baseline-{engine}.log"))
+            check_alive(faultdesk, "faultdesk", os.path.join(tmp, f"faultdesk-{engine}.log"))
             fd = f"http://127.0.0.1:{FAULTDESK_PORT}"
             status, headers, _ = post_form(f"{fd}/api/login", {
                 "email": "dev@bench.test", "password": PASSWORD})

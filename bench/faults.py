@@ -17,6 +17,7 @@ import http.client
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -78,15 +79,18 @@ def request(method, path, body=None, headers=None, timeout=30):
 
 
 def start(env, log_path):
+    # Never measure another process: the port must be free, and ours must still run.
+    with socket.socket() as s:
+        if s.connect_ex(("127.0.0.1", PORT)) == 0:
+            raise RuntimeError(f"port {PORT} is taken: stop whatever listens there first")
     out = open(log_path, "ab")
     p = subprocess.Popen([SERVER_BIN], env={**os.environ, **env}, stdout=out, stderr=out)
     deadline = time.time() + 60
     while time.time() < deadline:
         if p.poll() is not None:
-            # Exited (a port someone else holds, say): never measure another process.
             raise RuntimeError(f"server exited with {p.returncode}; see {log_path}")
         try:
-            if request("GET", "/health/ready", timeout=2)[0] == 200 and p.poll() is None:
+            if request("GET", "/health/ready", timeout=2)[0] == 200:
                 return p
         except OSError:
             pass

@@ -17,7 +17,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,9 +24,10 @@ import threading
 import time
 import urllib.parse
 
+from common import pg_url, psql, require_free_port
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SERVER_BIN = os.environ["SERVER_BIN"]
-PG = os.environ.get("FAULTDESK_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PORT = 3103
 FILERS = 16
 DOWN_SECONDS = 5
@@ -52,14 +52,6 @@ def check(ok, what):
         failures.append(what)
 
 
-def pg_url(name):
-    return PG.rsplit("/", 1)[0] + "/" + name
-
-
-def psql(sql, db="postgres"):
-    return subprocess.run(["psql", pg_url(db), "-Atqc", sql], check=True,
-                          capture_output=True, text=True).stdout.strip()
-
 
 def query(engine, where, sql):
     if engine == "sqlite":
@@ -80,9 +72,7 @@ def request(method, path, body=None, headers=None, timeout=30):
 
 def start(env, log_path):
     # Never measure another process: the port must be free, and ours must still run.
-    with socket.socket() as s:
-        if s.connect_ex(("127.0.0.1", PORT)) == 0:
-            raise RuntimeError(f"port {PORT} is taken: stop whatever listens there first")
+    require_free_port(PORT)
     out = open(log_path, "ab")
     p = subprocess.Popen([SERVER_BIN], env={**os.environ, **env}, stdout=out, stderr=out)
     deadline = time.time() + 60

@@ -24,7 +24,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,8 @@ import time
 import urllib.parse
 import urllib.request
 from statistics import median
+
+from common import pg_url, psql, require_free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LUA = os.path.join(ROOT, "bench", "load.lua")
@@ -41,7 +42,6 @@ ENGINES = os.environ.get("BENCH_ENGINES", "sqlite postgres").split()
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1 16 64").split()]
 DOORS = os.environ.get("BENCH_DOORS", "server_fn api_v1").split()
 OUT = os.environ.get("BENCH_OUT", os.path.join(ROOT, "bench", "results", "intake.json"))
-PG = os.environ.get("FAULTDESK_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SERVER_BIN = os.environ["SERVER_BIN"]
 BASELINE_BIN = os.environ["BASELINE_BIN"]
 BASELINE_PORT, FAULTDESK_PORT = 3101, 3102
@@ -67,15 +67,6 @@ CASES = {
 def log(*args):
     print("[intake]", *args, file=sys.stderr, flush=True)
 
-
-def pg_url(name):
-    return PG.rsplit("/", 1)[0] + "/" + name
-
-
-def psql(sql, db="postgres"):
-    return subprocess.run(
-        ["psql", pg_url(db), "-Atqc", sql], check=True, capture_output=True, text=True
-    ).stdout.strip()
 
 
 def fresh_pg(name):
@@ -104,11 +95,6 @@ def wait_http(url, timeout=60):
         except Exception:
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not come up")
-
-
-def port_free(port):
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) != 0
 
 
 def start(cmd, env, log_path):
@@ -235,8 +221,7 @@ def main():
             [SERVER_BIN, "create-token", "--email", "dev@bench.test", "--name", "bench", "--days", "30"],
             env={**os.environ, **env}, check=True, capture_output=True, text=True).stdout.strip()
         for port in (BASELINE_PORT, FAULTDESK_PORT):
-            if not port_free(port):
-                raise RuntimeError(f"port {port} is taken: stop whatever listens there first")
+            require_free_port(port)
         baseline = start([BASELINE_BIN, "--port", str(BASELINE_PORT), "--db", base_url, "--pool", pool],
                          {}, os.path.join(tmp, f"baseline-{engine}.log"))
         faultdesk = start([SERVER_BIN], env, os.path.join(tmp, f"faultdesk-{engine}.log"))

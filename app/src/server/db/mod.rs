@@ -186,6 +186,19 @@ fn sqlite_checkpoint_pause() -> Result<Duration, sqlx::Error> {
     Ok(Duration::from_millis(ms))
 }
 
+/// After how many WAL pages the writer's commit copies the WAL back itself (SQLite's
+/// automatic checkpoint): `FAULTDESK_SQLITE_AUTOCHECKPOINT_PAGES`, default 10,000
+/// (about 40 MB). With the checkpointer on, this is a backstop, and the point where
+/// the WAL starts over; each time it costs the commit that reaches it two `fsync`s.
+fn sqlite_autocheckpoint_pages() -> Result<u32, sqlx::Error> {
+    setting(
+        "FAULTDESK_SQLITE_AUTOCHECKPOINT_PAGES",
+        10_000,
+        100..=1_000_000,
+        "a whole number of pages from 100 to 1000000",
+    )
+}
+
 /// An engine setting (see [`crate::server::env`]), as a configuration error.
 fn setting<T: std::str::FromStr + PartialOrd>(
     name: &str,
@@ -230,6 +243,10 @@ fn sqlite_write_options(url: &str) -> Result<SqliteConnectOptions, sqlx::Error> 
         // A WAL that grew during a flood (a long read can keep it from starting over)
         // is cut back to 64 MB when it next starts over, instead of keeping its size.
         .pragma("journal_size_limit", "67108864")
+        .pragma(
+            "wal_autocheckpoint",
+            sqlite_autocheckpoint_pages()?.to_string(),
+        )
         .foreign_keys(true))
 }
 

@@ -52,7 +52,6 @@ def check(ok, what):
         failures.append(what)
 
 
-
 def query(engine, where, sql):
     if engine == "sqlite":
         return subprocess.run(["sqlite3", where, sql], check=True, capture_output=True,

@@ -68,7 +68,6 @@ def log(*args):
     print("[intake]", *args, file=sys.stderr, flush=True)
 
 
-
 def fresh_pg(name):
     psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     psql(f'CREATE DATABASE "{name}"')

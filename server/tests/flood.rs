@@ -532,8 +532,8 @@ async fn a_bad_report_fails_alone_in_its_batch(engine: Engine) {
     assert_no_open_transaction(&app).await;
 }
 
-/// A filing alone in its batch takes the short way (on SQLite one script from `BEGIN`
-/// to `COMMIT`, on PostgreSQL one statement). One that fails there — after it already
+/// A filing alone in its batch takes the short way (on SQLite one `INSERT` into the
+/// writer's view, on PostgreSQL one statement). One that fails there — after it already
 /// joined its incident — leaves nothing behind: no report, no history, no count on the
 /// incident; its caller hears an error, and the next filing joins the same incident.
 async fn a_lone_filing_that_fails_leaves_nothing(engine: Engine) {
@@ -986,6 +986,73 @@ async fn sqlite_wal_is_checkpointed_and_stays_bounded_under_a_flood() {
         .await,
         5 + 16 * EACH
     );
+    assert_nothing_half_written(&db).await;
+}
+
+/// SQLite's lone filing is one `INSERT` into the writer connection's own view, whose
+/// triggers do the filing. Called directly here (through the writer, a view that failed
+/// would go unnoticed: the report would be filed step by step instead): a routed
+/// report starts its incident, the next joins it as a member, a deflected one stands
+/// alone, each with its history entry, and each answer is what was stored. One the
+/// triggers refuse part-way is not committed and leaves nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_lone_filing_view_files_whole_reports() {
+    use app::server::reports::{file_one_sqlite, prepare_sqlite_writer};
+    use sqlx::Connection;
+    let app = spawn_app(Engine::Sqlite).await;
+    app.developer("dev@example.com").await;
+    let db = app.db.clone();
+    let reporter = count(&db, "SELECT id FROM users WHERE email = 'dev@example.com'").await;
+    let mut c = sqlx::SqliteConnection::connect(&app.database_url)
+        .await
+        .unwrap();
+    prepare_sqlite_writer(&mut c).await.unwrap();
+    let mut file = async |report| {
+        file_one_sqlite(&mut c, &report)
+            .await
+            .expect("committed")
+            .expect("answered")
+    };
+    let first = file(new_report(reporter, 1, None)).await;
+    let second = file(new_report(reporter, 2, None)).await;
+    let deflected = file(new_report(reporter, 3, Some("token-expired"))).await;
+    let (a, b) = (first.incident.unwrap(), second.incident.unwrap());
+    assert_eq!((a.id, a.report_count, a.status.as_str()), (b.id, 1, "open"));
+    assert_eq!(b.report_count, 2);
+    assert_eq!(b.reporter_follows, Some(false));
+    assert!(deflected.incident.is_none());
+    assert!(first.id < second.id && second.id < deflected.id);
+    let stored: Vec<(i64, Option<i64>, bool, i64)> = sqlx::query_as(
+        "SELECT r.id, r.incident_id, r.incident_member, \
+           (SELECT COUNT(*) FROM report_events e WHERE e.report_id = r.id AND e.kind = 'filed') \
+         FROM reports r ORDER BY r.id",
+    )
+    .fetch_all(&mut c)
+    .await
+    .unwrap();
+    assert_eq!(
+        stored,
+        vec![
+            (first.id, Some(a.id), false, 1),
+            (second.id, Some(a.id), true, 1),
+            (deflected.id, None, false, 1),
+        ]
+    );
+    assert_eq!(
+        count(&db, "SELECT lead_report_id FROM incidents").await,
+        first.id
+    );
+    // A maintenance notice that does not exist: the report's insert fails after the
+    // incident's count went up, inside the same statement.
+    let mut bad = new_report(reporter, 4, None);
+    bad.notice_id = Some(999_999);
+    assert!(
+        file_one_sqlite(&mut c, &bad).await.is_err(),
+        "not committed"
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM reports").await, 3);
+    assert_eq!(count(&db, "SELECT report_count FROM incidents").await, 2);
+    c.close().await.unwrap();
     assert_nothing_half_written(&db).await;
 }
 

@@ -632,7 +632,7 @@ macro_rules! bind_report_head {
 }
 
 /// Binds a lone report's parameters `$23` to `$36` (status to guidance version) after
-/// [`bind_report_head!`], as [`file_one_sqlite`]'s scripts and [`FILE_ONE_STATEMENT`]
+/// [`bind_report_head!`], as [`file_one_sqlite`]'s view and [`FILE_ONE_STATEMENT`]
 /// number them.
 macro_rules! bind_report_tail {
     ($q:expr, $r:expr) => {
@@ -653,7 +653,7 @@ macro_rules! bind_report_tail {
     };
 }
 
-/// A lone report's values in [`report_columns!`] order, as [`file_one_sqlite`]'s scripts
+/// A lone report's values in [`report_columns!`] order, as [`file_one_sqlite`]'s view
 /// and [`FILE_ONE_STATEMENT`] bind them: its 36 parameters, the re-contact flag computed
 /// in place (`$37` says whether to look, `$38` from when), and the incident and member
 /// flag given as SQL.
@@ -674,7 +674,7 @@ macro_rules! lone_report_values {
     };
 }
 
-/// The report row of [`file_one_sqlite`]'s scripts ([`lone_report_values!`]), with the
+/// The report row of the SQLite lone filing ([`lone_report_values!`]), with the
 /// incident (`$40`) it joins as the statements before it left it.
 macro_rules! sqlite_insert_one {
     ($incident:expr, $member:expr) => {
@@ -683,7 +683,7 @@ macro_rules! sqlite_insert_one {
             report_columns!(),
             ") VALUES (",
             lone_report_values!($incident, $member),
-            ") RETURNING id, recontact; "
+            "); "
         )
     };
 }
@@ -697,24 +697,19 @@ macro_rules! sqlite_filed_event {
     };
 }
 
-/// [`file_one_sqlite`] for a report outside any incident: the transaction, the report,
-/// its history entry, the commit.
-const FILE_ONE_SQLITE: &str = concat!(
-    "BEGIN IMMEDIATE; ",
-    sqlite_insert_one!("NULL", "FALSE"),
-    sqlite_filed_event!(),
-    "COMMIT"
-);
+/// The SQLite lone filing of a report outside any incident: the report and its history
+/// entry.
+const FILE_ONE_SQLITE_PLAIN: &str =
+    concat!(sqlite_insert_one!("NULL", "FALSE"), sqlite_filed_event!());
 
-/// [`file_one_sqlite`] for a routed report that joins (or starts) an incident: the
+/// The SQLite lone filing of a routed report that joins (or starts) an incident: the
 /// same steps as [`insert_batch`] with `incidents::claim` and `settle_leads`, each a
-/// statement. An accepting incident whose window passed stops accepting; the join
-/// (or a new incident) answers the incident as it left it; the report is a member
-/// when the incident's lead is active; a new incident is led by the report; an
-/// incident whose lead is no longer active is recomputed, and its members marked
-/// only then (`changes()`: the recomputation changed a row).
+/// statement. An accepting incident whose window passed stops accepting; the report
+/// joins the accepting incident (or a new one); it is a member when the incident's
+/// lead is active; a new incident is led by the report; an incident whose lead is no
+/// longer active is recomputed, and its members marked only then (`changes()`: the
+/// recomputation changed a row).
 const FILE_ONE_SQLITE_INCIDENT: &str = concat!(
-    "BEGIN IMMEDIATE; ",
     "UPDATE incidents SET accepting = FALSE WHERE group_key = $40 AND accepting \
      AND last_report_at < $41; ",
     "INSERT INTO incidents (group_key, status, accepting, lead_report_id, report_count, \
@@ -722,12 +717,7 @@ const FILE_ONE_SQLITE_INCIDENT: &str = concat!(
      $25, $25) ON CONFLICT (group_key) WHERE accepting DO UPDATE SET \
      report_count = incidents.report_count + 1, \
      last_report_at = CASE WHEN incidents.last_report_at < excluded.last_report_at \
-       THEN excluded.last_report_at ELSE incidents.last_report_at END \
-     RETURNING id, lead_report_id, COALESCE((SELECT ",
-    active_status!("r."),
-    " FROM reports r WHERE r.id = incidents.lead_report_id), FALSE), report_count, status, \
-       latest_update, latest_update_at, COALESCE((SELECT TRUE FROM incident_followers f \
-       WHERE f.incident_id = incidents.id AND f.user_id = $1), FALSE); ",
+       THEN excluded.last_report_at ELSE incidents.last_report_at END; ",
     sqlite_insert_one!(
         "(SELECT id FROM incidents WHERE group_key = $40 AND accepting)",
         concat!(
@@ -751,67 +741,136 @@ const FILE_ONE_SQLITE_INCIDENT: &str = concat!(
     ),
     "; ",
     sqlite_filed_event!(),
-    "COMMIT"
 );
 
-/// Files one report on SQLite with one round trip to the connection's thread: a
-/// script that begins the transaction, does what [`insert_batch`] does for one report,
-/// and commits (a lone filing — the common case while the desk is not flooded — made
-/// six round trips, and the thread hand-overs were most of its time). The commit is
-/// its last statement, so an `Err` means nothing was committed: the caller rolls back
-/// whatever is open and files the report step by step, which answers its own error.
-/// `Ok(Err(_))`: committed, but its answer could not be read (never filed again).
+/// The view a lone filing is inserted into on SQLite's writer connection. Its column
+/// `pN` is the filing's parameter `$N` (36 of the report's values, then whether to look
+/// for a re-contact and from when, the history entry's detail, the incident's group key
+/// and the start of its window); the triggers below do the filing.
+const SQLITE_LONE_FILING_VIEW: &str = "faultdesk_file_one";
+
+/// `CREATE` statements for the writer connection's own (`TEMP`) lone-filing view and its
+/// two `INSTEAD OF INSERT` triggers ([`FILE_ONE_SQLITE_PLAIN`] when the report has no
+/// incident group key, [`FILE_ONE_SQLITE_INCIDENT`] when it has one), with each `$N`
+/// read as `NEW.pN`. `TEMP` objects live and die with the connection and may change
+/// the main database's tables; the tables they name are looked up when they run, so
+/// this works before the migrations have made them.
+fn sqlite_lone_filing_ddl() -> String {
+    let columns = (1..=LONE_FILING_PARAMETERS)
+        .map(|n| format!("p{n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let nulls = vec!["NULL"; LONE_FILING_PARAMETERS].join(", ");
+    let view = SQLITE_LONE_FILING_VIEW;
+    let trigger = |name: &str, when: &str, body: &str| {
+        format!(
+            "CREATE TEMP TRIGGER {view}_{name} INSTEAD OF INSERT ON {view} WHEN {when} \
+             BEGIN {} END; ",
+            parameters_as_new_columns(body)
+        )
+    };
+    format!(
+        "CREATE TEMP VIEW {view} ({columns}) AS SELECT {nulls}; {}{}",
+        trigger("plain", "NEW.p40 IS NULL", FILE_ONE_SQLITE_PLAIN),
+        trigger("incident", "NEW.p40 IS NOT NULL", FILE_ONE_SQLITE_INCIDENT),
+    )
+}
+
+/// How many parameters a lone filing binds (`$1` to `$41`).
+const LONE_FILING_PARAMETERS: usize = 41;
+
+/// `sql` with each parameter `$N` written as the trigger's `NEW.pN`.
+fn parameters_as_new_columns(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + sql.len() / 4);
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let digits = rest[at + 1..]
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len() - at - 1);
+        if digits == 0 {
+            out.push('$');
+        } else {
+            out.push_str("NEW.p");
+            out.push_str(&rest[at + 1..at + 1 + digits]);
+        }
+        rest = &rest[at + 1 + digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Makes the SQLite writer's lone-filing view and triggers on a connection it just
+/// opened (see [`file_one_sqlite`]).
+pub async fn prepare_sqlite_writer(c: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+    let ddl = sqlite_lone_filing_ddl();
+    sqlx::Executor::execute(c, sqlx::raw_sql(&ddl))
+        .await
+        .map(|_| ())
+}
+
+/// [`file_one_sqlite`]'s script: the filing as one `INSERT` into the writer's view (one
+/// statement, so SQLite commits it whole or not at all), then the report and its
+/// incident as that left them, read back. The writer is the only one writing, so the
+/// newest report is this one; its reporter and time are checked all the same.
+const FILE_ONE_SQLITE: &str = concat!(
+    "INSERT INTO faultdesk_file_one VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+     $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, \
+     $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40, $41); ",
+    "SELECT r.id, r.recontact, i.id, i.report_count, i.status, i.latest_update, \
+       i.latest_update_at, COALESCE((SELECT TRUE FROM incident_followers f \
+       WHERE f.incident_id = i.id AND f.user_id = $1), FALSE) \
+     FROM reports r LEFT JOIN incidents i ON i.id = r.incident_id \
+     WHERE r.id = (SELECT MAX(id) FROM reports) AND r.reporter_id = $1 AND r.created_at = $25"
+);
+
+/// Files one report on SQLite with one round trip to the connection's thread and one
+/// statement: an `INSERT` into the writer connection's lone-filing view, whose trigger
+/// does what [`insert_batch`] does for one report (a lone filing — the common case
+/// while the desk is not flooded — made six round trips, and the thread hand-overs were
+/// most of its time; as a script of statements from `BEGIN` to `COMMIT`, each
+/// statement's answer woke the request runtime on its own). `Err`: nothing was
+/// committed (SQLite undid the statement); the caller files the report step by step,
+/// which answers its own error. `Ok(Err(_))`: committed, but its answer could not be
+/// read (never filed again).
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn file_one_sqlite(
     c: &mut sqlx::SqliteConnection,
     r: &NewReport,
 ) -> Result<Result<Filed, sqlx::Error>, sqlx::Error> {
-    let (script, window) = match &r.incident {
-        Some((_, window)) => (FILE_ONE_SQLITE_INCIDENT, *window),
-        None => (FILE_ONE_SQLITE, 0),
-    };
+    use futures::TryStreamExt;
     let at = millis(r.created_at);
-    let rows = bind_report_tail!(bind_report_head!(sqlx::query(script), bind, r), r)
+    let window = r.incident.as_ref().map_or(0, |(_, window)| *window);
+    let query = bind_report_tail!(bind_report_head!(sqlx::query(FILE_ONE_SQLITE), bind, r), r)
         .bind(r.disposition == "deflected" && r.status_code.is_some())
         .bind(at - RECONTACT_MS)
         .bind(&r.filed_detail)
         .bind(r.incident.as_ref().map(|(key, _)| key.as_str()))
-        .bind(at - window)
-        .fetch_all(c)
-        .await?;
-    Ok(read_one_filed(&rows))
-}
-
-/// What [`file_one_sqlite`]'s script answered: the incident's row (when it has one),
-/// then the report's.
-fn read_one_filed(rows: &[sqlx::sqlite::SqliteRow]) -> Result<Filed, sqlx::Error> {
-    use sqlx::Row;
-    let (report, claim) = match rows {
-        [report] => (report, None),
-        [claim, report] => (report, Some(claim)),
+        .bind(at - window);
+    let mut steps = sqlx::Executor::fetch_many(c, query);
+    // The insert's own result comes first: until it has, nothing was committed.
+    match steps.try_next().await? {
+        Some(sqlx::Either::Left(_)) => {}
         _ => return Err(sqlx::Error::RowNotFound),
-    };
-    let incident = claim
-        .map(|c| {
-            Ok::<_, sqlx::Error>(super::incidents::IncidentSnapshot {
-                id: c.try_get(0)?,
-                report_count: c.try_get(3)?,
-                status: c.try_get(4)?,
-                latest_update: c.try_get(5)?,
-                latest_update_at: c.try_get(6)?,
-                reporter_follows: Some(c.try_get(7)?),
-            })
-        })
-        .transpose()?;
-    Ok(Filed {
-        id: report.try_get(0)?,
-        incident,
-        recontact: report.try_get(1)?,
+    }
+    let mut rows = Vec::with_capacity(1);
+    loop {
+        match steps.try_next().await {
+            Ok(Some(sqlx::Either::Right(row))) => rows.push(row),
+            Ok(Some(sqlx::Either::Left(_))) => {}
+            Ok(None) => break,
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+    Ok(match rows.as_slice() {
+        [row] => <FiledRow as sqlx::FromRow<'_, sqlx::sqlite::SqliteRow>>::from_row(row)
+            .and_then(|row| filed_from_row(row, r.incident.is_some(), true)),
+        _ => Err(sqlx::Error::RowNotFound),
     })
 }
 
 /// [`FILE_IN_ONE_STATEMENT`] for one report, with its columns as plain parameters
-/// (numbered as in [`file_one_sqlite`]'s scripts): no arrays to unpack, no sort, no joins between row
+/// (numbered as in [`file_one_sqlite`]'s view): no arrays to unpack, no sort, no joins between row
 /// sets, so the server starts and runs a much smaller plan (a lone filing — the common
 /// case while the desk is not flooded — spent most of its time there).
 const FILE_ONE_STATEMENT: &str = concat!(
@@ -1211,4 +1270,37 @@ pub async fn route_unrelated(
     record_event(tx, id, Some(reporter), "unrelated", &detail, at).await?;
     tx.changed("created", [id]);
     Ok(Some(joined.incident))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_become_the_lone_filing_triggers_new_columns() {
+        assert_eq!(
+            parameters_as_new_columns("VALUES ($1, $10, $41) WHERE a = '$' AND b = $2"),
+            "VALUES (NEW.p1, NEW.p10, NEW.p41) WHERE a = '$' AND b = NEW.p2"
+        );
+    }
+
+    #[test]
+    fn the_lone_filing_view_takes_every_parameter_the_triggers_read() {
+        let ddl = sqlite_lone_filing_ddl();
+        assert!(!ddl.contains('$'), "a parameter left in a trigger: {ddl}");
+        let view = format!("p{LONE_FILING_PARAMETERS}) AS SELECT");
+        assert!(ddl.contains(&view), "{ddl}");
+        let highest = ddl
+            .match_indices("NEW.p")
+            .filter_map(|(at, _)| {
+                let digits: String = ddl[at + 5..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                digits.parse::<usize>().ok()
+            })
+            .max();
+        assert_eq!(highest, Some(LONE_FILING_PARAMETERS));
+        assert_eq!(FILE_ONE_SQLITE.matches("$41").count(), 1);
+    }
 }

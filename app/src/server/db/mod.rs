@@ -272,7 +272,8 @@ impl Db {
                 // The writer first: it creates the file and switches it to WAL, which
                 // read-only connections cannot do.
                 let write_options = sqlite_write_options(url)?;
-                let first = sqlx::SqliteConnection::connect_with(&write_options).await?;
+                let mut first = sqlx::SqliteConnection::connect_with(&write_options).await?;
+                crate::server::reports::prepare_sqlite_writer(&mut first).await?;
                 let writer = Writer::sqlite(first, write_options, pause, hub.clone());
                 let pool = SqlitePoolOptions::new()
                     .max_connections(max_connections.max(1))

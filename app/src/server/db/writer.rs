@@ -27,7 +27,7 @@
 //! PostgreSQL's lanes run on a thread of their own (a one-worker runtime): between two
 //! statements of a batch the lane would otherwise wait for a request thread, and under
 //! load every caller waits for the lane. SQLite's lane runs on the request runtime: its
-//! connection already works on a thread of its own, a lone filing is one script
+//! connection already works on a thread of its own, a lone filing is one statement
 //! ([`reports::file_one_sqlite`]), and the extra thread cost two hand-overs per filing
 //! (measured: 2,900 → 3,440 filings/s at c=1, 10,700 → 11,400 at c=16, 14,500 → 16,500
 //! at c=64 on the 2-core machine, `bench/intake.sh` setup).
@@ -407,9 +407,11 @@ impl Source {
         match self {
             Source::Sqlite { conn, options, .. } => match conn.take() {
                 Some(c) => Ok(Conn::Sqlite(c)),
-                None => Ok(Conn::Sqlite(
-                    sqlx::SqliteConnection::connect_with(options).await?,
-                )),
+                None => {
+                    let mut c = sqlx::SqliteConnection::connect_with(options).await?;
+                    reports::prepare_sqlite_writer(&mut c).await?;
+                    Ok(Conn::Sqlite(c))
+                }
             },
             Source::Postgres { pool, kept } => match kept.take() {
                 Some(c) => Ok(Conn::Postgres(c)),
@@ -543,8 +545,8 @@ async fn execute(tx: &mut Tx, batch: Vec<Item>) -> Result<Finished, (Vec<Deliver
         }
     }
     if let ([report], true, Conn::Sqlite(c)) = (list.as_slice(), jobs.is_empty(), tx.conn()) {
-        // A lone filing: one script, committed by its last statement. When it fails
-        // nothing of it was committed; the report is filed step by step below.
+        // A lone filing: one statement, committed on its own. When it fails nothing
+        // of it was committed (SQLite undid it); the report is filed step by step below.
         match reports::file_one_sqlite(c, report).await {
             Ok(Ok(filed)) => {
                 if report.is_ticket {
@@ -557,9 +559,6 @@ async fn execute(tx: &mut Tx, batch: Vec<Item>) -> Result<Finished, (Vec<Deliver
             Ok(Err(e)) => return Err((Vec::new(), e)),
             Err(e) => {
                 tracing::debug!(error = %e, "a lone filing goes the step-by-step way");
-                if let Err(e) = sqlite_rollback_if_open(c).await {
-                    return Err((Vec::new(), e));
-                }
             }
         }
     }
@@ -727,16 +726,6 @@ async fn sqlite_control(
     sql: &'static str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(sql).execute(c).await.map(|_| ())
-}
-
-/// Ends the transaction a failed script may have left open (it may have failed before
-/// its `BEGIN`, or SQLite may have rolled it back already).
-async fn sqlite_rollback_if_open(c: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
-    match sqlx::query("ROLLBACK").execute(c).await {
-        Ok(_) => Ok(()),
-        Err(sqlx::Error::Database(e)) if e.message().contains("no transaction is active") => Ok(()),
-        Err(e) => Err(e),
-    }
 }
 
 /// The savepoint statements for nesting level `level` (1: directly inside the

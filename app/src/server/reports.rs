@@ -746,8 +746,13 @@ const FILE_ONE_SQLITE_INCIDENT: &str = concat!(
 /// The view a lone filing is inserted into on SQLite's writer connection. Its column
 /// `pN` is the filing's parameter `$N` (36 of the report's values, then whether to look
 /// for a re-contact and from when, the history entry's detail, the incident's group key
-/// and the start of its window); the triggers below do the filing.
-const SQLITE_LONE_FILING_VIEW: &str = "faultdesk_file_one";
+/// and the start of its window); the triggers below do the filing. (A macro, so the
+/// statements built with `concat!` and the `CREATE`s name it from one place.)
+macro_rules! sqlite_lone_filing_view {
+    () => {
+        "faultdesk_file_one"
+    };
+}
 
 /// `CREATE` statements for the writer connection's own (`TEMP`) lone-filing view and its
 /// two `INSTEAD OF INSERT` triggers ([`FILE_ONE_SQLITE_PLAIN`] when the report has no
@@ -761,7 +766,7 @@ fn sqlite_lone_filing_ddl() -> String {
         .collect::<Vec<_>>()
         .join(", ");
     let nulls = vec!["NULL"; LONE_FILING_PARAMETERS].join(", ");
-    let view = SQLITE_LONE_FILING_VIEW;
+    let view = sqlite_lone_filing_view!();
     let trigger = |name: &str, when: &str, body: &str| {
         format!(
             "CREATE TEMP TRIGGER {view}_{name} INSTEAD OF INSERT ON {view} WHEN {when} \
@@ -814,7 +819,9 @@ pub async fn prepare_sqlite_writer(c: &mut sqlx::SqliteConnection) -> Result<(),
 /// incident as that left them, read back. The writer is the only one writing, so the
 /// newest report is this one; its reporter and time are checked all the same.
 const FILE_ONE_SQLITE: &str = concat!(
-    "INSERT INTO faultdesk_file_one VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+    "INSERT INTO ",
+    sqlite_lone_filing_view!(),
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
      $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, \
      $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40, $41); ",
     "SELECT r.id, r.recontact, i.id, i.report_count, i.status, i.latest_update, \

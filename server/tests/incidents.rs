@@ -30,6 +30,24 @@ async fn queue(app: &TestApp, agent: &Client) -> Value {
     app.call_ok(agent, "queue", &[("query[status]", "")]).await
 }
 
+/// The incident's lead, report count and members (reports hidden behind the lead).
+async fn incident_shape(app: &TestApp, incident: i64) -> (Option<i64>, i64, i64) {
+    app::on_db!(&app.db, pool => {
+        sqlx::query_as("SELECT i.lead_report_id, i.report_count, (SELECT COUNT(*) FROM reports r \
+            WHERE r.incident_id = i.id AND r.incident_member) FROM incidents i WHERE i.id = $1")
+            .bind(incident).fetch_one(pool).await.unwrap()
+    })
+}
+
+/// The queue holds one row, report `lead`, for its incident of `count` reports.
+async fn assert_queue_shows_only(app: &TestApp, agent: &Client, lead: i64, count: i64) {
+    let q = queue(app, agent).await;
+    let items = q["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{q}");
+    assert_eq!(items[0]["id"], lead);
+    assert_eq!(items[0]["incident"]["report_count"], count);
+}
+
 async fn reports_of_one_failure_join_one_incident(engine: Engine) {
     let app = spawn_app(engine).await;
     let agent = app.staff("agent@example.com", Role::Agent).await;
@@ -411,32 +429,87 @@ async fn a_report_joining_an_incident_whose_lead_is_done_leads_it(engine: Engine
         Some(incident),
         "b joins the incident"
     );
-    let (lead, count, members): (Option<i64>, i64, i64) = app::on_db!(&app.db, pool => {
-        sqlx::query_as("SELECT i.lead_report_id, i.report_count, (SELECT COUNT(*) FROM reports r \
-            WHERE r.incident_id = i.id AND r.incident_member) FROM incidents i WHERE i.id = $1")
-            .bind(incident).fetch_one(pool).await.unwrap()
-    });
     assert_eq!(
-        (lead, count, members),
+        incident_shape(&app, incident).await,
         (Some(b), 2, 1),
         "b leads, a is a member"
     );
-    let q = queue(&app, &agent).await;
-    let items = q["items"].as_array().unwrap();
-    assert_eq!(items.len(), 1, "{q}");
-    assert_eq!(items[0]["id"], b);
-    assert_eq!(items[0]["incident"]["report_count"], 2);
+    assert_queue_shows_only(&app, &agent, b, 2).await;
     // And a report after it joins as a member (the fast way again on PostgreSQL).
     let c = app.file(&dev, &ReportForm::server_error()).await;
     assert_eq!(incident_of(&app, c).await, Some(incident));
-    let q = queue(&app, &agent).await;
-    assert_eq!(q["items"].as_array().unwrap().len(), 1, "{q}");
-    assert_eq!(q["items"][0]["id"], b);
-    assert_eq!(q["items"][0]["incident"]["report_count"], 3);
+    assert_queue_shows_only(&app, &agent, b, 3).await;
+}
+
+/// An agent's message on ticket `id`, then moving it to `then` (empty: no move); it must
+/// succeed.
+async fn post_message(
+    app: &TestApp,
+    agent: &Client,
+    id: i64,
+    body: &str,
+    visibility: &str,
+    then: &str,
+) {
+    let id = id.to_string();
+    let fields = [
+        ("id", id.as_str()),
+        ("body", body),
+        ("visibility", visibility),
+        ("then_status", then),
+    ];
+    let posted = app.call(agent, "post_message", &fields).await;
+    assert!(
+        posted.status().is_success(),
+        "{}",
+        posted.text().await.unwrap()
+    );
+}
+
+/// Messages on an incident's lead leave the incident as it is (a message alone does
+/// not recompute it: that scans every report of the incident with the writer held);
+/// one that also resolves the lead hands the lead on, as a status change does.
+async fn a_message_keeps_the_incident_and_one_that_resolves_its_lead_hands_it_on(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let agent = app.staff("agent@example.com", Role::Agent).await;
+    let dev = app.developer("dev@example.com").await;
+    let a = app.file(&dev, &ReportForm::server_error()).await;
+    app.clock.set(tuesday_10am() + Duration::minutes(1));
+    let b = app.file(&dev, &ReportForm::server_error()).await;
+    let incident = incident_of(&app, a).await.expect("an incident");
+    assert_eq!(incident_of(&app, b).await, Some(incident), "b joins it");
+    assert_eq!(incident_shape(&app, incident).await, (Some(a), 2, 1));
+    for (visibility, body) in [
+        ("internal", "Looking into it."),
+        ("public", "We are on it."),
+    ] {
+        post_message(&app, &agent, a, body, visibility, "").await;
+        assert_eq!(
+            incident_shape(&app, incident).await,
+            (Some(a), 2, 1),
+            "after the {visibility} message a still leads"
+        );
+    }
+    post_message(
+        &app,
+        &agent,
+        a,
+        "Fixed on our side.",
+        "internal",
+        "resolved",
+    )
+    .await;
+    assert_eq!(
+        incident_shape(&app, incident).await,
+        (Some(b), 2, 1),
+        "b leads, a is a member"
+    );
+    assert_queue_shows_only(&app, &agent, b, 2).await;
 }
 
 on_both_engines!(
     a_report_joining_an_incident_whose_lead_is_done_leads_it,
+    a_message_keeps_the_incident_and_one_that_resolves_its_lead_hands_it_on,
     followers_get_each_update_by_email,
     reports_of_one_failure_join_one_incident,
     one_reply_answers_every_report_and_resolving_resolves_them_all,

@@ -515,7 +515,14 @@ pub async fn post_message(
                     }
                     super::clocks::after_status(tx, &calendar, &[id], to, now).await?;
                 }
-                if let Some(incident) = row.incident_id {
+                // The incident's count, times and lead depend on its reports' statuses
+                // and due times, which a message alone leaves as they were: only a
+                // status change recomputes them (a scan of every report of the incident,
+                // with the writer held, tens of thousands of them in an outage).
+                if let Some(incident) = row
+                    .incident_id
+                    .filter(|_| then.is_some() || after_post != current)
+                {
                     super::incidents::refresh(tx, incident).await?;
                 }
                 Ok(())

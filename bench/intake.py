@@ -8,7 +8,8 @@ the baseline's `POST /reports` and Faultdesk's report intake, one after the othe
 and counts the stored rows after each run: every 2xx must be a stored report. A row
 gives each side's median round (req/s, p50 and p99 each the median of the rounds'; the
 rounds themselves are kept beside it). In one more intake run at c=16 (5xx, the first
-door; not part of any ratio) it times Faultdesk's queue page beside it. Writes
+door; not part of any ratio) it times Faultdesk's queue page beside it, and in one at
+c=64 an agent's internal notes on the flood's incident (wrk -c1 on post_message). Writes
 bench/results/intake.json and prints a Markdown table for the README.
 
 Environment: BENCH_SECONDS (default 10), BENCH_ROUNDS (default 3), BENCH_ENGINES (default "sqlite postgres"),
@@ -75,13 +76,7 @@ def fresh_pg(name):
 
 
 def count_rows(engine, where):
-    if engine == "sqlite":
-        out = subprocess.run(
-            ["sqlite3", where, "SELECT COUNT(*) FROM reports"],
-            check=True, capture_output=True, text=True,
-        ).stdout
-        return int(out.strip())
-    return int(psql("SELECT COUNT(*) FROM reports", where))
+    return scalar(engine, where, "SELECT COUNT(*) FROM reports")
 
 
 def wait_http(url, timeout=60):
@@ -147,14 +142,29 @@ def session_cookie(headers):
     raise RuntimeError("no session cookie")
 
 
-def run_wrk(url, conc, method, body_file, headers, seconds=SECONDS):
-    cmd = ["wrk", "-t1", f"-c{conc}", f"-d{seconds}s", "--timeout", "30s", "-s", LUA, url, "--",
-           method, body_file] + headers
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+def wrk_cmd(url, conc, method, body_file, headers, seconds=SECONDS):
+    return ["wrk", "-t1", f"-c{conc}", f"-d{seconds}s", "--timeout", "30s", "-s", LUA, url, "--",
+            method, body_file] + headers
+
+
+def wrk_result(out):
     m = re.search(r"^RESULT (.*)$", out, re.M)
     if not m:
         raise RuntimeError(out)
     return {k: float(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
+
+
+def run_wrk(url, conc, method, body_file, headers, seconds=SECONDS):
+    cmd = wrk_cmd(url, conc, method, body_file, headers, seconds)
+    return wrk_result(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+
+
+def scalar(engine, where, sql):
+    if engine == "sqlite":
+        out = subprocess.run(["sqlite3", where, sql], check=True, capture_output=True,
+                             text=True).stdout
+        return int(out.strip())
+    return int(psql(sql, where))
 
 
 def main():
@@ -296,6 +306,43 @@ def main():
                         row["rows_match"] = row["rows_match"] and int(r["ok2xx"]) <= stored <= int(r["ok2xx"]) + conc
                         log(engine, "queue page beside intake c=16", f"p99={row['queue_p99_ms_during_intake']}ms",
                             f"intake rps={r['rps']:.0f}")
+                    if conc == 64 and case == "5xx" and door == DOORS[0]:
+                        # An agent's internal notes on the incident's lead (one after
+                        # another, wrk -c1) while intake runs at c=64, in a run of its own:
+                        # staff work beside a flood, on the writer the flood keeps busy.
+                        lead = scalar(engine, fd_where, "SELECT lead_report_id FROM incidents "
+                                      "ORDER BY report_count DESC LIMIT 1")
+                        note = os.path.join(tmp, "note.form")
+                        with open(note, "w") as f:
+                            f.write(urllib.parse.urlencode({
+                                "id": lead, "visibility": "internal",
+                                "body": "Upstream timeouts in eu-west; the provider is on it."}))
+                        messages = "SELECT COUNT(*) FROM messages"
+                        before, notes_before = count_rows(engine, fd_where), scalar(engine, fd_where, messages)
+                        notes = subprocess.Popen(
+                            wrk_cmd(f"{fd}/api/post_message", 1, "POST", note,
+                                    [f"Cookie: {agent_cookie}", "Accept: application/json",
+                                     "Content-Type: application/x-www-form-urlencoded",
+                                     f"Origin: {fd}"]),
+                            stdout=subprocess.PIPE, text=True)
+                        r = run_wrk(door_url, conc, "POST", fd_bodies[door], door_headers)
+                        n = wrk_result(notes.communicate()[0])
+                        time.sleep(1.0)
+                        stored = count_rows(engine, fd_where) - before
+                        notes_stored = scalar(engine, fd_where, messages) - notes_before
+                        row["notes_rps_beside_intake"] = round(n["rps"], 1)
+                        row["note_p50_ms_beside_intake"] = round(n["p50_ms"], 2)
+                        row["note_p99_ms_beside_intake"] = round(n["p99_ms"], 2)
+                        row["notes_non2xx"] = int(n["non2xx"]) + int(n["sock_err"])
+                        row["intake_rps_beside_notes"] = round(r["rps"], 1)
+                        row["intake_p99_ms_beside_notes"] = round(r["p99_ms"], 2)
+                        row["rows_match"] = (row["rows_match"]
+                                             and int(r["ok2xx"]) <= stored <= int(r["ok2xx"]) + conc
+                                             and int(n["ok2xx"]) <= notes_stored <= int(n["ok2xx"]) + 1)
+                        log(engine, "notes beside intake c=64", f"notes/s={n['rps']:.0f}",
+                            f"note p99={n['p99_ms']:.2f}ms", f"notes 2xx={int(n['ok2xx'])}",
+                            f"stored={notes_stored}", f"intake rps={r['rps']:.0f}",
+                            f"intake p99={r['p99_ms']:.2f}ms")
                     row["ratio_rps"] = round(row["faultdesk_rps"] / row["baseline_rps"], 2)
                     results.append(row)
         finally:
@@ -318,6 +365,12 @@ def main():
     for r in results:
         if "queue_p99_ms_during_intake" in r:
             print(f"\nQueue page p99 while intake runs at c=16 ({r['engine']}): {r['queue_p99_ms_during_intake']} ms")
+        if "notes_rps_beside_intake" in r:
+            print(f"\nAn agent's internal notes on the incident's lead while intake runs at c=64 "
+                  f"({r['engine']}): {r['notes_rps_beside_intake']:,.0f} notes/s, p50 "
+                  f"{r['note_p50_ms_beside_intake']} ms, p99 {r['note_p99_ms_beside_intake']} ms; "
+                  f"intake beside them {r['intake_rps_beside_notes']:,.0f} req/s, p99 "
+                  f"{r['intake_p99_ms_beside_notes']} ms")
 
 
 if __name__ == "__main__":

@@ -879,6 +879,122 @@ async fn postgres_connections_killed_mid_flood() {
     assert_nothing_half_written(&app.db).await;
 }
 
+/// PostgreSQL: a lone filing that finds the writer idle skips the lanes' thread (it is
+/// filed on the caller's runtime, over a connection of its own). Such filings are whole
+/// reports, filed even when their callers give up at once; after that connection is
+/// killed, at most the filing under way hears "try again" and the writer goes on; and
+/// closing the writer waits for a filing under way instead of cutting it off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_idle_writer_files_directly() {
+    let app = spawn_app(Engine::Postgres).await;
+    app.developer("dev@example.com").await;
+    let db = app.db.clone();
+    let reporter = count(&db, "SELECT id FROM users WHERE email = 'dev@example.com'").await;
+    let writer = db.writer().clone();
+
+    let before = writer.direct_filings();
+    for n in 0..20 {
+        writer
+            .file(new_report(reporter, n, None))
+            .await
+            .expect("a filing on an idle writer is stored");
+    }
+    let direct = writer.direct_filings() - before;
+    assert!(
+        direct >= 15,
+        "filings one after another find the writer idle: {direct} of 20 went directly"
+    );
+
+    // Callers that give up as soon as their filing is handed over (a closed tab).
+    for n in 20..60 {
+        let filing = writer.file(new_report(reporter, n, Some("token-expired")));
+        let _ = tokio::time::timeout(Duration::ZERO, filing).await;
+    }
+    let mut stored = 0;
+    for _ in 0..100 {
+        stored = count(&db, "SELECT COUNT(*) FROM reports").await;
+        if stored == 60 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(stored, 60, "every filing handed over was stored");
+    assert_nothing_half_written(&db).await;
+    assert_no_open_transaction(&app).await;
+
+    // The direct connection (with every other of this database) is killed.
+    let name = app.database_url.rsplit('/').next().unwrap().to_owned();
+    let admin = sqlx::PgPool::connect(&common::postgres_admin_url())
+        .await
+        .unwrap();
+    let killed: Vec<(bool,)> =
+        sqlx::query_as("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
+            .bind(&name)
+            .fetch_all(&admin)
+            .await
+            .unwrap();
+    assert!(!killed.is_empty(), "the app had connections to kill");
+    let mut answers = Vec::new();
+    for n in 60..70 {
+        let before = writer.direct_filings();
+        let answer = writer.file(new_report(reporter, n, None)).await;
+        answers.push((
+            answer.map(|f| f.id).map_err(|e| e.status),
+            writer.direct_filings() > before,
+        ));
+    }
+    let retried = answers.iter().filter(|(a, _)| a.is_err()).count();
+    assert!(
+        answers.iter().all(|(a, _)| matches!(a, Ok(_) | Err(503))),
+        "{answers:?}"
+    );
+    assert!(
+        retried <= 1,
+        "only the filing on the dead connection fails: {answers:?}"
+    );
+    assert!(
+        answers[2..].iter().all(|(a, direct)| a.is_ok() && *direct),
+        "the direct way works again: {answers:?}"
+    );
+
+    // Closing waits for a filing under way.
+    let before = writer.direct_filings();
+    let under_way = tokio::spawn({
+        let writer = writer.clone();
+        async move { writer.file(new_report(reporter, 70, None)).await }
+    });
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while writer.direct_filings() == before {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the filing went directly");
+    db.close().await;
+    let filed = under_way
+        .await
+        .unwrap()
+        .expect("the filing under way was finished");
+    let after: (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM report_events WHERE report_id = $1 AND kind = 'filed'",
+    )
+    .bind(filed.id)
+    .fetch_one(&sqlx::PgPool::connect(&app.database_url).await.unwrap())
+    .await
+    .unwrap();
+    assert_eq!(after.0, 1, "stored whole");
+    assert_eq!(
+        writer
+            .file(new_report(reporter, 71, None))
+            .await
+            .unwrap_err()
+            .status,
+        503,
+        "a closed writer files nothing"
+    );
+    admin.close().await;
+}
+
 /// SQLite: the WAL is copied back into the database file a moment after commits, by the
 /// writer's checkpointer (the writer's own automatic checkpoint waits for 10,000 WAL
 /// pages, some 800 lone filings), and under a continuous flood the WAL file stays

@@ -349,6 +349,24 @@ macro_rules! mark_members {
 }
 pub(crate) use mark_members;
 
+/// After one of `incident`'s reports (if it has one) moved `from` → `to` inside the
+/// transaction: [`refresh`]es the incident when the status changed. What the
+/// recomputation reads — statuses, due times, membership — is left as it was by an
+/// action that keeps the status (a note, a reply), and for such an action it would be
+/// a scan of every report of the incident with the writer held (tens of thousands of
+/// them in an outage): so only a status change recomputes it.
+pub async fn refresh_after_status(
+    tx: &mut Tx,
+    incident: Option<i64>,
+    from: crate::domain::ticket::TicketStatus,
+    to: crate::domain::ticket::TicketStatus,
+) -> Result<(), sqlx::Error> {
+    match incident {
+        Some(id) if from != to => refresh(tx, id).await,
+        _ => Ok(()),
+    }
+}
+
 /// Recomputes an incident's count, times and lead (the active report due first, so the
 /// queue shows the incident at its most urgent due time) and marks the other reports as
 /// members, hidden from the queue.

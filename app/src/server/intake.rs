@@ -605,9 +605,7 @@ pub async fn reply(
                     super::clocks::after_status(tx, &calendar, &[id], to, now).await?;
                 }
                 super::clocks::developer_replied(tx, &calendar, &policy, id, now).await?;
-                if let Some(incident) = row.incident_id.filter(|_| from != to) {
-                    super::incidents::refresh(tx, incident).await?;
-                }
+                super::incidents::refresh_after_status(tx, row.incident_id, from, to).await?;
                 Ok(())
             })
         })

@@ -395,9 +395,7 @@ pub async fn change_status(
                     ));
                 }
                 super::clocks::after_status(tx, &calendar, &[id], to, now).await?;
-                if let Some(incident) = row.incident_id {
-                    super::incidents::refresh(tx, incident).await?;
-                }
+                super::incidents::refresh_after_status(tx, row.incident_id, from, to).await?;
                 Ok(())
             })
         })
@@ -515,16 +513,9 @@ pub async fn post_message(
                     }
                     super::clocks::after_status(tx, &calendar, &[id], to, now).await?;
                 }
-                // The incident's count, times and lead depend on its reports' statuses
-                // and due times, which a message alone leaves as they were: only a
-                // status change recomputes them (a scan of every report of the incident,
-                // with the writer held, tens of thousands of them in an outage).
-                if let Some(incident) = row
-                    .incident_id
-                    .filter(|_| then.is_some() || after_post != current)
-                {
-                    super::incidents::refresh(tx, incident).await?;
-                }
+                let now_status = then.unwrap_or(after_post);
+                super::incidents::refresh_after_status(tx, row.incident_id, current, now_status)
+                    .await?;
                 Ok(())
             })
         })

@@ -263,7 +263,7 @@ fn outside_transaction<DB: Database>(conn: &DB::Connection) -> bool {
 impl Db {
     /// Opens the read pool and starts the writer for `url`, creating the SQLite file if
     /// it does not exist. `max_connections` bounds the read pool (PostgreSQL: the writer
-    /// lanes hold one more connection each).
+    /// lanes hold one more connection each, and the idle writer's direct way one).
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
         let hub = Arc::new(Hub::default());
         match Engine::of_url(url)? {
@@ -301,10 +301,13 @@ impl Db {
                 // writes look rows up by key, and the one-statement filing (arrays in,
                 // so every batch size shares one plan) would otherwise be planned again
                 // for every batch, which took longer than running it.
-                let writer_pool = pg_pool(u32::try_from(lanes).unwrap_or(1)).connect_lazy_with(
-                    options.options([("plan_cache_mode", "force_generic_plan")]),
-                );
-                let writer = Writer::postgres(writer_pool, lanes, hub.clone());
+                let writer_options = options.options([("plan_cache_mode", "force_generic_plan")]);
+                let writer_pool = pg_pool(u32::try_from(lanes).unwrap_or(1))
+                    .connect_lazy_with(writer_options.clone());
+                // And one for a lone filing that finds the writer idle, opened on the
+                // request runtime by the first such filing (see `writer::Direct`).
+                let direct_pool = pg_pool(1).connect_lazy_with(writer_options);
+                let writer = Writer::postgres(writer_pool, direct_pool, lanes, hub.clone());
                 Ok(Self {
                     pool: Pool::Postgres(pool),
                     writer,

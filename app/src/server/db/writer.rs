@@ -343,18 +343,13 @@ impl Writer {
                 // Idle a while: borrow the connection again (the pool checks it is alive).
                 own.source.release_idle();
             }
-            let (done, result) = oneshot::channel();
-            own.source
-                .run_batch(vec![Item::File(report, done)], &hub)
+            let answers = own
+                .source
+                .run_batch(vec![Item::File(report, answer)], &hub)
                 .await;
             own.last_used = Instant::now();
             drop(own);
-            // Answered once the direct way is free again, so the caller's next filing
-            // finds it free (the caller may run on another thread at once).
-            let result = result
-                .await
-                .unwrap_or_else(|_| Err(AppError::unavailable()));
-            let _ = answer.send(result);
+            answers.send();
         });
         Ok(())
     }
@@ -517,8 +512,9 @@ async fn lane(
                 }
             }
         }
-        source.run_batch(batch, &hub).await;
+        let answers = source.run_batch(batch, &hub).await;
         busy.fetch_sub(1, Ordering::AcqRel);
+        answers.send();
     }
     if let Source::Sqlite {
         conn: Some(conn), ..
@@ -572,20 +568,23 @@ impl Source {
         }
     }
 
-    async fn run_batch(&mut self, batch: Vec<Item>, hub: &Hub) {
+    /// Runs a batch and returns its callers' answers, to be sent once the caller of
+    /// this (a lane, or the [`Direct`] way) has let go of the writer: a caller answered
+    /// earlier may file again at once, from another thread, and would find the writer
+    /// still busy.
+    async fn run_batch(&mut self, batch: Vec<Item>, hub: &Hub) -> Answers {
         let conn = match self.take().await {
             Ok(conn) => conn,
             Err(e) => {
                 // Dropping the items answers every caller "unavailable".
                 tracing::warn!(error = %e, "the writer has no database connection");
-                drop(batch);
-                return;
+                return Answers::of(unanswered(batch), None);
             }
         };
         let mut tx = Tx::new(conn);
         let (size, started) = (batch.len(), std::time::Instant::now());
         let mut worked = true;
-        let healthy = match execute(&mut tx, batch).await {
+        let (healthy, answers) = match execute(&mut tx, batch).await {
             Ok(Finished::Committed(deliveries)) => {
                 // Caches first: a caller answered before its stale copy is dropped
                 // could read its own write back old (a session's kept form, say).
@@ -597,25 +596,14 @@ impl Source {
                 {
                     c.wake.notify_one();
                 }
-                for deliver in deliveries {
-                    deliver(None);
-                }
-                true
+                (true, Answers::of(deliveries, None))
             }
-            Ok(Finished::RolledBack(deliveries)) => {
-                for deliver in deliveries {
-                    deliver(None);
-                }
-                true
-            }
+            Ok(Finished::RolledBack(deliveries)) => (true, Answers::of(deliveries, None)),
             Err((deliveries, e)) => {
                 worked = false;
                 tracing::warn!(error = %e, "a write transaction failed; its callers were told to retry");
                 let err = AppError::from_db(&e);
-                for deliver in deliveries {
-                    deliver(Some(&err));
-                }
-                reset(&mut tx).await
+                (reset(&mut tx).await, Answers::of(deliveries, Some(err)))
             }
         };
         tx.effects = Default::default();
@@ -625,6 +613,28 @@ impl Source {
             "write batch"
         );
         self.give_back(tx.into_conn(), healthy, worked);
+        answers
+    }
+}
+
+/// A batch's answers, once its fate is known ([`Source::run_batch`]).
+#[derive(Default)]
+#[must_use = "callers wait until their answers are sent"]
+struct Answers {
+    deliveries: Vec<Deliver>,
+    /// Why the batch's transaction failed (every caller hears it), if it did.
+    failed: Option<AppError>,
+}
+
+impl Answers {
+    fn of(deliveries: Vec<Deliver>, failed: Option<AppError>) -> Self {
+        Self { deliveries, failed }
+    }
+
+    fn send(self) {
+        for deliver in self.deliveries {
+            deliver(self.failed.as_ref());
+        }
     }
 }
 
@@ -673,7 +683,7 @@ async fn execute(tx: &mut Tx, batch: Vec<Item>) -> Result<Finished, (Vec<Deliver
                     return Ok(Finished::Committed(deliveries(answers, filed)));
                 }
                 Ok(None) => {}
-                Err(e) => return Err((Vec::new(), e)),
+                Err(e) => return Err((unanswered(answers), e)),
             }
         }
     }
@@ -689,7 +699,7 @@ async fn execute(tx: &mut Tx, batch: Vec<Item>) -> Result<Finished, (Vec<Deliver
             }
             // Committed, but the answer was unreadable: its caller hears "unavailable"
             // (the answer is dropped), never a second copy of the report.
-            Ok(Err(e)) => return Err((Vec::new(), e)),
+            Ok(Err(e)) => return Err((unanswered(answers), e)),
             Err(e) => {
                 tracing::debug!(error = %e, "a lone filing goes the step-by-step way");
             }
@@ -699,6 +709,8 @@ async fn execute(tx: &mut Tx, batch: Vec<Item>) -> Result<Finished, (Vec<Deliver
     let isolate = units > 1;
     let mut done: Vec<Deliver> = Vec::with_capacity(units + list.len());
     if let Err(e) = begin(tx).await {
+        // The filings' callers hear "unavailable" with the batch's other answers.
+        done.extend(unanswered(answers));
         return Err((done, e));
     }
     let mut only_unit_failed = false;
@@ -829,6 +841,15 @@ fn deliver_filed((answer, result): (FiledAnswer, Result<Filed, AppError>)) -> De
             (result, _) => result,
         });
     })
+}
+
+/// Callers that will hear "unavailable" when their answers are sent: the answers (or
+/// whole items) are dropped then, unsent.
+fn unanswered<T: Send + 'static>(items: Vec<T>) -> Vec<Deliver> {
+    items
+        .into_iter()
+        .map(|item| -> Deliver { Box::new(move |_| drop(item)) })
+        .collect()
 }
 
 /// The answers of filings stored together.

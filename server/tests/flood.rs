@@ -899,12 +899,17 @@ async fn postgres_idle_writer_files_directly() {
     let reporter = count(&db, "SELECT id FROM users WHERE email = 'dev@example.com'").await;
     let writer = db.writer().clone();
 
+    // Each filing a moment after the last one's answer, as a client's next request
+    // comes (a lane answers its callers while it still counts as busy, so a filing made
+    // at the very instant of an answer from a lane queues for the lane).
+    let pause = Duration::from_millis(2);
     let before = writer.direct_filings();
     for n in 0..20 {
         writer
             .file(new_report(reporter, n, None))
             .await
             .expect("a filing on an idle writer is stored");
+        tokio::time::sleep(pause).await;
     }
     let direct = writer.direct_filings() - before;
     assert!(
@@ -939,6 +944,7 @@ async fn postgres_idle_writer_files_directly() {
             answer.map(|f| f.id).map_err(|e| e.status),
             writer.direct_filings() > before,
         ));
+        tokio::time::sleep(pause).await;
     }
     let retried = answers.iter().filter(|(a, _)| a.is_err()).count();
     assert!(

@@ -512,9 +512,13 @@ async fn lane(
                 }
             }
         }
+        // Answered while the lane still counts as busy: under a flood the callers of a
+        // batch file again at once, and must queue for the next batch rather than find
+        // the writer idle and go the direct way beside it (answering after the count
+        // fell took 5xx c=64 on PostgreSQL from 11,500–12,800 to 5,600–9,400 req/s).
         let answers = source.run_batch(batch, &hub).await;
-        busy.fetch_sub(1, Ordering::AcqRel);
         answers.send();
+        busy.fetch_sub(1, Ordering::AcqRel);
     }
     if let Source::Sqlite {
         conn: Some(conn), ..
@@ -568,10 +572,10 @@ impl Source {
         }
     }
 
-    /// Runs a batch and returns its callers' answers, to be sent once the caller of
-    /// this (a lane, or the [`Direct`] way) has let go of the writer: a caller answered
-    /// earlier may file again at once, from another thread, and would find the writer
-    /// still busy.
+    /// Runs a batch and returns its callers' answers, for the caller of this to send
+    /// when it chooses: the [`Direct`] way sends them once it is free again (a caller
+    /// answered earlier may file again at once, from another thread, and would find it
+    /// still taken), a lane while it still counts as busy (see [`lane`]).
     async fn run_batch(&mut self, batch: Vec<Item>, hub: &Hub) -> Answers {
         let conn = match self.take().await {
             Ok(conn) => conn,

@@ -396,6 +396,16 @@ async fn units_of_work_outlive_their_callers(engine: Engine) {
     assert_no_open_transaction(&app).await;
 }
 
+/// An app with one developer, its database, and that developer's id (the reporter of
+/// the reports these tests file straight through the writer).
+async fn app_with_reporter(engine: Engine) -> (TestApp, Db, i64) {
+    let app = spawn_app(engine).await;
+    app.developer("dev@example.com").await;
+    let db = app.db.clone();
+    let reporter = count(&db, "SELECT id FROM users WHERE email = 'dev@example.com'").await;
+    (app, db, reporter)
+}
+
 /// A report ready to store, as intake makes it (a 5xx routed into the queue, or a 4xx
 /// pointing at guidance article `slug`).
 fn new_report(reporter: i64, n: i64, slug: Option<&str>) -> app::server::reports::NewReport {
@@ -456,10 +466,7 @@ fn new_report(reporter: i64, n: i64, slug: Option<&str>) -> app::server::reports
 /// guidance article that does not exist) fails alone, the others of its batch are
 /// stored, each exactly once, and the writer goes on.
 async fn a_bad_report_fails_alone_in_its_batch(engine: Engine) {
-    let app = spawn_app(engine).await;
-    app.developer("dev@example.com").await;
-    let db = app.db.clone();
-    let reporter = count(&db, "SELECT id FROM users WHERE email = 'dev@example.com'").await;
+    let (app, db, reporter) = app_with_reporter(engine).await;
     // Hold the writer so that everything below is queued into one batch.
     let (go, wait) = tokio::sync::oneshot::channel::<()>();
     let holder = tokio::spawn({
@@ -537,10 +544,7 @@ async fn a_bad_report_fails_alone_in_its_batch(engine: Engine) {
 /// joined its incident — leaves nothing behind: no report, no history, no count on the
 /// incident; its caller hears an error, and the next filing joins the same incident.
 async fn a_lone_filing_that_fails_leaves_nothing(engine: Engine) {
-    let app = spawn_app(engine).await;
-    app.developer("dev@example.com").await;
-    let db = app.db.clone();
-    let reporter = count(&db, "SELECT id FROM users WHERE email = 'dev@example.com'").await;
+    let (app, db, reporter) = app_with_reporter(engine).await;
     let first = db
         .writer()
         .file(new_report(reporter, 1, None))
@@ -893,10 +897,7 @@ async fn postgres_connections_killed_mid_flood() {
 /// closing the writer waits for a filing under way instead of cutting it off.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_idle_writer_files_directly() {
-    let app = spawn_app(Engine::Postgres).await;
-    app.developer("dev@example.com").await;
-    let db = app.db.clone();
-    let reporter = count(&db, "SELECT id FROM users WHERE email = 'dev@example.com'").await;
+    let (app, db, reporter) = app_with_reporter(Engine::Postgres).await;
     let writer = db.writer().clone();
 
     // Each filing a moment after the last one's answer, as a client's next request
@@ -1004,10 +1005,7 @@ async fn postgres_idle_writer_files_directly() {
 /// bounded: it still starts over from its beginning, though the writer never pauses.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_wal_is_checkpointed_and_stays_bounded_under_a_flood() {
-    let app = spawn_app(Engine::Sqlite).await;
-    app.developer("dev@example.com").await;
-    let db = app.db.clone();
-    let reporter = count(&db, "SELECT id FROM users WHERE email = 'dev@example.com'").await;
+    let (app, db, reporter) = app_with_reporter(Engine::Sqlite).await;
     let path = std::path::PathBuf::from(
         app.database_url
             .strip_prefix("sqlite://")
@@ -1118,10 +1116,7 @@ async fn sqlite_wal_is_checkpointed_and_stays_bounded_under_a_flood() {
 async fn sqlite_lone_filing_view_files_whole_reports() {
     use app::server::reports::{file_one_sqlite, prepare_sqlite_writer};
     use sqlx::Connection;
-    let app = spawn_app(Engine::Sqlite).await;
-    app.developer("dev@example.com").await;
-    let db = app.db.clone();
-    let reporter = count(&db, "SELECT id FROM users WHERE email = 'dev@example.com'").await;
+    let (app, db, reporter) = app_with_reporter(Engine::Sqlite).await;
     let mut c = sqlx::SqliteConnection::connect(&app.database_url)
         .await
         .unwrap();

@@ -6,7 +6,9 @@ mod common;
 
 use app::api::manager::{ManagerReport, ReportTable};
 use common::{
-    sla_dataset::{seed, setup, RANGE},
+    builders::ReportForm,
+    sla_dataset::{seed, setup, RANGE, TZ},
+    tickets::{local, reporter, Report},
     Engine,
 };
 
@@ -72,4 +74,91 @@ async fn cached_days_are_used_and_follow_every_change(engine: Engine) {
     );
 }
 
-on_both_engines!(cached_days_are_used_and_follow_every_change);
+/// The day versions, in day order.
+async fn versions(db: &app::server::db::Db) -> Vec<(String, i64)> {
+    app::on_db!(db, pool => sqlx::query_as("SELECT day, version FROM report_day_versions ORDER BY day")
+        .fetch_all(pool).await.unwrap())
+}
+
+/// Filings leave the day versions alone (no hot row written by every filing): only
+/// settled days are cached, and a report filed now cannot belong to one. A report
+/// inserted backdated onto a settled, cached day bumps it, and the next report counts
+/// it; a day not yet settled is computed every time and never stored.
+async fn filings_write_no_version_and_backdated_reports_refresh_settled_days(engine: Engine) {
+    let (app, manager) = setup(engine).await;
+    seed(&app.db).await;
+    let first: ManagerReport = app.call_ok(&manager, "manager_report", &RANGE).await;
+    assert_eq!(routed_row(&first)[2], "9");
+    // At 2026-11-25 12:00 CET (11:00 UTC) the 24th and 25th are not settled yet.
+    let stored: Vec<(String,)> = app::on_db!(&app.db, pool => sqlx::query_as(
+        "SELECT day FROM report_day_cache ORDER BY day").fetch_all(pool).await.unwrap());
+    let stored: Vec<&str> = stored.iter().map(|(d,)| d.as_str()).collect();
+    assert!(
+        stored.contains(&"2026-11-12"),
+        "a settled day is cached: {stored:?}"
+    );
+    assert!(
+        stored.contains(&"2026-11-15"),
+        "so is a settled day without reports: {stored:?}"
+    );
+    assert!(
+        stored.iter().all(|d| *d < "2026-11-24"),
+        "days not yet settled are not stored: {stored:?}"
+    );
+
+    // A developer files now (the real time, as in production): no version is written.
+    app.clock.set(chrono::Utc::now());
+    let before = versions(&app.db).await;
+    let dev = app.developer("now@example.com").await;
+    let today = chrono::Utc::now().format("%Y-%m-%dT%H:%M").to_string();
+    for form in [ReportForm::server_error(), ReportForm::client_error()] {
+        app.file(
+            &dev,
+            &form
+                .with("occurred_at", today.clone())
+                .with("timezone", "UTC"),
+        )
+        .await;
+    }
+    assert_eq!(versions(&app.db).await, before, "a filing bumps no day");
+
+    // A report inserted backdated onto the 12th (settled and cached) bumps that day...
+    let berlin = app::domain::calendar::parse_tz(TZ).unwrap();
+    app.clock.set(local(&berlin, "2026-11-25 12:00"));
+    let version_of_12th =
+        |v: &[(String, i64)]| v.iter().find(|(d, _)| d == "2026-11-12").map(|(_, n)| *n);
+    let was = version_of_12th(&before);
+    let late = reporter(&app.db, "late@example.com").await;
+    Report::routed("2026-11-12 11:00", 503, "2026-11-13 11:00")
+        .insert(&app.db, TZ, late)
+        .await;
+    let now = version_of_12th(&versions(&app.db).await);
+    assert!(now > was, "the 12th's version moved: {was:?} -> {now:?}");
+    // ...and the next report counts it.
+    let after: ManagerReport = app.call_ok(&manager, "manager_report", &RANGE).await;
+    assert_eq!(routed_row(&after)[2], "10", "the backdated ticket counts");
+
+    // A cached row computed before its day settled is never used: blank the 12th's
+    // figures, dated back to when the 12th was still young.
+    let young = local(&berlin, "2026-11-13 12:00").timestamp_millis();
+    app.db
+        .write(move |tx| {
+            Box::pin(async move {
+                app::on_tx!(tx, c => sqlx::query(
+                    "UPDATE report_day_cache SET groups = '[]', computed_at = $1 \
+                     WHERE day = '2026-11-12'")
+                    .bind(young)
+                    .execute(&mut *c).await.map(|_| ()))?;
+                Ok(())
+            })
+        })
+        .await
+        .unwrap();
+    let again: ManagerReport = app.call_ok(&manager, "manager_report", &RANGE).await;
+    assert_eq!(again, after, "the young row was recomputed, not read");
+}
+
+on_both_engines!(
+    cached_days_are_used_and_follow_every_change,
+    filings_write_no_version_and_backdated_reports_refresh_settled_days
+);

@@ -43,19 +43,12 @@ async fn cached_days_are_used_and_follow_every_change(engine: Engine) {
     );
 
     // Any write to a report of that day (here: T11) makes the day current again.
-    let t11 = ids.t11;
-    app.db
-        .write(move |tx| {
-            Box::pin(async move {
-                app::on_tx!(tx, c => sqlx::query(
-                    "UPDATE reports SET updated_at = updated_at + 1 WHERE id = $1")
-                    .bind(t11)
-                    .execute(&mut *c).await.map(|_| ()))?;
-                Ok(())
-            })
-        })
-        .await
-        .unwrap();
+    common::execute_with(
+        &app.db,
+        "UPDATE reports SET updated_at = updated_at + 1 WHERE id = $1",
+        ids.t11,
+    )
+    .await;
     let refreshed: ManagerReport = app.call_ok(&manager, "manager_report", &RANGE).await;
     assert_eq!(refreshed, first);
 
@@ -141,19 +134,12 @@ async fn filings_write_no_version_and_backdated_reports_refresh_settled_days(eng
     // A cached row computed before its day settled is never used: blank the 12th's
     // figures, dated back to when the 12th was still young.
     let young = local(&berlin, "2026-11-13 12:00").timestamp_millis();
-    app.db
-        .write(move |tx| {
-            Box::pin(async move {
-                app::on_tx!(tx, c => sqlx::query(
-                    "UPDATE report_day_cache SET groups = '[]', computed_at = $1 \
-                     WHERE day = '2026-11-12'")
-                    .bind(young)
-                    .execute(&mut *c).await.map(|_| ()))?;
-                Ok(())
-            })
-        })
-        .await
-        .unwrap();
+    common::execute_with(
+        &app.db,
+        "UPDATE report_day_cache SET groups = '[]', computed_at = $1 WHERE day = '2026-11-12'",
+        young,
+    )
+    .await;
     let again: ManagerReport = app.call_ok(&manager, "manager_report", &RANGE).await;
     assert_eq!(again, after, "the young row was recomputed, not read");
 }

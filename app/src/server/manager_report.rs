@@ -78,7 +78,7 @@ pub async fn build(
     let (aggregates, breaches, backlog, clocks, articles) = tokio::try_join!(
         when(
             need(&aggregate_tables),
-            report_cache::load(db, &f, &t, now_ms)
+            report_cache::load(db, &range, now_ms)
         ),
         when(
             need(&[T::Breaches]),

@@ -439,3 +439,12 @@ pub async fn execute(db: &Db, sql: &'static str) -> u64 {
     .await
     .expect(sql)
 }
+
+/// Runs one statement with one integer parameter (`$1`) through the writer.
+pub async fn execute_with(db: &Db, sql: &'static str, arg: i64) -> u64 {
+    db.write(move |tx| {
+        Box::pin(async move { Ok(app::on_tx!(tx, c => sqlx::query(sql).bind(arg).execute(&mut *c).await.map(|r| r.rows_affected()))?) })
+    })
+    .await
+    .expect(sql)
+}

@@ -622,7 +622,6 @@ impl Source {
 }
 
 /// A batch's answers, once its fate is known ([`Source::run_batch`]).
-#[derive(Default)]
 #[must_use = "callers wait until their answers are sent"]
 struct Answers {
     deliveries: Vec<Deliver>,

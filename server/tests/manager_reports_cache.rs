@@ -32,6 +32,7 @@ async fn cached_days_are_used_and_follow_every_change(engine: Engine) {
     common::execute(
         &app.db,
         "UPDATE report_day_cache SET groups = '[]' WHERE day = '2026-11-12'",
+        &[],
     )
     .await;
     let tampered: ManagerReport = app.call_ok(&manager, "manager_report", &RANGE).await;
@@ -43,10 +44,10 @@ async fn cached_days_are_used_and_follow_every_change(engine: Engine) {
     );
 
     // Any write to a report of that day (here: T11) makes the day current again.
-    common::execute_with(
+    common::execute(
         &app.db,
         "UPDATE reports SET updated_at = updated_at + 1 WHERE id = $1",
-        ids.t11,
+        &[ids.t11],
     )
     .await;
     let refreshed: ManagerReport = app.call_ok(&manager, "manager_report", &RANGE).await;
@@ -134,10 +135,10 @@ async fn filings_write_no_version_and_backdated_reports_refresh_settled_days(eng
     // A cached row computed before its day settled is never used: blank the 12th's
     // figures, dated back to when the 12th was still young.
     let young = local(&berlin, "2026-11-13 12:00").timestamp_millis();
-    common::execute_with(
+    common::execute(
         &app.db,
         "UPDATE report_day_cache SET groups = '[]', computed_at = $1 WHERE day = '2026-11-12'",
-        young,
+        &[young],
     )
     .await;
     let again: ManagerReport = app.call_ok(&manager, "manager_report", &RANGE).await;

@@ -431,19 +431,18 @@ pub async fn insert_user(
     .expect("a new email")
 }
 
-/// Runs one statement without parameters through the writer (test set-up).
-pub async fn execute(db: &Db, sql: &'static str) -> u64 {
+/// Runs one statement through the writer (test set-up), binding `args` to `$1`, `$2`, ….
+pub async fn execute(db: &Db, sql: &'static str, args: &[i64]) -> u64 {
+    let args = args.to_vec();
     db.write(move |tx| {
-        Box::pin(async move { Ok(app::on_tx!(tx, c => sqlx::query(sql).execute(&mut *c).await.map(|r| r.rows_affected()))?) })
-    })
-    .await
-    .expect(sql)
-}
-
-/// Runs one statement with one integer parameter (`$1`) through the writer.
-pub async fn execute_with(db: &Db, sql: &'static str, arg: i64) -> u64 {
-    db.write(move |tx| {
-        Box::pin(async move { Ok(app::on_tx!(tx, c => sqlx::query(sql).bind(arg).execute(&mut *c).await.map(|r| r.rows_affected()))?) })
+        Box::pin(async move {
+            Ok(app::on_tx!(tx, c => args
+                .iter()
+                .fold(sqlx::query(sql), |q, a| q.bind(*a))
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected()))?)
+        })
     })
     .await
     .expect(sql)

@@ -5,7 +5,8 @@ Started by bench/intake.sh (which builds both). For each engine (SQLite, Postgre
 each case (a 5xx and a 4xx report) and each concurrency (1, 16, 64) it runs wrk against
 the baseline's `POST /reports` and Faultdesk's report intake, one after the other
 (interleaved, alternating which goes first), in BENCH_ROUNDS rounds, on fresh databases,
-and counts the stored rows after each run: every 2xx must be a stored report. A row
+and counts the stored rows after each run: every 2xx must be a stored report. On
+PostgreSQL each measured run starts after a CHECKPOINT (see settle()). A row
 gives each side's median round (req/s, p50 and p99 each the median of the rounds'; the
 rounds themselves are kept beside it). In one more intake run at c=16 (5xx, the first
 door; not part of any ratio) it times Faultdesk's queue page beside it, and in one at
@@ -159,6 +160,26 @@ def run_wrk(url, conc, method, body_file, headers, seconds=SECONDS):
     return wrk_result(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
 
 
+def settle(engine):
+    """Before each measured run on PostgreSQL: a CHECKPOINT, so no run starts inside a
+    checkpoint that the WAL of the runs before it (often the other side's) brought on.
+    Without it such checkpoints, started by volume at max_wal_size, fell on whichever
+    side ran next and put its p99 at 2-4 x its own rounds (seen 2026-12-07: 5xx c=16
+    rounds of 27 against 8 ms); the checkpoints a run's own writes bring on stay in it.
+    Needs a superuser or pg_checkpoint; refused, it is skipped with one warning."""
+    global SETTLE_REFUSED
+    if engine != "postgres" or SETTLE_REFUSED:
+        return
+    try:
+        psql("CHECKPOINT")
+    except subprocess.CalledProcessError as e:
+        SETTLE_REFUSED = True
+        log("CHECKPOINT refused, runs are not settled:", (e.stderr or "").strip())
+
+
+SETTLE_REFUSED = False
+
+
 def scalar(engine, where, sql):
     if engine == "sqlite":
         out = subprocess.run(["sqlite3", where, sql], check=True, capture_output=True,
@@ -270,6 +291,7 @@ def main():
                         order += 1
                         for who, url, body, hdrs, where in runs:
                             before = count_rows(engine, where)
+                            settle(engine)
                             r = run_wrk(url, conc, "POST", body, hdrs)
                             time.sleep(1.0)
                             stored = count_rows(engine, where) - before
@@ -292,6 +314,7 @@ def main():
                         # The queue page's latency while intake runs, in a run of its own:
                         # the measured pair above compares intake alone with the baseline.
                         before = count_rows(engine, fd_where)
+                        settle(engine)
                         queue = subprocess.Popen(
                             ["wrk", "-t1", "-c1", f"-d{SECONDS}s", "--timeout", "30s", "-s", LUA,
                              f"{fd}/queue", "--", "GET", "-", f"Cookie: {agent_cookie}"],
@@ -319,6 +342,7 @@ def main():
                                 "body": "Upstream timeouts in eu-west; the provider is on it."}))
                         messages = "SELECT COUNT(*) FROM messages"
                         before, notes_before = count_rows(engine, fd_where), scalar(engine, fd_where, messages)
+                        settle(engine)
                         notes = subprocess.Popen(
                             wrk_cmd(f"{fd}/api/post_message", 1, "POST", note,
                                     [f"Cookie: {agent_cookie}", "Accept: application/json",
